@@ -1,0 +1,64 @@
+# Two commands set up a fresh machine: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export COPRODUCE_DATA_DIR ?= $(CURDIR)/var
+# PostgreSQL used by `make test` when it answers (CI has it at 127.0.0.1:5432, trust auth).
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run install test lint typecheck test-sqlite test-postgres test-browser bench clean demo
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	mkdir -p "$(COPRODUCE_DATA_DIR)"
+	$(BIN)/coproduce migrate --noinput
+	$(BIN)/coproduce loaddemo
+	$(BIN)/coproduce collectstatic --noinput --verbosity 0
+
+## Set up, load the demo collaboration and serve it (web + task worker) on http://127.0.0.1:$(PORT)
+run: demo
+	$(BIN)/coproduce serve --port $(PORT)
+
+## Everything CI runs: lint, type checks, the suite on SQLite and (when reachable) PostgreSQL
+test: install lint typecheck test-sqlite test-postgres
+	@echo "make test: all checks passed"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy coproduce
+
+test-sqlite: install
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test-postgres: install
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== PostgreSQL reachable: running the suite on PostgreSQL"; \
+		DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -n 2 --dist loadfile; \
+	elif [ -n "$$CI" ]; then \
+		echo "!! PostgreSQL is not reachable at $(PG_TEST_URL) and CI requires it" >&2; exit 1; \
+	else \
+		echo "!! SKIPPING the PostgreSQL run: nothing answers at $(PG_TEST_URL)"; \
+	fi
+
+test-browser: install
+	$(BIN)/python -m pytest -q -m browser -n 2 --dist loadfile tests/e2e
+
+## Load figures: each page's throughput as a ratio to the bare layout page (see bench/README.md)
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""coproduce: a platform for co-produced applied health research collaborations."""

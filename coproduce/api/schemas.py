@@ -1,0 +1,52 @@
+"""Pieces every router shares: the error body, pagination, and strict query strings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.conf import settings as ninja_settings
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination
+
+MAX_LIMIT = 200
+PAGINATION_PARAMS = frozenset({"limit", "offset"})
+
+
+class Error(Schema):
+    detail: str = Field(..., description="Why the request failed.")
+
+
+class LimitOffset(LimitOffsetPagination):
+    """limit/offset pagination that refuses (422) a limit above MAX_LIMIT instead of clamping it."""
+
+    class Input(Schema):
+        limit: int = Field(
+            ninja_settings.PAGINATION_PER_PAGE,
+            ge=1,
+            le=MAX_LIMIT,
+            description=f"How many items to return (at most {MAX_LIMIT}).",
+        )
+        offset: int = Field(0, ge=0, description="How many items to skip.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+def reject_unknown_params(
+    request: HttpRequest, known: Iterable[str] = (), *, paginated: bool = False
+) -> None:
+    """Answer 400 for a query parameter the endpoint does not know, rather than ignoring it.
+
+    A misspelt filter would otherwise return the unfiltered list, and the caller would never know.
+    """
+    allowed = set(known) | (PAGINATION_PARAMS if paginated else set())
+    unknown = sorted(set(request.GET) - allowed)
+    if unknown:
+        known_text = ", ".join(sorted(allowed)) or "none"
+        raise HttpError(
+            400,
+            f"Unknown query parameter: {', '.join(unknown)}. This endpoint accepts: {known_text}.",
+        )

@@ -1,0 +1,46 @@
+"""Append-only audit log of state changes (and, later, sensitive reads)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from coproduce.lib.appendonly import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
+
+__all__ = ["AppendOnlyError", "AuditEntry"]
+
+
+class AuditQuerySet(AppendOnlyQuerySet):
+    def for_object(self, obj: models.Model) -> AuditQuerySet:
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+class AuditEntry(AppendOnlyModel):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept apart from the user row so the entry still says who acted if the account goes.
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(
+        max_length=100, db_index=True, help_text="Like registry.study.updated"
+    )
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True, help_text="Field name to [before, after].")
+    via = models.CharField(max_length=20, default="staff", help_text="staff, api, command")
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

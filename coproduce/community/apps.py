@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CommunityConfig(AppConfig):
+    name = "coproduce.community"
+    label = "community"
+    verbose_name = "Communities of practice and associates"
+
+    def ready(self) -> None:
+        from coproduce.community import signals  # noqa: F401 - connects the receivers
+        from coproduce.staff.navigation import register_section
+
+        register_section("associates", "Associates", "associates_staff:directory")
+        register_section("cops", "Communities of practice", "community_staff:list")

@@ -1,0 +1,208 @@
+"""Transactional workflows over associates: consent, belonging, leaving, erasure.
+
+Every change of consent goes through `record_consent`, which appends the record and updates the
+associate's cached current state in the same transaction. Nothing else writes `consent_*`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from coproduce.audit.log import record
+from coproduce.community.models import (
+    Associate,
+    Channel,
+    CommunityOfPractice,
+    ConsentRecord,
+    ConsentWording,
+    Membership,
+    Registration,
+    SuppressedAddress,
+    address_hash,
+)
+
+
+def record_consent(
+    associate: Associate,
+    channel: str,
+    granted: bool,
+    method: str,
+    *,
+    wording: ConsentWording | None = None,
+    by: Any = None,
+    at: dt.datetime | None = None,
+    force: bool = False,
+) -> ConsentRecord | None:
+    """Append a consent record if it changes the channel's state; return it (or None).
+
+    A grant names the wording the person saw (the current one if not given); a withdrawal
+    needs none. `force` appends even when the state is unchanged: the confirmation of a
+    double opt-in is evidence worth keeping although the grant was already recorded.
+    """
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel {channel!r}")
+    field = f"consent_{channel}"
+    if getattr(associate, field) == granted and not force:
+        return None
+    if granted and wording is None:
+        wording = ConsentWording.current(channel)
+    entry = ConsentRecord.objects.create(
+        associate=associate,
+        channel=channel,
+        granted=granted,
+        method=method,
+        wording=wording if granted else None,
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        at=at or timezone.now(),
+    )
+    Associate.objects.filter(pk=associate.pk).update(**{field: granted})
+    setattr(associate, field, granted)
+    return entry
+
+
+def set_consents(
+    associate: Associate,
+    wanted: dict[str, bool],
+    method: str,
+    *,
+    by: Any = None,
+    at: dt.datetime | None = None,
+    wordings: dict[str, ConsentWording] | None = None,
+) -> list[ConsentRecord]:
+    """Bring each named channel to the wanted state, appending only the changes.
+
+    `wordings` names the version each channel's question was shown in (default: current).
+    """
+    records = []
+    for channel, granted in wanted.items():
+        wording = (wordings or {}).get(channel)
+        entry = record_consent(associate, channel, granted, method, by=by, at=at, wording=wording)
+        if entry is not None:
+            records.append(entry)
+    return records
+
+
+def join(associate: Associate, cop: CommunityOfPractice, *, at: dt.datetime | None = None) -> bool:
+    """Add a current membership; False if the associate already belongs."""
+    if Membership.objects.filter(associate=associate, cop=cop, left__isnull=True).exists():
+        return False
+    Membership.objects.create(associate=associate, cop=cop, joined=at or timezone.now())
+    cop.refresh_member_count()
+    return True
+
+
+def leave(associate: Associate, cop: CommunityOfPractice, *, at: dt.datetime | None = None) -> bool:
+    """End the current membership, keeping it as history; False if there was none."""
+    updated = Membership.objects.filter(associate=associate, cop=cop, left__isnull=True).update(
+        left=at or timezone.now()
+    )
+    if updated:
+        cop.refresh_member_count()
+    return bool(updated)
+
+
+def set_communities(
+    associate: Associate, cops: list[CommunityOfPractice], *, at: dt.datetime | None = None
+) -> tuple[int, int]:
+    """Make the associate's current communities exactly `cops`; return (joined, left)."""
+    wanted = {cop.pk: cop for cop in cops}
+    current = {
+        m.cop_id: m.cop
+        for m in associate.memberships.filter(left__isnull=True).select_related("cop")
+    }
+    joined = sum(join(associate, cop, at=at) for pk, cop in wanted.items() if pk not in current)
+    left = sum(leave(associate, cop, at=at) for pk, cop in current.items() if pk not in wanted)
+    return joined, left
+
+
+def refresh_member_counts(cop_ids: list[int] | None = None) -> None:
+    cops = CommunityOfPractice.objects.all()
+    if cop_ids is not None:
+        cops = cops.filter(pk__in=cop_ids)
+    for cop in cops:
+        cop.refresh_member_count()
+
+
+def export_data(associate: Associate) -> dict[str, Any]:
+    """Everything held about an associate, for them to download (right of access)."""
+    return {
+        "associate": {
+            "id": str(associate.public_id),
+            "full_name": associate.full_name,
+            "email": associate.email,
+            "organisation": associate.organisation,
+            "role": associate.get_role_display(),
+            "status": associate.get_status_display(),
+            "joined": associate.joined.isoformat(),
+            "confirmed": associate.confirmed.isoformat() if associate.confirmed else None,
+            "interests": [theme.name for theme in associate.interests.all()],
+        },
+        "communities_of_practice": [
+            {
+                "name": m.cop.name,
+                "joined": m.joined.isoformat(),
+                "left": m.left.isoformat() if m.left else None,
+            }
+            for m in associate.memberships.select_related("cop").order_by("joined")
+        ],
+        "consent": {
+            "current": associate.consents(),
+            "history": [
+                {
+                    "channel": r.channel,
+                    "granted": r.granted,
+                    "at": r.at.isoformat(),
+                    "how": r.get_method_display(),
+                    "wording_version": r.wording_version,
+                    "wording_sha256": r.wording_sha256 or None,
+                }
+                for r in associate.consent_records.order_by("at", "pk")
+            ],
+        },
+        "activities_attended": [
+            {"community": a.cop.name, "title": a.title, "date": a.date.isoformat()}
+            for a in associate.activities.select_related("cop").order_by("date")
+        ],
+    }
+
+
+@transaction.atomic
+def erase(associate: Associate, *, by: Any = None, via: str = "self-service") -> None:
+    """Remove an associate's personal data, keeping only what stops us mailing them again.
+
+    Kept: a keyed hash of the address (suppression), the consent history (proof of what was
+    consented to and when it was withdrawn, which the law asks us to keep) and anonymous
+    membership rows (so community sizes over time stay true). Every self-service link dies.
+    """
+    if associate.status == Associate.Status.ERASED:
+        return
+    now = timezone.now()
+    for channel in Channel.values:
+        if getattr(associate, f"consent_{channel}"):
+            record_consent(associate, channel, False, ConsentRecord.Method.ERASURE, by=by, at=now)
+    if associate.email:
+        SuppressedAddress.objects.get_or_create(
+            address_sha256=address_hash(associate.email), defaults={"reason": "erased", "at": now}
+        )
+        Registration.objects.filter(email=associate.email).delete()
+    associate.registrations.all().delete()
+    cop_ids = list(associate.memberships.filter(left__isnull=True).values_list("cop_id", flat=True))
+    associate.memberships.filter(left__isnull=True).update(left=now)
+    associate.interests.clear()
+    associate.activities.clear()
+    associate.full_name = ""
+    associate.email = None
+    associate.organisation = ""
+    associate.status = Associate.Status.ERASED
+    associate.erased = now
+    associate.save()
+    Associate.objects.filter(pk=associate.pk).update(link_version=F("link_version") + 1)
+    associate.refresh_from_db(fields=["link_version"])
+    refresh_member_counts(cop_ids)
+    # The entry names no personal data: the associate's str() is now anonymous.
+    record(by, "community.associate.erased", associate, via=via)

@@ -1,0 +1,29 @@
+"""Database configuration that settings and tests share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+# Measured on this machine kind (shared/FINDINGS.md): WAL plus IMMEDIATE transactions and a
+# busy timeout keep the web process and the task worker from "database is locked".
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "1",  # NORMAL
+    "busy_timeout": "5000",
+    "foreign_keys": "1",
+}
+
+
+def sqlite_config(path: Path | str) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            "init_command": " ".join(
+                f"PRAGMA {name}={'WAL' if name == 'journal_mode' else value};"
+                for name, value in SQLITE_PRAGMAS.items()
+            ),
+            "transaction_mode": "IMMEDIATE",
+        },
+    }

@@ -1,0 +1,93 @@
+"""`coproduce serve`: the web server (granian, WSGI) and the task worker, together.
+
+Either process dying stops the other, so a half-running installation never goes unnoticed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the site with granian (WSGI) and run the task worker beside it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", "8")),
+            help="Request threads per web worker; each may hold a database connection.",
+        )
+        parser.add_argument("--no-worker", action="store_true", help="Serve pages only.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        bin_dir = os.path.dirname(sys.executable)
+        web_cmd = [
+            os.path.join(bin_dir, "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(options["workers"]),
+            "--blocking-threads",
+            str(options["threads"]),
+            "--no-ws",
+            "coproduce.wsgi:application",
+        ]
+        children = [subprocess.Popen(web_cmd)]  # noqa: S603 - our own fixed argv
+        if not options["no_worker"]:
+            worker_cmd = [sys.executable, "-m", "coproduce", "worker", "--verbosity", "0"]
+            children.append(subprocess.Popen(worker_cmd))  # noqa: S603
+        self._print_banner(host, port)
+
+        def stop(signum: int, frame: object) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            stop(signal.SIGTERM, None)
+            for child in children:
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+    def _print_banner(self, host: str, port: int) -> None:
+        user_model = get_user_model()
+        demo = user_model.objects.filter(username="manager").exists()
+        mail = (
+            f"SMTP at {settings.EMAIL_HOST}"
+            if getattr(settings, "EMAIL_HOST", "")
+            else f"files in {getattr(settings, 'EMAIL_FILE_PATH', '')}"
+        )
+        lines = [
+            "",
+            f"  coproduce is serving {settings.COLLABORATION_SHORT_NAME} on http://{host}:{port}/",
+            f"  Staff area: http://{host}:{port}/staff/",
+        ]
+        if demo:
+            lines.append("  Demo login: manager / coproduce-demo (also: researcher, reader)")
+        lines += [f"  Outgoing email: {mail}", "  Press Ctrl+C to stop.", ""]
+        self.stdout.write("\n".join(lines))

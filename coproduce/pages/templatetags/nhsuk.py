@@ -1,0 +1,133 @@
+"""Render Django forms with NHS.UK frontend markup (error summary, labels, hints, errors).
+
+Usage in a template::
+
+    {% load nhsuk %}
+    {% nhsuk_error_summary form %}
+    {% for field in form.visible_fields %}{% nhsuk_field field %}{% endfor %}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+from django.core.paginator import Page
+from django.http import QueryDict
+
+register = template.Library()
+
+_INPUT_WIDTH = {
+    "email": "nhsuk-u-width-two-thirds",
+    "url": "nhsuk-u-width-two-thirds",
+    "text": "nhsuk-u-width-two-thirds",
+    "number": "nhsuk-input--width-5",
+    "date": "nhsuk-input--width-10",
+}
+
+
+def _kind(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.SelectMultiple):
+        return "select_multiple"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.FileInput):
+        return "file"
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    return "input"
+
+
+@register.inclusion_tag("includes/field.html")
+def nhsuk_field(field: forms.BoundField, label_size: str = "") -> dict[str, Any]:
+    widget = field.field.widget
+    kind = _kind(widget)
+    field_id = field.auto_id or f"id_{field.html_name}"
+    described = []
+    if field.help_text:
+        described.append(f"{field_id}-hint")
+    if field.errors:
+        described.append(f"{field_id}-error")
+    attrs: dict[str, str | bool] = {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if kind == "input":
+        input_type = getattr(widget, "input_type", "text")
+        classes = ["nhsuk-input", _INPUT_WIDTH.get(input_type, "")]
+        if field.errors:
+            classes.append("nhsuk-input--error")
+        attrs["class"] = " ".join(c for c in classes if c)
+        if input_type == "email":
+            attrs.setdefault("autocomplete", "email")
+            attrs["spellcheck"] = "false"
+    elif kind in ("select", "select_multiple"):
+        attrs["class"] = "nhsuk-select" + (" nhsuk-select--error" if field.errors else "")
+    elif kind == "textarea":
+        attrs["class"] = "nhsuk-textarea" + (" nhsuk-textarea--error" if field.errors else "")
+    elif kind == "file":
+        attrs["class"] = "nhsuk-file-upload"
+    options = []
+    if kind in ("checkboxes", "radios"):
+        for sub in field.subwidgets:
+            data = sub.data
+            options.append(
+                {
+                    "id": data["attrs"]["id"],
+                    "value": data["value"],
+                    "label": data["label"],
+                    "checked": data["selected"],
+                }
+            )
+    html = "" if kind in ("checkboxes", "radios") else field.as_widget(attrs=attrs)
+    return {
+        "field": field,
+        "kind": kind,
+        "field_id": field_id,
+        "html": html,
+        "options": options,
+        "described": " ".join(described),
+        "label_size": label_size,
+        "required": field.field.required,
+    }
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def nhsuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
+    items = []
+    for form in forms_:
+        if form is None or not form.is_bound:
+            continue
+        for error in form.non_field_errors():
+            items.append({"href": "", "message": error})
+        for field in form:
+            for error in field.errors:
+                anchor = field.auto_id
+                if _kind(field.field.widget) in ("checkboxes", "radios"):
+                    anchor = f"{field.auto_id}_0"
+                items.append({"href": f"#{anchor}", "message": error})
+    return {"items": items}
+
+
+@register.inclusion_tag("includes/pagination.html", takes_context=True)
+def nhsuk_pagination(context: template.Context, page: Page) -> dict[str, Any]:
+    """Previous/next links that keep the list's filters in the query string."""
+    request = context["request"]
+
+    def link(number: int) -> str:
+        query: QueryDict = request.GET.copy()
+        query["page"] = str(number)
+        return "?" + query.urlencode()
+
+    return {
+        "page": page,
+        "previous_url": link(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": link(page.next_page_number()) if page.has_next() else "",
+    }

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from coproduce.lib.spam import issue_form_token
+from coproduce.pages.forms import ContactForm
+from coproduce.pages.tasks import notify_enquiry
+from coproduce.registry.models import Study, Theme
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    themes = Theme.objects.all()
+    return render(
+        request,
+        "pages/home.html",
+        {"themes": themes, "study_count": Study.objects.count()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            enquiry = form.save()
+            transaction.on_commit(lambda: notify_enquiry.enqueue(enquiry.pk))
+            return redirect("pages:contact_thanks")
+        # A fresh token, so that a person who fixes an error is not refused as too slow/fast.
+        data = request.POST.copy()
+        data["form_token"] = issue_form_token()
+        form.data = data
+    else:
+        form = ContactForm(initial={"form_token": issue_form_token()})
+    return render(request, "pages/contact.html", {"form": form})
+
+
+@require_GET
+def contact_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/contact_thanks.html")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse(
+            {"status": "error", "database": str(exc.__class__.__name__)}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@require_GET
+def bare(request: HttpRequest) -> HttpResponse:
+    """The base layout with no data: the benchmark's yardstick. Off unless bench settings."""
+    if not settings.BENCH_BARE_PAGE:
+        raise Http404
+    return render(request, "pages/bare.html")

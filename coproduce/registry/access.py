@@ -1,0 +1,84 @@
+"""Who may see and change what. Every staff view asks here; nothing decides access itself.
+
+Role groups (created by a migration):
+- manager: edits everything
+- researcher: edits the studies they hold a research role on (see RoleAssignment.EDITING_ROLES)
+- staff reader: reads the staff area, changes nothing
+A superuser counts as a manager.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+MANAGER = "manager"
+RESEARCHER = "researcher"
+STAFF_READER = "staff reader"
+ROLE_GROUPS = (MANAGER, RESEARCHER, STAFF_READER)
+
+
+def group_names(user: Any) -> frozenset[str]:
+    """The user's role groups, fetched once per user object (so once per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_coproduce_groups", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._coproduce_groups = cached
+    return cached
+
+
+def is_manager(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or MANAGER in group_names(user)
+
+
+def is_staff_member(user: Any) -> bool:
+    """May enter the staff area at all."""
+    return is_manager(user) or bool(group_names(user) & {RESEARCHER, STAFF_READER})
+
+
+def editable_study_ids(user: Any) -> set[int]:
+    """Studies a researcher may edit: those they hold a current research role on."""
+    from coproduce.registry.models import RoleAssignment
+
+    if RESEARCHER not in group_names(user):
+        return set()
+    cached = getattr(user, "_coproduce_study_ids", None)
+    if cached is None:
+        cached = set(
+            RoleAssignment.objects.active_on()
+            .filter(person__user=user, role__in=RoleAssignment.EDITING_ROLES)
+            .values_list("study_id", flat=True)
+        )
+        user._coproduce_study_ids = cached
+    return cached
+
+
+def can_edit_study(user: Any, study: Any) -> bool:
+    return is_manager(user) or study.pk in editable_study_ids(user)
+
+
+def require_staff(user: Any) -> None:
+    if not is_staff_member(user):
+        raise PermissionDenied("You need a staff role to see this page.")
+
+
+def require_manager(user: Any) -> None:
+    if not is_manager(user):
+        raise PermissionDenied("Only managers can do this.")
+
+
+def get_study_for(user: Any, slug: str, *, write: bool = False) -> Any:
+    """The study, or 404 if there is none, or 403 if the user may not see (or change) it."""
+    from coproduce.registry.models import Study
+
+    require_staff(user)
+    study = Study.objects.filter(slug=slug).select_related("theme").first()
+    if study is None:
+        raise Http404("No such study.")
+    if write and not can_edit_study(user, study):
+        raise PermissionDenied("You can only edit studies you work on.")
+    return study

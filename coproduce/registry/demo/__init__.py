@@ -1,0 +1,1 @@
+"""Demo data sets, shipped with the code and loaded by `coproduce loaddemo`."""

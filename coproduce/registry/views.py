@@ -1,0 +1,290 @@
+"""Public registry pages: themes, studies, who is who, and the studies-by-theme report.
+
+Everything here is readable without signing in, so only names, organisations and roles of
+people appear: never email addresses or anything else from a person's record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from coproduce.registry import reports
+from coproduce.registry.models import Person, Placement, Secondment, Study, Theme
+
+PAGE_SIZE = 25
+
+# Tag colours for a study's stage, so that a reader can scan a long list by stage.
+_STAGE_COLOURS: dict[str, str] = {
+    Study.Stage.PROPOSED: "grey",
+    Study.Stage.SCOPING: "purple",
+    Study.Stage.SET_UP: "yellow",
+    Study.Stage.RECRUITING: "blue",
+    Study.Stage.ANALYSIS: "aqua-green",
+    Study.Stage.IMPLEMENTING: "orange",
+    Study.Stage.COMPLETE: "green",
+    Study.Stage.NOT_TAKEN_FORWARD: "red",
+}
+
+
+@dataclass(frozen=True)
+class StudyItem:
+    study: Study
+
+    @property
+    def stage_colour(self) -> str:
+        return _STAGE_COLOURS.get(self.study.stage, "grey")
+
+
+def _paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Page[Any]:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _study_items(page: Page[Any]) -> list[StudyItem]:
+    return [StudyItem(study) for study in page.object_list]
+
+
+# Themes
+
+
+@require_GET
+def themes(request: HttpRequest) -> HttpResponse:
+    # A grouped query drops Meta.ordering, so the order is spelled out.
+    all_themes = list(
+        Theme.objects.annotate(study_count=Count("studies")).order_by("position", "name")
+    )
+    return render(
+        request,
+        "registry/themes.html",
+        {
+            "research_themes": [t for t in all_themes if t.kind == Theme.Kind.RESEARCH],
+            "cross_cutting_themes": [t for t in all_themes if t.kind == Theme.Kind.CROSS_CUTTING],
+        },
+    )
+
+
+@require_GET
+def theme(request: HttpRequest, slug: str) -> HttpResponse:
+    the_theme = get_object_or_404(Theme, slug=slug)
+    page = _paginate(
+        request, Study.objects.with_df_counts().filter(theme=the_theme).order_by("title", "pk")
+    )
+    return render(
+        request,
+        "registry/theme.html",
+        {"theme": the_theme, "page": page, "items": _study_items(page)},
+    )
+
+
+# Studies
+
+
+class StudyFilterForm(forms.Form):
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All themes",
+        label="Theme",
+        error_messages={"invalid_choice": "Choose a theme from the list"},
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
+    )
+
+
+@require_GET
+def studies(request: HttpRequest) -> HttpResponse:
+    form = StudyFilterForm(request.GET)
+    queryset = Study.objects.select_related("theme")
+    chosen: Theme | None = None
+    if form.is_valid():
+        chosen = form.cleaned_data["theme"]
+        if chosen is not None:
+            queryset = queryset.filter(theme=chosen)
+    else:
+        form.fields["theme"].widget.attrs["class"] = "nhsuk-select nhsuk-select--error"
+        form.fields["theme"].widget.attrs["aria-describedby"] = "id_theme-error"
+    page = _paginate(request, queryset)
+    return render(
+        request,
+        "registry/studies.html",
+        {"form": form, "chosen": chosen, "page": page, "items": _study_items(page)},
+    )
+
+
+@require_GET
+def study(request: HttpRequest, slug: str) -> HttpResponse:
+    the_study = get_object_or_404(Study.objects.with_df_counts().select_related("theme"), slug=slug)
+    today = timezone.localdate()
+    placements = (
+        Placement.objects.active_on(today)
+        .filter(study=the_study)
+        .select_related("person", "host_organisation", "academic_affiliation")
+        .order_by("person__full_name")
+    )
+    return render(
+        request,
+        "registry/study.html",
+        {
+            "study": the_study,
+            "stage_colour": StudyItem(the_study).stage_colour,
+            "partners": the_study.partners.select_related("area"),
+            "secondments": the_study.current_secondments(today).order_by("person__full_name"),
+            "placements": placements,
+        },
+    )
+
+
+# Who is who
+
+
+@dataclass
+class PersonEntry:
+    """One person in a section of the who-is-who page, with the rows that put them there."""
+
+    person: Person
+    anchor: bool = False
+    secondments: list[Secondment] = field(default_factory=list)
+    placements: list[Placement] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[Any]:
+        return [*self.secondments, *self.placements]
+
+    @property
+    def anchor_id(self) -> str:
+        return f"person-{self.person.public_id}"
+
+
+def _group_by_person(rows: list[Any], attr: str) -> list[PersonEntry]:
+    entries: dict[int, PersonEntry] = {}
+    for row in rows:
+        entry = entries.setdefault(row.person_id, PersonEntry(person=row.person))
+        getattr(entry, attr).append(row)
+    return list(entries.values())
+
+
+def _split_current(rows: list[Any], today: dt.date, attr: str) -> tuple[list[Any], list[Any]]:
+    """People with a row running today, and people whose rows have all ended."""
+    current: list[PersonEntry] = []
+    former: list[PersonEntry] = []
+    for entry in _group_by_person(rows, attr):
+        items = getattr(entry, attr)
+        running = [row for row in items if row.is_active(today)]
+        if running:
+            # A current fellow is listed with what they do now, not with what has ended.
+            items[:] = running
+            current.append(entry)
+        else:
+            former.append(entry)
+    return current, former
+
+
+@require_GET
+def who_is_who(request: HttpRequest) -> HttpResponse:
+    # Not paginated: studies link to a person here by anchor, and a collaboration has tens of
+    # fellows and researchers in residence, not thousands. Two queries whatever the numbers.
+    today = timezone.localdate()
+    # Rows that have not started yet are left out: nobody is announced before they begin.
+    secondments = list(
+        Secondment.objects.filter(start__lte=today)
+        .select_related("person", "home_organisation", "study")
+        .order_by("person__full_name", "person_id", "-start")
+    )
+    placements = list(
+        Placement.objects.filter(start__lte=today)
+        .select_related("person", "host_organisation", "academic_affiliation", "study")
+        .order_by("person__full_name", "person_id", "-start")
+    )
+    current_dfs, former_dfs = _split_current(secondments, today, "secondments")
+    current_rirs, former_rirs = _split_current(placements, today, "placements")
+    # One element per id on the page: a person listed twice is anchored where first listed.
+    seen: set[int] = set()
+    for entry in (*current_dfs, *current_rirs, *former_dfs, *former_rirs):
+        entry.anchor = entry.person.pk not in seen
+        seen.add(entry.person.pk)
+    return render(
+        request,
+        "registry/who_is_who.html",
+        {
+            "today": today,
+            "current_dfs": current_dfs,
+            "former_dfs": former_dfs,
+            "current_rirs": current_rirs,
+            "former_rirs": former_rirs,
+        },
+    )
+
+
+# Report: studies by theme (Table 1)
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ReportDateForm(forms.Form):
+    on = forms.DateField(
+        label="Show the figures on this date",
+        required=False,
+        help_text="Leave it empty to see today's figures.",
+        error_messages={"invalid": "Enter a real date, for example 2012-03-31"},
+        widget=_DateInput(
+            format="%Y-%m-%d",
+            attrs={"class": "nhsuk-input nhsuk-input--width-10", "aria-describedby": "id_on-hint"},
+        ),
+    )
+
+
+def _report_date(request: HttpRequest) -> tuple[ReportDateForm, dt.date | None]:
+    form = ReportDateForm(request.GET)
+    if not form.is_valid():
+        attrs = form.fields["on"].widget.attrs
+        attrs["class"] += " nhsuk-input--error"
+        attrs["aria-describedby"] = "id_on-hint id_on-error"
+        return form, None
+    return form, form.cleaned_data["on"] or timezone.localdate()
+
+
+@require_GET
+def report_studies_by_theme(request: HttpRequest) -> HttpResponse:
+    form, on = _report_date(request)
+    report = reports.studies_by_theme(on)
+    return render(
+        request,
+        "registry/report_studies_by_theme.html",
+        {
+            "form": form,
+            "report": report,
+            "totals": report.totals,
+            "is_today": report.on == timezone.localdate(),
+            "query": f"?on={report.on.isoformat()}" if form.cleaned_data.get("on") else "",
+        },
+    )
+
+
+@require_GET
+def report_studies_by_theme_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("The report downloads as csv or xlsx.")
+    _form, on = _report_date(request)
+    if on is None:
+        return HttpResponseBadRequest(
+            "Enter a real date, for example 2012-03-31.", content_type="text/plain"
+        )
+    report = reports.studies_by_theme(on)
+    if fmt == "csv":
+        body, content_type = reports.to_csv(report), reports.CSV_CONTENT_TYPE
+    else:
+        body, content_type = reports.to_xlsx(report), reports.XLSX_CONTENT_TYPE
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'
+    return response

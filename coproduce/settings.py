@@ -1,0 +1,171 @@
+"""Settings, all from the environment (see README's configuration table).
+
+Every value has a safe default for a developer's machine; production sets COPRODUCE_DEBUG=false
+and a real COPRODUCE_SECRET_KEY. Importing this module never writes a file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from coproduce.lib.db import sqlite_config
+from coproduce.lib.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("COPRODUCE_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
+
+DEBUG = env_bool("COPRODUCE_DEBUG", False)
+_DEV_SECRET = "dev-only-insecure-key-set-COPRODUCE_SECRET_KEY-in-production"  # noqa: S105
+SECRET_KEY = env_secret("COPRODUCE_SECRET_KEY", _DEV_SECRET)
+if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("COPRODUCE_REQUIRE_SECRET", False):
+    raise ImproperlyConfigured("COPRODUCE_SECRET_KEY must be set when COPRODUCE_REQUIRE_SECRET")
+
+ALLOWED_HOSTS = env_list(
+    "COPRODUCE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env_list("COPRODUCE_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("COPRODUCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+COLLABORATION_NAME = env_str(
+    "COPRODUCE_COLLABORATION_NAME",
+    "CLAHRC Nottinghamshire, Derbyshire and Lincolnshire",
+)
+COLLABORATION_SHORT_NAME = env_str("COPRODUCE_COLLABORATION_SHORT_NAME", "CLAHRC-NDL")
+# Only the benchmark turns this on: it exposes /bench/bare/, the base layout with no data.
+BENCH_BARE_PAGE = env_bool("COPRODUCE_BENCH_BARE_PAGE", False)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "coproduce.audit",
+    "coproduce.registry",
+    "coproduce.community",
+    "coproduce.pages",
+    "coproduce.staff",
+    "coproduce.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "coproduce.urls"
+WSGI_APPLICATION = "coproduce.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "coproduce.pages.context_processors.collaboration",
+            ],
+        },
+    },
+]
+
+# SQLite by default; DATABASE_URL (postgres://...) selects PostgreSQL.
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    # Connections are closed after each request by default: granian runs a thread per
+    # concurrent request, and persistent connections per thread exhausted PostgreSQL's
+    # max_connections under load (bench/README.md). Raise it behind a pooler such as PgBouncer.
+    _parsed = dj_database_url.parse(
+        _database_url, conn_max_age=env_int("COPRODUCE_DB_CONN_MAX_AGE", 0, minimum=0)
+    )
+    if _parsed["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES = {"default": sqlite_config(_parsed["NAME"])}
+    elif _parsed["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES = {"default": dict(_parsed)}
+    else:
+        raise ImproperlyConfigured("DATABASE_URL must name a postgres:// or sqlite:// database")
+else:
+    DATABASES = {"default": sqlite_config(DATA_DIR / "coproduce.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:home"
+LOGOUT_REDIRECT_URL = "pages:home"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# The project's own assets (layout CSS/JS and vendored NHS.UK frontend, htmx, vega).
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve straight from the app folders when collectstatic has not run (tests, benchmarks).
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "uploads"
+
+# Email: SMTP when EMAIL_HOST is set, otherwise one file per message under DATA_DIR/mail.
+EMAIL_HOST = env_str("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS and EMAIL_USE_SSL")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coproduce <no-reply@coproduce.localhost>")
+ENQUIRIES_EMAIL = env_str("COPRODUCE_ENQUIRIES_EMAIL", "enquiries@coproduce.localhost")
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("COPRODUCE_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("COPRODUCE_LOG_LEVEL", "WARNING")},
+}

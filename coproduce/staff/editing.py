@@ -1,0 +1,93 @@
+"""Saving and deleting with one audit entry each, and explaining what blocks a deletion."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+from coproduce.audit.log import action_name, diff, record, snapshot
+
+_EMPTY: tuple[Any, ...] = (None, "", [])
+
+
+def save_with_audit(
+    form: forms.ModelForm[Any], actor: Any, before: dict[str, Any] | None = None
+) -> tuple[Any, dict[str, list[Any]]]:
+    """Save a valid form and record what changed; `before` is the snapshot taken before binding.
+
+    Returns the object and its changes; an update that changed nothing writes no entry.
+    """
+    creating = form.instance.pk is None
+    with transaction.atomic():
+        obj = form.save()
+        after = snapshot(obj)
+        if creating:
+            changes = {name: [None, value] for name, value in after.items() if value not in _EMPTY}
+            record(actor, action_name(obj, "created"), obj, changes)
+        else:
+            changes = diff(before or {}, after)
+            if changes:
+                record(actor, action_name(obj, "updated"), obj, changes)
+    return obj, changes
+
+
+def delete_with_audit(obj: models.Model, actor: Any) -> None:
+    """Delete and record the last values; raises ProtectedError/RestrictedError, recording nothing."""
+    with transaction.atomic():
+        before = snapshot(obj)
+        changes = {name: [value, None] for name, value in before.items() if value not in _EMPTY}
+        # Recorded first, while the object still has its primary key; a refused delete rolls back.
+        record(actor, action_name(obj, "deleted"), obj, changes)
+        obj.delete()
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Records of one kind that stop a deletion."""
+
+    label: str  # like "3 role assignments"
+    examples: list[str]
+    more: int
+
+
+def _describe(objects: Any) -> list[Blocker]:
+    by_model: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+    for obj in objects:
+        by_model[type(obj)].append(obj)
+    blockers = []
+    for model, rows in sorted(by_model.items(), key=lambda item: item[0]._meta.verbose_name or ""):
+        meta = model._meta
+        noun = meta.verbose_name if len(rows) == 1 else meta.verbose_name_plural
+        rows.sort(key=lambda row: row.pk or 0)
+        # A handful of names is enough to act on; naming them all could take many queries.
+        blockers.append(
+            Blocker(
+                label=f"{len(rows)} {noun}",
+                examples=[str(row) for row in rows[:5]],
+                more=max(len(rows) - 5, 0),
+            )
+        )
+    return blockers
+
+
+def blockers_for(obj: models.Model) -> list[Blocker]:
+    """What a deletion of `obj` would be refused for (protected or restricted references)."""
+    collector = Collector(using=router.db_for_write(type(obj), instance=obj), origin=obj)
+    try:
+        collector.collect([obj])
+    except ProtectedError as error:
+        return _describe(error.protected_objects)
+    except RestrictedError as error:
+        return _describe(error.restricted_objects)
+    return []
+
+
+def blockers_from(error: ProtectedError | RestrictedError) -> list[Blocker]:
+    if isinstance(error, ProtectedError):
+        return _describe(error.protected_objects)
+    return _describe(error.restricted_objects)

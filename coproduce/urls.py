@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from coproduce.api.urls import api
+
+urlpatterns = [
+    path("", include("coproduce.pages.urls")),
+    path("", include("coproduce.registry.urls")),
+    path("associates/", include("coproduce.community.urls_associates")),
+    path("communities/", include("coproduce.community.urls_cops")),
+    path("staff/associates/", include("coproduce.community.urls_staff_directory")),
+    path("staff/communities/", include("coproduce.community.urls_staff_cops")),
+    path("staff/api-tokens/", include("coproduce.api.staff_urls")),
+    path("staff/", include("coproduce.staff.urls")),
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]

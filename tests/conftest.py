@@ -1,0 +1,145 @@
+"""Shared fixtures: users in each role, and a study that the `member` researcher works on.
+
+- manager: edits everything
+- member: a researcher with a research role on `study`
+- outsider: a researcher with no role on `study`
+- reader: staff reader, reads only
+- anonymous: the plain `client`
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from coproduce.registry.access import MANAGER, RESEARCHER, STAFF_READER
+from tests import factories
+
+
+@pytest.fixture
+def study(db: Any) -> Any:
+    return factories.StudyFactory(slug="return-to-work", title="Return to work after stroke")
+
+
+@pytest.fixture
+def manager(db: Any) -> Any:
+    return factories.UserFactory(username="manager", groups=[MANAGER])
+
+
+@pytest.fixture
+def member(study: Any) -> Any:
+    user = factories.UserFactory(username="member", groups=[RESEARCHER])
+    person = factories.PersonFactory(full_name="Mem Ber", user=user)
+    factories.RoleAssignmentFactory(person=person, study=study)
+    return user
+
+
+@pytest.fixture
+def outsider(db: Any) -> Any:
+    user = factories.UserFactory(username="outsider", groups=[RESEARCHER])
+    factories.PersonFactory(full_name="Out Sider", user=user)
+    return user
+
+
+@pytest.fixture
+def reader(db: Any) -> Any:
+    return factories.UserFactory(username="reader", groups=[STAFF_READER])
+
+
+def _client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager_client(manager: Any) -> Client:
+    return _client_for(manager)
+
+
+@pytest.fixture
+def member_client(member: Any) -> Client:
+    return _client_for(member)
+
+
+@pytest.fixture
+def outsider_client(outsider: Any) -> Client:
+    return _client_for(outsider)
+
+
+@pytest.fixture
+def reader_client(reader: Any) -> Client:
+    return _client_for(reader)
+
+
+class _Inbox:
+    """Messages a real local SMTP server accepted, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
+        self.messages.append(
+            {
+                "mail_from": envelope.mail_from,
+                "rcpt_tos": list(envelope.rcpt_tos),
+                "message": message,
+            }
+        )
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Any:
+    """Start aiosmtpd on a free loopback port and point Django's SMTP backend at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Real hashing costs ~0.3 s a user; tests are not about hash strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _worker_keeps_the_test_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let `coproduce worker --batch` run inside a test's transaction on PostgreSQL.
+
+    The worker calls close_old_connections() between tasks, which closes any connection not in
+    autocommit mode; inside a test's atomic block that would close the test's own connection
+    (SQLite's in-memory test database is exempt, PostgreSQL is not). Outside an atomic block
+    the real function runs unchanged.
+    """
+    from django.db import close_old_connections, connection
+    from django_tasks_db.management.commands import db_worker
+
+    def close_unless_in_test_transaction(**kwargs: Any) -> None:
+        if not connection.in_atomic_block:
+            close_old_connections(**kwargs)
+
+    monkeypatch.setattr(db_worker, "close_old_connections", close_unless_in_test_transaction)

@@ -1,0 +1,70 @@
+"""What the browser tests share: signing in, reaching a study's edit form, running axe."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture reports it: a failure on CI, a loud skip elsewhere
+    expect = None
+
+AXE_JS = Path(__file__).resolve().parent / "axe.min.js"  # axe-core 4.14.1, see axe-LICENSE
+DEMO_PASSWORD = "coproduce-demo"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/staff/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/staff/sign-in/" not in page.url, f"sign-in as {username} failed: {page.url}"
+
+
+def assert_page_loaded(page: Any) -> None:
+    """Every stylesheet, script and image of the page loaded (the `page` fixture records them)."""
+    broken = getattr(page, "cp_broken_resources", [])
+    assert not broken, f"on {page.url}, these did not load: {broken}"
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core on the page against WCAG 2.0/2.1/2.2 A and AA; return its violations."""
+    page.wait_for_load_state("load")
+    assert_page_loaded(page)
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return list(result["violations"])
+
+
+def describe_violations(url: str, violations: list[dict[str, Any]]) -> str:
+    """Each violation's rule, impact, help and offending elements, ready to act on."""
+    lines = [f"{len(violations)} accessibility violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact')}): {violation['help']}"
+            f" <{violation.get('helpUrl', '')}>"
+        )
+        for node in violation["nodes"]:
+            target = json.dumps(node.get("target"))
+            lines.append(f"    target {target}: {node.get('html', '')[:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"      {summary[:300]}")
+    return "\n".join(lines)
+
+
+def open_study_edit(page: Any, title: str) -> None:
+    """From the staff study list to the study's edit form, the way a person gets there."""
+    page.goto("/staff/studies/")
+    edit = page.get_by_role("main").get_by_role("link", name=f"Edit {title}", exact=True)
+    assert edit.count() == 1, f"no link 'Edit {title}' on {page.url}"
+    edit.click()
+    page.wait_for_load_state()
+    assert page.url.rstrip("/").endswith("/edit"), f"expected the edit form, got {page.url}"

@@ -1,0 +1,110 @@
+"""axe-core finds no WCAG 2.2 A/AA violation on any public page, nor on the main staff pages.
+
+axe checks what a machine can (names, labels, contrast, landmarks, ARIA use); it does not
+replace a person with a screen reader, but a violation here is always a real defect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.e2e.helpers import axe_violations, describe_violations, open_study_edit, sign_in
+
+pytestmark = pytest.mark.browser
+
+THEME_NAME = "Stroke Rehabilitation"
+STUDY_TITLE = "Return to work after stroke"
+STUDY_COP_SLUG = "return-to-work-after-stroke"  # a study's community has the study's slug
+
+
+def _theme_slug() -> str:
+    from coproduce.registry.models import Theme
+
+    return Theme.objects.get(name__iexact=THEME_NAME).slug
+
+
+def _study_slug() -> str:
+    from coproduce.registry.models import Study
+
+    return Study.objects.get(title=STUDY_TITLE).slug
+
+
+# Each public page as a function of the demo data, so slugs come from the database.
+PUBLIC_PAGES: dict[str, Callable[[], str]] = {
+    "home": lambda: "/",
+    "themes": lambda: "/themes/",
+    "theme": lambda: f"/themes/{_theme_slug()}/",
+    "studies": lambda: "/studies/",
+    "studies-filtered-by-theme": lambda: f"/studies/?theme={_theme_slug()}",
+    "study": lambda: f"/studies/{_study_slug()}/",
+    "who-is-who": lambda: "/who-is-who/",
+    "contact": lambda: "/contact/",
+    "contact-thanks": lambda: "/contact/thanks/",
+    "report-studies-by-theme": lambda: "/reports/studies-by-theme/",
+    "staff-sign-in": lambda: "/staff/sign-in/",
+    "associates-join": lambda: "/associates/join/",
+    "associates-manage-request": lambda: "/associates/manage/",
+    "communities": lambda: "/communities/",
+    "community": lambda: f"/communities/{STUDY_COP_SLUG}/",
+}
+
+
+def assert_no_violations(page: Any) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe_violations(page.url, violations)
+
+
+def _goto_ok(page: Any, url: str) -> None:
+    response = page.goto(url)
+    assert response is not None
+    assert response.ok, f"{url} answered {response.status}"
+
+
+@pytest.mark.parametrize("name", list(PUBLIC_PAGES))
+def test_public_page_has_no_axe_violations(page: Any, name: str) -> None:
+    _goto_ok(page, PUBLIC_PAGES[name]())
+    assert_no_violations(page)
+
+
+def test_contact_form_with_errors_has_no_axe_violations(page: Any) -> None:
+    _goto_ok(page, "/contact/")
+    page.get_by_role("button", name="Send message").click()
+    page.wait_for_load_state()
+    assert page.locator(".nhsuk-error-summary").is_visible(), "expected validation errors"
+    assert_no_violations(page)
+
+
+def test_staff_sign_in_with_errors_has_no_axe_violations(page: Any) -> None:
+    _goto_ok(page, "/staff/sign-in/")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.locator(".nhsuk-error-summary").is_visible(), "expected validation errors"
+    assert_no_violations(page)
+
+
+@pytest.mark.parametrize("url", ["/staff/", "/staff/studies/"])
+def test_staff_page_has_no_axe_violations(page: Any, url: str) -> None:
+    sign_in(page, "manager")
+    _goto_ok(page, url)
+    assert_no_violations(page)
+
+
+def test_staff_study_edit_form_has_no_axe_violations(page: Any) -> None:
+    sign_in(page, "manager")
+    open_study_edit(page, STUDY_TITLE)
+    assert_no_violations(page)
+
+
+def test_staff_study_edit_form_with_errors_has_no_axe_violations(page: Any) -> None:
+    import re
+
+    sign_in(page, "manager")
+    open_study_edit(page, STUDY_TITLE)
+    page.get_by_label(re.compile("^title", re.I)).fill("")
+    page.get_by_role("button", name=re.compile("^save", re.I)).click()
+    page.wait_for_load_state()
+    assert page.locator(".nhsuk-error-summary").is_visible(), "expected validation errors"
+    assert_no_violations(page)

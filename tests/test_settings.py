@@ -1,0 +1,140 @@
+"""Settings: the SQLite PRAGMAs really apply, and bad environment values stop the process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.backends.sqlite3.base import DatabaseWrapper
+
+from coproduce.lib import env
+from coproduce.lib.db import sqlite_config
+
+
+def test_it_applies_the_sqlite_pragmas_on_every_connection(
+    tmp_path: Path, django_db_blocker: Any
+) -> None:
+    django_db_blocker.unblock()
+    wrapper = DatabaseWrapper({**sqlite_config(tmp_path / "db.sqlite3"), **_django_defaults()})
+    try:
+        with wrapper.cursor() as cursor:
+            found = {}
+            for pragma in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys"):
+                cursor.execute(f"PRAGMA {pragma}")
+                found[pragma] = str(cursor.fetchone()[0]).lower()
+        assert found == {
+            "journal_mode": "wal",
+            "synchronous": "1",
+            "busy_timeout": "5000",
+            "foreign_keys": "1",
+        }
+        assert wrapper.transaction_mode == "IMMEDIATE"
+    finally:
+        wrapper.close()
+        django_db_blocker.restore()
+
+
+def test_the_default_database_is_the_pragma_configured_sqlite_file() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os; os.environ['DJANGO_SETTINGS_MODULE']='coproduce.settings';"
+            "from django.conf import settings; d=settings.DATABASES['default'];"
+            "print(d['ENGINE'], d['OPTIONS']['transaction_mode'], 'journal_mode=WAL' in d['OPTIONS']['init_command'])",
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        check=True,
+    )
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "IMMEDIATE", "True"]
+
+
+def _django_defaults() -> dict[str, object]:
+    return {
+        "ATOMIC_REQUESTS": False,
+        "AUTOCOMMIT": True,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+        "TIME_ZONE": None,
+        "USER": "",
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
+        "TEST": {},
+    }
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "yes please"])
+def test_a_bad_boolean_is_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("COPRODUCE_X", value)
+    with pytest.raises(ImproperlyConfigured, match="COPRODUCE_X"):
+        env.env_bool("COPRODUCE_X")
+
+
+def test_booleans_and_integers_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COPRODUCE_B", "Yes")
+    monkeypatch.setenv("COPRODUCE_I", "42")
+    assert env.env_bool("COPRODUCE_B") is True
+    assert env.env_int("COPRODUCE_I", 1) == 42
+    assert env.env_int("COPRODUCE_UNSET", 7) == 7
+
+
+def test_a_bad_integer_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COPRODUCE_I", "eight")
+    with pytest.raises(ImproperlyConfigured, match="whole number"):
+        env.env_int("COPRODUCE_I", 1)
+    monkeypatch.setenv("COPRODUCE_I", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env.env_int("COPRODUCE_I", 1, minimum=1)
+
+
+def test_a_secret_is_read_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\n")
+    monkeypatch.setenv("COPRODUCE_SECRET_KEY_FILE", str(secret))
+    assert env.env_secret("COPRODUCE_SECRET_KEY") == "s3cret"
+    monkeypatch.setenv("COPRODUCE_SECRET_KEY_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        env.env_secret("COPRODUCE_SECRET_KEY")
+
+
+def test_a_database_url_of_another_engine_is_refused() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import coproduce.settings"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": "mysql://root@127.0.0.1/test"},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL must name a postgres:// or sqlite:// database" in result.stderr
+
+
+def test_without_email_host_mail_is_written_to_files_in_the_data_dir(tmp_path: Path) -> None:
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='coproduce.settings';"
+        "from django.conf import settings; print(settings.EMAIL_BACKEND); print(settings.EMAIL_FILE_PATH)"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
+    environment["COPRODUCE_DATA_DIR"] = str(tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
+    ).stdout.split()
+    assert out == ["django.core.mail.backends.filebased.EmailBackend", str(tmp_path / "mail")]
+    environment["EMAIL_HOST"] = "127.0.0.1"
+    environment["EMAIL_PORT"] = "2525"
+    out = subprocess.run(
+        [sys.executable, "-c", code.replace("settings.EMAIL_FILE_PATH", "settings.EMAIL_PORT")],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    ).stdout.split()
+    assert out == ["django.core.mail.backends.smtp.EmailBackend", "2525"]
