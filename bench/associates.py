@@ -15,6 +15,9 @@ and COPRODUCE_DATA_DIR (or DATABASE_URL) pointing at the bench's own database, a
       writes an import file of ROWS new people (import000001@example.org ...).
   python bench/associates.py import PATH
       imports it with coproduce.community.importer.import_file, as the manager.
+  python bench/associates.py audience
+      times the recipient count and the queueing (one outbox row per recipient) of an Engage
+      newsletter to everyone who agreed to it (about 80% of the associates).
 
 Each command prints one JSON object as its last line of output, for run.py to read.
 """
@@ -155,7 +158,7 @@ def generate(total: int, seed: int) -> dict[str, Any]:
     channels = list(Channel.values)
     wordings = {channel: ConsentWording.current(channel) for channel in channels}
     # Roughly as a real list looks: most people consent to something, fewer to everything.
-    grant_rate = {"engage": 0.6, "briefing": 0.35, "events": 0.45}
+    grant_rate = {"engage": 0.8, "briefing": 0.35, "events": 0.45}
     public_id = Associate._meta.get_field("public_id")
     interests_through = Associate.interests.through
     now = timezone.now()
@@ -316,6 +319,34 @@ def import_csv(path: Path) -> dict[str, Any]:
     return {"seconds": round(seconds, 2), **result.counts()}
 
 
+def audience() -> dict[str, Any]:
+    """Time building the audience of an Engage newsletter to everyone who agreed to it: the
+    count staff see before sending, and writing one outbox row per recipient."""
+    from coproduce.comms import outbox
+    from coproduce.comms.audience import Audience
+    from coproduce.comms.models import Mailing
+
+    mailing = Mailing.objects.create(
+        kind=Mailing.Kind.ENGAGE,
+        channel="engage",
+        subject="Engage: bench",
+        body="Bench.",
+        slug="bench-audience",
+    )
+    started = time.perf_counter()
+    counted = Audience.of(mailing).count()
+    count_s = time.perf_counter() - started
+    started = time.perf_counter()
+    queued = outbox.queue_mailing(mailing)
+    queue_s = time.perf_counter() - started
+    return {
+        "recipients": queued,
+        "counted": counted,
+        "count_seconds": round(count_s, 2),
+        "queue_seconds": round(queue_s, 2),
+    }
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__, file=sys.stderr)
@@ -330,6 +361,8 @@ def main(argv: list[str]) -> int:
         _emit(write_csv(Path(args[0]), int(args[1]), int(args[2])))
     elif command == "import":
         _emit(import_csv(Path(args[0])))
+    elif command == "audience":
+        _emit(audience())
     else:
         print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
         return 2

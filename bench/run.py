@@ -411,6 +411,11 @@ def main() -> int:
                 f" ({imported['created']:,} created, {imported['memberships_added']:,}"
                 f" memberships, {imported['consent_records']:,} consent records)"
             )
+        audience = _associates(env, "queue an Engage newsletter to everyone consenting", "audience")
+        print(
+            f"  audience of {audience['recipients']:,}: counted in {audience['count_seconds']} s,"
+            f" queued (one outbox row each) in {audience['queue_seconds']} s"
+        )
         if any(r.errors for r in results):
             # The temporary directory goes at the end of this block: show why pages failed.
             print(f"bench: pages answered with errors; the server's log ends:\n{_tail(log)}")
@@ -429,6 +434,11 @@ def main() -> int:
             f" {imported['interests_added']:,} interests,"
             f" {imported['consent_records']:,} consent records)"
         )
+    machine.append(
+        f"- audience: an Engage newsletter to everyone who agreed ({audience['recipients']:,}"
+        f" of {generated['total']:,}): recipient count **{audience['count_seconds']} s**,"
+        f" queueing one outbox row each **{audience['queue_seconds']} s**"
+    )
     table = _table(results, results[0])
     text = "\n".join(["", *machine, "", *table, ""])
     print(text)

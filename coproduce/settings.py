@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "coproduce.audit",
     "coproduce.registry",
     "coproduce.community",
+    "coproduce.events",
+    "coproduce.comms",
     "coproduce.pages",
     "coproduce.staff",
     "coproduce.api",

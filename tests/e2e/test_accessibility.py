@@ -49,6 +49,7 @@ PUBLIC_PAGES: dict[str, Callable[[], str]] = {
     "associates-manage-request": lambda: "/associates/manage/",
     "communities": lambda: "/communities/",
     "community": lambda: f"/communities/{STUDY_COP_SLUG}/",
+    "news": lambda: "/news/",
 }
 
 

@@ -22,6 +22,7 @@ _INPUT_WIDTH = {
     "url": "nhsuk-u-width-two-thirds",
     "text": "nhsuk-u-width-two-thirds",
     "number": "nhsuk-input--width-5",
+    "time": "nhsuk-input--width-10",
     "date": "nhsuk-input--width-10",
 }
 

@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from coproduce.community import demo as community_demo
+from coproduce.events import demo as events_demo
 from coproduce.registry.demo import clahrc_ndl as demo
 from coproduce.registry.models import (
     Area,
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.load()
             self.community = community_demo.load()
+            self.events = events_demo.load()
         if options["verbosity"] > 0:
             self.report()
 
@@ -260,6 +262,7 @@ class Command(BaseCommand):
             f"{ever} fellows seconded over all time"
         )
         self.stdout.write(self.community.line())
+        self.stdout.write(self.events.line())
         self.stdout.write(
             f"  sign-ins: {', '.join(row['username'] for row in demo.USERS)} "
             f"(password {demo.DEMO_PASSWORD} when first created; a re-run keeps existing "

@@ -1,0 +1,442 @@
+"""The outbox: one row per message, claimed atomically, sent once, recovered after a crash.
+
+Queueing a mailing writes every row with one INSERT ... SELECT in the same transaction that
+moves the mailing to "sending", so a mailing is either wholly queued or not at all, and queueing
+it twice adds nothing (the `key` column is unique). The dispatcher (`dispatch_due`, run by the
+worker as the `comms.tasks.dispatch` task) claims small batches of due rows by stamping them with
+its worker id and a lease, sends each over one SMTP connection (`smtp.Relay`), and marks each
+row "sent" in its own commit just before the relay can accept it (see `smtp.py`). Temporary
+failures are retried with exponential backoff; permanent ones are recorded with the reason.
+`sweep` puts rows whose lease ran out, or whose worker process on this host has died, back in
+the queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from coproduce.comms.audience import Audience, bounce_suppressions_exist, suppressed_among
+from coproduce.comms.models import Mailing, OutboxMessage
+from coproduce.comms.render import build_email
+from coproduce.comms.smtp import AmbiguousDelivery, Relay, SendError
+from coproduce.community.models import SuppressedAddress, address_hash
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+MAX_ATTEMPTS = 8
+Status = OutboxMessage.Status
+
+
+def lease_seconds() -> int:
+    return int(getattr(settings, "COPRODUCE_OUTBOX_LEASE_SECONDS", 120))
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """1, 2, 4, ... minutes, at most six hours."""
+    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+_WORKER_ID = ""
+
+
+def worker_id() -> str:
+    """host:pid:random, so the sweeper can tell a dead local worker's claims from a live one's."""
+    global _WORKER_ID
+    prefix = f"{socket.gethostname()}:{os.getpid()}:"
+    if not _WORKER_ID.startswith(prefix):
+        _WORKER_ID = prefix + uuid.uuid4().hex[:8]
+    return _WORKER_ID
+
+
+# -- queueing -----------------------------------------------------------------------------------
+
+
+class NotSendable(Exception):
+    pass
+
+
+def queue_mailing(mailing: Mailing, *, by: Any = None) -> int:
+    """Write the mailing's outbox rows and mark it sending, in one transaction. Returns the
+    number of rows. The dispatch task is enqueued when the transaction commits."""
+    from coproduce.audit.log import record
+
+    with transaction.atomic():
+        locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
+        if locked.status not in (Mailing.Status.DRAFT, Mailing.Status.SCHEDULED):
+            raise NotSendable(f"This mailing is {locked.get_status_display().lower()}.")
+        now = timezone.now()
+        _insert_rows(locked, Audience.of(locked), now)
+        if bounce_suppressions_exist():
+            rows = OutboxMessage.objects.filter(mailing=locked, status=Status.QUEUED)
+            emails = suppressed_among(rows.values_list("to_email", flat=True))
+            if emails:
+                rows.filter(to_email__in=emails).update(
+                    status=Status.CANCELLED, last_error="Address suppressed"
+                )
+        count = OutboxMessage.objects.filter(mailing=locked, status=Status.QUEUED).count()
+        locked.status = Mailing.Status.SENDING
+        locked.queued_at = now
+        locked.recipient_count = count
+        locked.save(update_fields=["status", "queued_at", "recipient_count", "updated"])
+        record(
+            by,
+            "comms.mailing.queued",
+            locked,
+            {"status": [mailing.status, "sending"], "recipients": [None, count]},
+            via="staff" if by is not None else "worker",
+        )
+        transaction.on_commit(enqueue_dispatch)
+    mailing.refresh_from_db()
+    return count
+
+
+def _insert_rows(mailing: Mailing, audience: Audience, now: dt.datetime) -> None:
+    select = (
+        audience.queryset().order_by().annotate(rid=F("pk"), addr=F("email")).values("rid", "addr")
+    )
+    sql, params = select.query.sql_with_params()
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    key = connection.ops.quote_name("key")
+    # Column order matches the SELECT below; the inner query yields (rid, addr).
+    statement = (
+        f"INSERT INTO {table} ({key}, mailing_id, associate_id, to_email, channel, subject, "  # noqa: S608
+        "body_text, body_html, status, attempts, next_attempt_at, claimed_by, last_error, created) "
+        f"SELECT %s || CAST(a.rid AS TEXT), %s, a.rid, a.addr, %s, '', '', '', %s, 0, %s, '', '', %s "
+        f"FROM ({sql}) AS a WHERE true ON CONFLICT DO NOTHING"
+    )
+    prefix = f"m{mailing.pk}:a"
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            [prefix, mailing.pk, mailing.channel, Status.QUEUED.value, stamp, stamp, *params],
+        )
+
+
+def queue_message(
+    key: str,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    *,
+    associate: Any = None,
+    channel: str = "",
+    not_before: dt.datetime | None = None,
+) -> OutboxMessage | None:
+    """Queue one message (a reminder, a booking confirmation). Idempotent by `key`: queueing
+    the same key again returns None and sends nothing more."""
+    now = timezone.now()
+    row, created = OutboxMessage.objects.get_or_create(
+        key=key,
+        defaults={
+            "to_email": to_email,
+            "subject": " ".join(subject.split())[:200],
+            "body_text": body_text,
+            "body_html": body_html,
+            "associate": associate,
+            "channel": channel,
+            "next_attempt_at": not_before or now,
+        },
+    )
+    if not created:
+        return None
+    transaction.on_commit(enqueue_dispatch)
+    return row
+
+
+def enqueue_dispatch() -> None:
+    """Enqueue the dispatch task unless one is already waiting to run."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from coproduce.comms.tasks import dispatch
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=dispatch.module_path, status=TaskResultStatus.READY
+    )
+    if not waiting.exists():
+        dispatch.enqueue()
+
+
+# -- pausing ------------------------------------------------------------------------------------
+
+
+def pause(mailing: Mailing, *, by: Any = None) -> None:
+    from coproduce.audit.log import record
+
+    changed = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
+        status=Mailing.Status.PAUSED
+    )
+    if changed:
+        record(by, "comms.mailing.paused", mailing, {"status": ["sending", "paused"]})
+    mailing.refresh_from_db()
+
+
+def resume(mailing: Mailing, *, by: Any = None) -> None:
+    from coproduce.audit.log import record
+
+    changed = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.PAUSED).update(
+        status=Mailing.Status.SENDING
+    )
+    if changed:
+        record(by, "comms.mailing.resumed", mailing, {"status": ["paused", "sending"]})
+        transaction.on_commit(enqueue_dispatch)
+    mailing.refresh_from_db()
+
+
+def cancel_for_withdrawal(associate_id: int, channel: str) -> int:
+    """Stop unsent messages that rest on a consent just withdrawn."""
+    return OutboxMessage.objects.filter(
+        associate_id=associate_id, channel=channel, status=Status.QUEUED
+    ).update(status=Status.CANCELLED, last_error="Consent withdrawn")
+
+
+# -- dispatching --------------------------------------------------------------------------------
+
+
+def _due() -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(
+        status=Status.QUEUED, next_attempt_at__lte=timezone.now()
+    ).filter(Q(mailing__isnull=True) | Q(mailing__status=Mailing.Status.SENDING))
+
+
+def claim(limit: int = BATCH_SIZE) -> list[OutboxMessage]:
+    """Atomically take up to `limit` due rows for this worker."""
+    me = worker_id()
+    now = timezone.now()
+    with transaction.atomic():
+        candidates = _due().order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        OutboxMessage.objects.filter(pk__in=ids, status=Status.QUEUED).update(
+            status=Status.SENDING,
+            claimed_by=me,
+            lease_until=now + dt.timedelta(seconds=lease_seconds()),
+            attempts=F("attempts") + 1,
+        )
+    return list(
+        OutboxMessage.objects.filter(pk__in=ids, status=Status.SENDING, claimed_by=me)
+        .select_related("associate", "mailing")
+        .order_by("id")
+    )
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    cancelled: int = 0
+    ambiguous: int = 0
+
+
+def _mark_sent(row_id: int, me: str) -> None:
+    # Its own short transaction: the commit point of the message (see smtp.py).
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=row_id, status=Status.SENDING, claimed_by=me).update(
+            status=Status.SENT, sent_at=timezone.now(), last_error="", lease_until=None
+        )
+
+
+def _release(row: OutboxMessage, error: SendError, result: DispatchResult) -> None:
+    """Record a refusal: retry later if temporary and attempts remain, else fail."""
+    if error.temporary and row.attempts < MAX_ATTEMPTS:
+        OutboxMessage.objects.filter(pk=row.pk).update(
+            status=Status.QUEUED,
+            next_attempt_at=timezone.now() + backoff(row.attempts),
+            last_error=error.reason,
+            claimed_by="",
+            lease_until=None,
+        )
+        result.retried += 1
+    else:
+        OutboxMessage.objects.filter(pk=row.pk).update(
+            status=Status.FAILED, last_error=error.reason, claimed_by="", lease_until=None
+        )
+        result.failed += 1
+
+
+def _still_wanted(rows: list[OutboxMessage]) -> tuple[list[OutboxMessage], list[int]]:
+    """Drop rows whose consent was withdrawn, or whose address was suppressed, after queueing."""
+    hashes = {address_hash(r.to_email): r.pk for r in rows}
+    suppressed = set(
+        SuppressedAddress.objects.filter(address_sha256__in=hashes).values_list(
+            "address_sha256", flat=True
+        )
+    )
+    keep, drop = [], []
+    for row in rows:
+        associate = row.associate
+        if address_hash(row.to_email) in suppressed or (
+            row.channel
+            and (
+                associate is None
+                or associate.status != associate.Status.ACTIVE
+                or not getattr(associate, f"consent_{row.channel}")
+            )
+        ):
+            drop.append(row.pk)
+        else:
+            keep.append(row)
+    return keep, drop
+
+
+def send_batch(rows: list[OutboxMessage], result: DispatchResult) -> None:
+    me = worker_id()
+    rows, dropped = _still_wanted(rows)
+    if dropped:
+        OutboxMessage.objects.filter(pk__in=dropped).update(
+            status=Status.CANCELLED,
+            last_error="Consent withdrawn or address suppressed before sending",
+            claimed_by="",
+            lease_until=None,
+        )
+        result.cancelled += len(dropped)
+    if not rows:
+        return
+    pending = list(rows)
+    try:
+        with Relay() as relay:
+            while pending:
+                row = pending[0]
+                message = build_email(row)
+                try:
+                    relay.send(message, functools.partial(_mark_sent, row.pk, me))
+                    result.sent += 1
+                except SendError as error:
+                    _release(row, error, result)
+                    if error.code is None:  # connection trouble: stop this batch
+                        pending.pop(0)
+                        break
+                except AmbiguousDelivery as exc:
+                    # Marked sent before the final dot; the answer never came. Keep "sent"
+                    # (at most once) and say so on the row.
+                    OutboxMessage.objects.filter(pk=row.pk).update(
+                        last_error=f"Sent, but the relay's answer was lost: {exc}"[:500]
+                    )
+                    result.ambiguous += 1
+                    pending.pop(0)
+                    break
+                pending.pop(0)
+    except SendError as error:  # could not connect
+        log.warning("outbox: cannot reach the relay: %s", error.reason)
+    # Rows we claimed but did not try (connection lost): back to the queue at once.
+    if pending:
+        OutboxMessage.objects.filter(
+            pk__in=[r.pk for r in pending], status=Status.SENDING, claimed_by=me
+        ).update(
+            status=Status.QUEUED,
+            claimed_by="",
+            lease_until=None,
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=30),
+        )
+
+
+def dispatch_due(max_seconds: float = 50.0) -> DispatchResult:
+    """Send due rows until none are left or `max_seconds` have passed."""
+    result = DispatchResult()
+    started = time.monotonic()
+    while time.monotonic() - started < max_seconds:
+        rows = claim()
+        if not rows:
+            break
+        send_batch(rows, result)
+    finish_mailings()
+    return result
+
+
+def finish_mailings() -> int:
+    """Mark sending mailings with nothing left to send as sent."""
+    finished = 0
+    for mailing in Mailing.objects.filter(status=Mailing.Status.SENDING):
+        if not OutboxMessage.objects.filter(
+            mailing=mailing, status__in=[Status.QUEUED, Status.SENDING]
+        ).exists():
+            finished += Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
+                status=Mailing.Status.SENT, finished_at=timezone.now()
+            )
+    return finished
+
+
+def has_due() -> bool:
+    return _due().exists()
+
+
+# -- recovery -----------------------------------------------------------------------------------
+
+
+def _dead_local_claims(claimers: list[str]) -> list[str]:
+    host = socket.gethostname()
+    dead = []
+    for claimer in claimers:
+        claim_host, _, rest = claimer.partition(":")
+        pid_text = rest.partition(":")[0]
+        if claim_host != host or not pid_text.isdigit() or claimer == worker_id():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            dead.append(claimer)
+        except PermissionError:
+            continue
+    return dead
+
+
+def sweep() -> int:
+    """Queue again rows stuck in "sending": lease expired, or claimed by a dead local worker.
+
+    Safe because a row still says "sending" only if its final dot was never sent (smtp.py).
+    """
+    now = timezone.now()
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING)
+    claimers = list(stuck.values_list("claimed_by", flat=True).distinct())
+    condition = Q(lease_until__lt=now)
+    dead = _dead_local_claims(claimers)
+    if dead:
+        condition |= Q(claimed_by__in=dead)
+    return stuck.filter(condition).update(
+        status=Status.QUEUED, claimed_by="", lease_until=None, next_attempt_at=now
+    )
+
+
+# -- progress -----------------------------------------------------------------------------------
+
+
+def progress(mailing: Mailing) -> dict[str, int]:
+    counts = dict(
+        OutboxMessage.objects.filter(mailing=mailing)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    total = sum(counts.values())
+    done = (
+        counts.get(Status.SENT, 0) + counts.get(Status.FAILED, 0) + counts.get(Status.CANCELLED, 0)
+    )
+    return {
+        "total": total,
+        "queued": counts.get(Status.QUEUED, 0),
+        "sending": counts.get(Status.SENDING, 0),
+        "sent": counts.get(Status.SENT, 0),
+        "failed": counts.get(Status.FAILED, 0),
+        "cancelled": counts.get(Status.CANCELLED, 0),
+        "percent": round(100 * done / total) if total else 0,
+    }

@@ -1,0 +1,176 @@
+"""Handing messages to the SMTP relay so that a killed worker neither loses nor doubles one.
+
+The relay accepts a message when it receives the final "." of the DATA phase. Whatever we do,
+there is a moment between that acceptance and our database knowing about it. We order the steps
+so that the moment is as short as it can be and its failure mode is known:
+
+1. MAIL FROM, RCPT TO, DATA, then the whole message body, but *not* the final ".".
+2. `before_commit_point()`: the caller commits "sent" for the row in its own transaction.
+3. Only then the final "." (one small `send()`), then read the relay's reply.
+
+If the worker dies before step 2 commits, the relay never saw the final "." and drops the
+half-sent message when the connection closes; the row is still "sending" and the sweeper
+queues it again. If it dies after step 3's `send()`, the kernel still delivers the bytes it
+holds and the relay accepts the message; the row already says "sent". The only gap left is
+between the commit returning and the `send()` of five bytes (microseconds of our own code,
+with no I/O wait): a kill landing exactly there leaves a row marked sent that the relay never
+accepted. If the relay answers the "." with an error, the caller records that instead.
+`docs/architecture.md` ("Exactly once") gives the measured figures.
+
+Without EMAIL_HOST (the offline demo writes messages as files) there is no relay and Django's
+configured backend is used: the file is written, then the row is marked sent.
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import socket
+import ssl
+from collections.abc import Callable
+from types import TracebackType
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import sanitize_address
+
+_LONE_DOT = re.compile(rb"(?m)^\.")
+
+
+class SendError(Exception):
+    """The relay refused the message. `temporary` is True for 4xx answers and lost connections."""
+
+    def __init__(self, reason: str, *, temporary: bool, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.temporary = temporary
+        self.code = code
+
+
+class AmbiguousDelivery(Exception):
+    """The final "." went out but no answer came back: the relay may or may not have it."""
+
+
+def _smtp_error(exc: Exception) -> SendError:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        raw = exc.smtp_error
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        return SendError(
+            f"{exc.smtp_code} {text}"[:500],
+            temporary=400 <= exc.smtp_code < 500,
+            code=exc.smtp_code,
+        )
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, answer = next(iter(exc.recipients.values()))
+        said = answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer)
+        reason = f"{code} {said}"
+        return SendError(reason[:500], temporary=400 <= code < 500, code=code)
+    return SendError(f"{type(exc).__name__}: {exc}"[:500], temporary=True)
+
+
+class Relay:
+    """One connection to the configured relay, reused for a batch of messages."""
+
+    def __init__(self) -> None:
+        self.smtp: smtplib.SMTP | None = None
+        self.fallback = None
+        if (
+            not settings.EMAIL_HOST
+            or settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend"
+        ):
+            self.fallback = get_connection(fail_silently=False)
+
+    def __enter__(self) -> Relay:
+        if self.fallback is not None:
+            self.fallback.open()
+            return self
+        try:
+            timeout = getattr(settings, "EMAIL_TIMEOUT", 30)
+            if getattr(settings, "EMAIL_USE_SSL", False):
+                self.smtp = smtplib.SMTP_SSL(
+                    settings.EMAIL_HOST,
+                    settings.EMAIL_PORT,
+                    timeout=timeout,
+                    context=ssl.create_default_context(),
+                )
+            else:
+                self.smtp = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout)
+                if getattr(settings, "EMAIL_USE_TLS", False):
+                    self.smtp.starttls(context=ssl.create_default_context())
+            # The final dot is a small write right after the body: without TCP_NODELAY,
+            # Nagle's algorithm and the relay's delayed ACK hold it for ~40 ms every message.
+            if self.smtp.sock is not None:
+                self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.smtp.ehlo_or_helo_if_needed()
+            if settings.EMAIL_HOST_USER:
+                self.smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise _smtp_error(exc) from exc
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.fallback is not None:
+            self.fallback.close()
+            return
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+
+    def send(self, message: EmailMessage, before_commit_point: Callable[[], None]) -> None:
+        """Send one message; call `before_commit_point` just before the relay can accept it.
+
+        Raises SendError (nothing accepted; the commit point was not reached, or the relay
+        refused the message after it) or AmbiguousDelivery.
+        """
+        if self.fallback is not None:
+            self.fallback.send_messages([message])
+            before_commit_point()
+            return
+        assert self.smtp is not None
+        smtp = self.smtp
+        sender = sanitize_address(message.from_email, message.encoding or settings.DEFAULT_CHARSET)
+        recipients = [
+            sanitize_address(a, message.encoding or settings.DEFAULT_CHARSET)
+            for a in message.recipients()
+        ]
+        body = message.message().as_bytes(linesep="\r\n")
+        body = _LONE_DOT.sub(b"..", body)
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        try:
+            code, reply = smtp.mail(sender)
+            if code != 250:
+                smtp.rset()
+                raise smtplib.SMTPSenderRefused(code, reply, sender)
+            refused = {}
+            for recipient in recipients:
+                code, reply = smtp.rcpt(recipient)
+                if code not in (250, 251):
+                    refused[recipient] = (code, reply)
+            if len(refused) == len(recipients):
+                smtp.rset()
+                raise smtplib.SMTPRecipientsRefused(refused)
+            smtp.putcmd("data")
+            code, reply = smtp.getreply()
+            if code != 354:
+                raise smtplib.SMTPDataError(code, reply)
+            smtp.send(body)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise _smtp_error(exc) from exc
+        # Everything but the final dot is with the relay. Commit first, then let it accept.
+        before_commit_point()
+        try:
+            smtp.send(b".\r\n")
+            code, reply = smtp.getreply()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise AmbiguousDelivery(f"{type(exc).__name__}: {exc}") from exc
+        if code != 250:
+            text = reply.decode("utf-8", "replace")
+            raise SendError(f"{code} {text}"[:500], temporary=400 <= code < 500, code=code)

@@ -1,0 +1,63 @@
+"""Signed unsubscribe tokens: one per recipient and channel, carried in every message.
+
+A token names the associate's public id, the channel and their `link_version`, signed with the
+project's secret key. It does not expire (an old newsletter's unsubscribe link must still work),
+but erasure bumps `link_version`, so no token outlives the person's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from coproduce.community.models import Associate, Channel
+
+_SALT = "coproduce.comms.unsubscribe"
+_MAX_TOKEN_LENGTH = 200
+
+
+class BadToken(Exception):
+    """Not a token we made, or its associate is gone."""
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    associate: Associate
+    channel: str
+
+
+def make_token(associate: Associate, channel: str) -> str:
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel {channel!r}")
+    return signing.Signer(salt=_SALT).sign(
+        f"{associate.public_id.hex}.{channel}.{associate.link_version}"
+    )
+
+
+def read_token(token: str) -> Unsubscribe:
+    if not token or len(token) > _MAX_TOKEN_LENGTH:
+        raise BadToken(token)
+    try:
+        value = signing.Signer(salt=_SALT).unsign(token)
+    except signing.BadSignature:
+        raise BadToken(token) from None
+    public_hex, _, rest = value.partition(".")
+    channel, _, version = rest.partition(".")
+    if channel not in Channel.values or not version.isdigit():
+        raise BadToken(token)
+    try:
+        public_id = uuid.UUID(hex=public_hex)
+    except ValueError:
+        raise BadToken(token) from None
+    associate = Associate.objects.filter(public_id=public_id, link_version=int(version)).first()
+    if associate is None or associate.status == Associate.Status.ERASED:
+        raise BadToken(token)
+    return Unsubscribe(associate, channel)
+
+
+def unsubscribe_url(associate: Associate, channel: str) -> str:
+    return settings.SITE_URL + reverse("comms:unsubscribe", args=[make_token(associate, channel)])

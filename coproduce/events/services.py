@@ -1,0 +1,209 @@
+"""Booking workflows: book, cancel, promote from the waiting list, cancel an event, attendance.
+
+Every change to who holds a place happens inside one transaction that first locks the event
+row (`select_for_update`; on SQLite every transaction is IMMEDIATE, which serialises writers
+the same way). Counting the confirmed places and writing the new booking therefore cannot
+interleave with another booking or a cancellation, so an event is never overbooked, and a
+freed place goes to the earliest waiting booking in the same transaction that freed it.
+Emails are queued in the same transaction (the outbox sends them once it commits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from coproduce.audit.log import record
+from coproduce.comms.models import OutboxMessage
+from coproduce.community.models import Associate
+from coproduce.events import emails
+from coproduce.events.models import Booking, Event
+from coproduce.lib.identifiers import normalise_email
+
+Status = Booking.Status
+
+
+class NotBookable(Exception):
+    """The event is not open for booking (draft, cancelled, or already started)."""
+
+
+@dataclass
+class BookingResult:
+    booking: Booking
+    created: bool  # False: the address already had a live booking, whose link was sent again
+
+
+def _lock(event: Event) -> Event:
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def confirmed_count(event: Event) -> int:
+    return Booking.objects.filter(event=event, status=Status.CONFIRMED).count()
+
+
+def _in_reminder_window(event: Event, now: dt.datetime) -> bool:
+    return event.starts - dt.timedelta(hours=event.reminder_hours_before) <= now
+
+
+def book(
+    event: Event,
+    *,
+    full_name: str,
+    email: str,
+    access_needs: str = "",
+    now: dt.datetime | None = None,
+) -> BookingResult:
+    """A place if one is free, else a place on the waiting list; one live booking per address."""
+    now = now or timezone.now()
+    email = normalise_email(email)
+    with transaction.atomic():
+        locked = _lock(event)
+        if not locked.is_bookable(now):
+            raise NotBookable(locked.slug)
+        existing = Booking.objects.filter(event=locked, email=email).exclude(
+            status=Status.CANCELLED
+        )
+        found = existing.select_related("event").first()
+        if found is not None:
+            emails.booking_link_again(found, now)
+            return BookingResult(found, created=False)
+        free = locked.places_left(confirmed_count(locked))
+        status = Status.CONFIRMED if free is None or free > 0 else Status.WAITLISTED
+        associate = Associate.objects.active().filter(email=email).first()
+        try:
+            with transaction.atomic():  # a savepoint, so the constraint's refusal is survivable
+                booking = Booking.objects.create(
+                    event=locked,
+                    associate=associate,
+                    full_name=full_name.strip(),
+                    email=email,
+                    access_needs=access_needs.strip(),
+                    status=status,
+                    created=now,
+                    # Inside the reminder window the confirmation says it all: no reminder too.
+                    reminder_queued_at=now if _in_reminder_window(locked, now) else None,
+                )
+        except IntegrityError:  # the one-live-booking constraint: booked a moment ago
+            found = existing.select_related("event").get()
+            emails.booking_link_again(found, now)
+            return BookingResult(found, created=False)
+        record(
+            "public",
+            "events.booking.created",
+            booking,
+            {"status": [None, status], "event": [None, locked.slug]},
+            via="booking form",
+        )
+        emails.booking_made(booking)
+    return BookingResult(booking, created=True)
+
+
+def fill_free_places(event: Event, now: dt.datetime | None = None) -> list[Booking]:
+    """Give free places to the earliest waiting bookings and tell them. Call with the event
+    locked (inside the transaction that freed the places)."""
+    now = now or timezone.now()
+    if event.status != Event.Status.PUBLISHED or event.has_started(now):
+        return []
+    free = event.places_left(confirmed_count(event))
+    waiting = Booking.objects.filter(event=event, status=Status.WAITLISTED).order_by(
+        "created", "id"
+    )
+    chosen = list(waiting if free is None else waiting[:free])
+    for booking in chosen:
+        booking.status = Status.CONFIRMED
+        booking.promoted_at = now
+        if _in_reminder_window(event, now):
+            booking.reminder_queued_at = now
+        booking.save(update_fields=["status", "promoted_at", "reminder_queued_at"])
+        booking.event = event
+        record(
+            "system",
+            "events.booking.promoted",
+            booking,
+            {"status": [Status.WAITLISTED, Status.CONFIRMED]},
+            via="waiting list",
+        )
+        emails.promoted(booking)
+    return chosen
+
+
+def cancel_booking(
+    booking: Booking, *, by: Any = None, via: str = "booking link", now: dt.datetime | None = None
+) -> list[Booking]:
+    """Cancel a live booking; a confirmed place goes to the earliest waiting booking.
+    Returns the bookings promoted (none, or one)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock(booking.event)
+        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        if current.status == Status.CANCELLED:
+            booking.refresh_from_db()
+            return []
+        before = current.status
+        current.status = Status.CANCELLED
+        current.cancelled_at = now
+        current.save(update_fields=["status", "cancelled_at"])
+        current.event = event
+        record(
+            by or "public",
+            "events.booking.cancelled",
+            current,
+            {"status": [before, Status.CANCELLED]},
+            via=via,
+        )
+        _stop_reminder(current)
+        emails.booking_cancelled(current)
+        promoted = fill_free_places(event, now) if before == Status.CONFIRMED else []
+    booking.refresh_from_db()
+    return promoted
+
+
+def _stop_reminder(booking: Booking) -> None:
+    OutboxMessage.objects.filter(
+        key=f"event-reminder:{booking.pk}", status=OutboxMessage.Status.QUEUED
+    ).update(status=OutboxMessage.Status.CANCELLED, last_error="Booking cancelled")
+
+
+def cancel_event(event: Event, *, by: Any) -> int:
+    """Cancel the event and email everyone with a place or on the waiting list.
+    Returns how many people were told."""
+    with transaction.atomic():
+        locked = _lock(event)
+        if locked.status == Event.Status.CANCELLED:
+            return 0
+        before = locked.status
+        locked.status = Event.Status.CANCELLED
+        locked.sequence += 1
+        locked.save(update_fields=["status", "sequence", "updated"])
+        record(by, "events.event.cancelled", locked, {"status": [before, locked.status]})
+        told = 0
+        live = Booking.objects.filter(event=locked).exclude(status=Status.CANCELLED)
+        for booking in live.order_by("created", "id"):
+            booking.event = locked
+            _stop_reminder(booking)
+            told += int(emails.event_cancelled(booking))
+    event.refresh_from_db()
+    return told
+
+
+def record_attendance(event: Event, answers: dict[int, bool], *, by: Any) -> int:
+    """Set `attended` on confirmed bookings (by primary key); returns how many changed."""
+    changed = 0
+    with transaction.atomic():
+        bookings = Booking.objects.select_for_update().filter(
+            event=event, status=Status.CONFIRMED, pk__in=list(answers)
+        )
+        for booking in bookings:
+            value = answers[booking.pk]
+            if booking.attended is value:
+                continue
+            before = booking.attended
+            booking.attended = value
+            booking.save(update_fields=["attended"])
+            record(by, "events.booking.attendance", booking, {"attended": [before, value]})
+            changed += 1
+    return changed
