@@ -23,6 +23,7 @@ configured backend is used: the file is written, then the row is marked sent.
 
 from __future__ import annotations
 
+import functools
 import re
 import smtplib
 import socket
@@ -66,6 +67,21 @@ def _smtp_error(exc: Exception) -> SendError:
         reason = f"{code} {said}"
         return SendError(reason[:500], temporary=400 <= code < 500, code=code)
     return SendError(f"{type(exc).__name__}: {exc}"[:500], temporary=True)
+
+
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+@functools.lru_cache(maxsize=64)
+def _sanitized(address: str) -> str:
+    return sanitize_address(address, settings.DEFAULT_CHARSET)
+
+
+def plain_address(address: str) -> str:
+    """An envelope or header address: plain ASCII addresses as they are, anything else through Django."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return _sanitized(address)
 
 
 class Relay:
@@ -124,24 +140,38 @@ class Relay:
                 self.smtp.close()
 
     def send(self, message: EmailMessage, before_commit_point: Callable[[], None]) -> None:
+        """Send a Django message; see `send_bytes`."""
+        self.send_bytes(
+            message.from_email,
+            message.recipients(),
+            message.message().as_bytes(linesep="\r\n"),
+            before_commit_point,
+            as_email=lambda: message,
+        )
+
+    def send_bytes(
+        self,
+        from_email: str,
+        to: list[str],
+        data: bytes,
+        before_commit_point: Callable[[], None],
+        *,
+        as_email: Callable[[], EmailMessage],
+    ) -> None:
         """Send one message; call `before_commit_point` just before the relay can accept it.
 
         Raises SendError (nothing accepted; the commit point was not reached, or the relay
         refused the message after it) or AmbiguousDelivery.
         """
         if self.fallback is not None:
-            self.fallback.send_messages([message])
+            self.fallback.send_messages([as_email()])
             before_commit_point()
             return
         assert self.smtp is not None
         smtp = self.smtp
-        sender = sanitize_address(message.from_email, message.encoding or settings.DEFAULT_CHARSET)
-        recipients = [
-            sanitize_address(a, message.encoding or settings.DEFAULT_CHARSET)
-            for a in message.recipients()
-        ]
-        body = message.message().as_bytes(linesep="\r\n")
-        body = _LONE_DOT.sub(b"..", body)
+        sender = plain_address(from_email)
+        recipients = [plain_address(a) for a in to]
+        body = _LONE_DOT.sub(b"..", data)
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         try:

@@ -7,6 +7,7 @@ but erasure bumps `link_version`, so no token outlives the person's data.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 
@@ -59,5 +60,10 @@ def read_token(token: str) -> Unsubscribe:
     return Unsubscribe(associate, channel)
 
 
+@functools.lru_cache(maxsize=1)
+def _url_template() -> str:
+    return settings.SITE_URL + reverse("comms:unsubscribe", args=["TOKEN"])
+
+
 def unsubscribe_url(associate: Associate, channel: str) -> str:
-    return settings.SITE_URL + reverse("comms:unsubscribe", args=[make_token(associate, channel)])
+    return _url_template().replace("TOKEN", make_token(associate, channel))

@@ -7,6 +7,7 @@ HTML twin made from the same words. Every one carries a freshly signed link to t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +39,7 @@ def _context(booking: Booking, **extra: Any) -> dict[str, Any]:
 def _queue(key: str, booking: Booking, subject: str, template: str, **extra: Any) -> bool:
     context = _context(booking, subject=subject, **extra)
     text = render_to_string(f"events/email/{template}.txt", context).strip() + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", text)
     html = render_to_string("events/email/message.html", {**context, "body": text})
     row = outbox.queue_message(
         key, booking.email, subject, text, html, associate=booking.associate, channel=""

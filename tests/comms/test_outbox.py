@@ -350,3 +350,40 @@ def test_scheduled_mailings_start_when_due(crowd: dict[str, Any]) -> None:
     assert later.status == Mailing.Status.SCHEDULED
     assert due.status == Mailing.Status.SENDING
     assert due.recipient_count == 3
+
+
+def test_the_fast_message_is_the_message_django_builds(crowd: dict[str, Any]) -> None:
+    """build_outgoing fills a per-mailing skeleton; it must say exactly what build_email says."""
+    from email import message_from_bytes, policy
+
+    crowd["ada"].full_name = "Ådå <O'Brien> & Co"
+    crowd["ada"].save()
+    m = mailing(body="Hello **everyone**. A line with a [link](https://example.org/?a=1&b=2).")
+    outbox.queue_mailing(m)
+    row = OutboxMessage.objects.select_related("associate", "mailing").get(
+        to_email=crowd["ada"].email
+    )
+    fast = message_from_bytes(render.build_outgoing(row).data, policy=policy.default)
+    slow = message_from_bytes(
+        render.build_email(row).message().as_bytes(linesep="\r\n"), policy=policy.default
+    )
+    for header in ("From", "To", "Subject", "Message-ID", "List-Unsubscribe", "MIME-Version"):
+        assert str(fast[header]).strip() == str(slow[header]).strip(), header
+    assert fast["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    for kind in ("plain", "html"):
+        assert fast.get_body((kind,)).get_content() == slow.get_body((kind,)).get_content()
+    html = fast.get_body(("html",)).get_content()
+    assert "Dear Ådå," in html
+    assert "{{%coproduce" not in html
+    assert "<strong>everyone</strong>" in html
+
+
+def test_a_mailing_with_very_long_lines_falls_back_to_the_full_build(
+    crowd: dict[str, Any], smtp_server: Any
+) -> None:
+    m = mailing(body="word " * 400)  # one 2,000-character line: quoted-printable
+    outbox.queue_mailing(m)
+    assert outbox.dispatch_due().sent == 3
+    text = smtp_server.messages[0]["message"].get_body(("plain",)).get_content()
+    assert "Dear " in text
+    assert "{{%coproduce" not in text
