@@ -155,6 +155,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coproduce <no-reply@coproduc
 ENQUIRIES_EMAIL = env_str("COPRODUCE_ENQUIRIES_EMAIL", "enquiries@coproduce.localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The outbox (coproduce/comms/outbox.py): how long a worker's claim on a batch of messages lasts
+# before another worker may take it over (a dead worker on the same host is noticed at once).
+COPRODUCE_OUTBOX_LEASE_SECONDS = env_int("COPRODUCE_OUTBOX_LEASE_SECONDS", 120, minimum=10)
+# Temporary bounces (4.x.x) within 30 days that suppress an address.
+COPRODUCE_SOFT_BOUNCE_LIMIT = env_int("COPRODUCE_SOFT_BOUNCE_LIMIT", 3, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("COPRODUCE_SECURE_COOKIES", False)

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.db.models import F
 from django.utils import timezone
 
@@ -25,6 +26,11 @@ from coproduce.community.models import (
     SuppressedAddress,
     address_hash,
 )
+
+
+# Sent by `erase` before the associate's details are blanked: receivers get `associate` (still
+# with its email) and `at`, and must remove what they hold about the person.
+associate_erased = Signal()
 
 
 def record_consent(
@@ -182,6 +188,8 @@ def erase(associate: Associate, *, by: Any = None, via: str = "self-service") ->
     if associate.status == Associate.Status.ERASED:
         return
     now = timezone.now()
+    # Other apps holding this person's data (event bookings, ...) forget it in this transaction.
+    associate_erased.send(sender=Associate, associate=associate, at=now)
     for channel in Channel.values:
         if getattr(associate, f"consent_{channel}"):
             record_consent(associate, channel, False, ConsentRecord.Method.ERASURE, by=by, at=now)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -8,8 +10,19 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduce.comms import scheduler
+        from coproduce.community import services
+        from coproduce.community.models import Associate
         from coproduce.events.reminders import queue_due_reminders
         from coproduce.staff.navigation import register_section
 
         scheduler.register("event reminders", queue_due_reminders)
+        services.associate_erased.connect(
+            _forget_bookings, sender=Associate, dispatch_uid="events.forget_bookings"
+        )
         register_section("events", "Events", "events_staff:list")
+
+
+def _forget_bookings(sender: Any, associate: Any, at: Any, **kwargs: Any) -> None:
+    from coproduce.events.services import forget_person
+
+    forget_person(associate.email, associate.pk, at)

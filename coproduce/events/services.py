@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from coproduce.audit.log import record
@@ -207,3 +208,27 @@ def record_attendance(event: Event, answers: dict[int, bool], *, by: Any) -> int
             record(by, "events.booking.attendance", booking, {"attended": [before, value]})
             changed += 1
     return changed
+
+
+def forget_person(email: str | None, associate_id: int | None, now: dt.datetime) -> int:
+    """Erasure: blank the person's bookings, free their places at events still to come (the
+    waiting list moves up) and stop email about them. Attendance counts stay true."""
+    matches = Q(associate_id=associate_id) if associate_id else Q(pk__in=[])
+    if email:
+        matches |= Q(email=normalise_email(email))
+    bookings = list(Booking.objects.filter(matches).select_related("event"))
+    for booking in bookings:
+        OutboxMessage.objects.filter(
+            to_email=booking.email, status=OutboxMessage.Status.QUEUED
+        ).update(status=OutboxMessage.Status.CANCELLED, last_error="Person erased")
+        live = booking.status != Status.CANCELLED and booking.event.starts > now
+        Booking.objects.filter(pk=booking.pk).update(
+            full_name="",
+            email=f"erased-{booking.public_id.hex}@erased.invalid",
+            access_needs="",
+            associate=None,
+            **({"status": Status.CANCELLED, "cancelled_at": now} if live else {}),
+        )
+        if live and booking.status == Status.CONFIRMED:
+            fill_free_places(booking.event, now)
+    return len(bookings)
