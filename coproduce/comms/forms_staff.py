@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from coproduce.comms.models import Mailing
 from coproduce.community.models import Associate, Channel, CommunityOfPractice
+from coproduce.events.models import Event
 from coproduce.registry.models import Theme
 
 LONDON = ZoneInfo("Europe/London")
@@ -70,6 +71,14 @@ class MailingForm(forms.ModelForm[Mailing]):
         required=False,
         help_text="People interested in any theme you tick.",
     )
+    event = forms.ModelChoiceField(
+        label="Event invitations only: which event?",
+        help_text="Its date, place and a link to book are added below your message.",
+        queryset=Event.objects.none(),
+        required=False,
+        empty_label="Choose an event",
+        error_messages={"invalid_choice": "Choose an event from the list"},
+    )
     roles = forms.MultipleChoiceField(
         label="Roles",
         choices=Associate.Role.choices,
@@ -80,7 +89,17 @@ class MailingForm(forms.ModelForm[Mailing]):
 
     class Meta:
         model = Mailing
-        fields = ["kind", "channel", "subject", "summary", "body", "cops", "themes", "roles"]
+        fields = [
+            "kind",
+            "channel",
+            "event",
+            "subject",
+            "summary",
+            "body",
+            "cops",
+            "themes",
+            "roles",
+        ]
         labels = {
             "subject": "Subject",
             "summary": "Summary",
@@ -103,6 +122,17 @@ class MailingForm(forms.ModelForm[Mailing]):
             "body": {"required": "Enter the message"},
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        upcoming = Event.objects.filter(
+            status=Event.Status.PUBLISHED, ends__gte=timezone.now()
+        ).order_by("starts")
+        if self.instance.event_id:
+            upcoming = upcoming | Event.objects.filter(pk=self.instance.event_id)
+        field = self.fields["event"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = upcoming
+
     def clean_roles(self) -> list[str]:
         return sorted(self.cleaned_data.get("roles") or [])
 
@@ -113,6 +143,10 @@ class MailingForm(forms.ModelForm[Mailing]):
             cleaned["channel"] = str(Mailing.KIND_CHANNEL[kind])
         elif kind == Mailing.Kind.ANNOUNCEMENT and not cleaned.get("channel"):
             self.add_error("channel", "Choose who should receive the announcement")
+        if kind == Mailing.Kind.EVENT_INVITATION and not cleaned.get("event"):
+            self.add_error("event", "Choose the event you are inviting people to")
+        elif kind != Mailing.Kind.EVENT_INVITATION:
+            cleaned["event"] = None
         return cleaned
 
 

@@ -95,14 +95,26 @@ def render_template(
     )
 
 
+def with_event(body: str, event: Any) -> str:
+    """An invitation's body followed by the event: what, when, and the link to book."""
+    if event is None:
+        return body
+    from coproduce.events.dates import when_text
+
+    url = settings.SITE_URL + event.get_absolute_url()
+    when = when_text(event.starts, event.ends)
+    where = f" {event.venue}." if event.venue else ""
+    return f"{body.rstrip()}\n\n---\n\n**{event.title}**: {when}.{where} [Book a place]({url})\n"
+
+
 @lru_cache(maxsize=32)
 def _mailing_template(mailing_id: int, updated_iso: str) -> Rendered:
     from coproduce.comms.models import Mailing
 
-    mailing = Mailing.objects.get(pk=mailing_id)
+    mailing = Mailing.objects.select_related("event").get(pk=mailing_id)
     return render_template(
         mailing.subject,
-        mailing.body,
+        with_event(mailing.body, mailing.event),
         kind_label=mailing.get_kind_display(),
         web_url=archive_url(mailing),
     )

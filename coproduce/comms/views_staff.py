@@ -40,6 +40,7 @@ from coproduce.comms.forms_staff import (
 )
 from coproduce.comms.models import Mailing, OutboxMessage
 from coproduce.community.models import Associate
+from coproduce.events.models import Event
 from coproduce.registry.access import is_manager, require_manager, require_staff
 
 PAGE_SIZE = 25
@@ -78,7 +79,9 @@ def _render(
 
 
 def _mailing(public_id: Any) -> Mailing:
-    return get_object_or_404(Mailing.objects.select_related("created_by"), public_id=public_id)
+    return get_object_or_404(
+        Mailing.objects.select_related("created_by", "event"), public_id=public_id
+    )
 
 
 def _detail_url(mailing: Mailing) -> str:
@@ -156,7 +159,10 @@ def mailing_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     failed = OutboxMessage.objects.filter(mailing=mailing, status=OutboxMessage.Status.FAILED)
     page = Paginator(failed.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
     preview = render_preview(
-        mailing.subject, mailing.body, mailing.kind, web_url=email.archive_url(mailing)
+        mailing.subject,
+        email.with_event(mailing.body, mailing.event),
+        mailing.kind,
+        web_url=email.archive_url(mailing),
     )
     return _render(
         request,
@@ -218,6 +224,10 @@ def _preview_from(data: Any, mailing: Mailing | None = None) -> email.Rendered:
     body = str(data.get("body", ""))
     kind = str(data.get("kind", ""))
     web_url = email.archive_url(mailing) if mailing is not None else ""
+    event = None
+    if kind == Mailing.Kind.EVENT_INVITATION and str(data.get("event", "")).isdigit():
+        event = Event.objects.filter(pk=int(data["event"])).first()
+    body = email.with_event(body, event)
     return render_preview(subject or "(No subject yet)", body, kind, web_url=web_url)
 
 
@@ -351,7 +361,11 @@ def send_test(request: HttpRequest, public_id: Any) -> HttpResponse:
     user: Any = request.user
     name = (user.first_name or "").strip() or user.get_username()
     content = render_preview(
-        mailing.subject, mailing.body, mailing.kind, name=name, web_url=email.archive_url(mailing)
+        mailing.subject,
+        email.with_event(mailing.body, mailing.event),
+        mailing.kind,
+        name=name,
+        web_url=email.archive_url(mailing),
     )
     outbox.queue_message(
         key=f"test:{mailing.pk}:{uuid.uuid4().hex}",

@@ -10,8 +10,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.dispatch import Signal
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from coproduce.audit.log import record
@@ -26,7 +26,6 @@ from coproduce.community.models import (
     SuppressedAddress,
     address_hash,
 )
-
 
 # Sent by `erase` before the associate's details are blanked: receivers get `associate` (still
 # with its email) and `at`, and must remove what they hold about the person.

@@ -534,3 +534,41 @@ def test_the_list_query_count_does_not_grow_with_rows(
             status=Mailing.Status.SENT,
         )
     assert queries() == few
+
+
+def test_an_event_invitation_names_its_event_and_links_to_booking(
+    manager_client: Any, smtp_server: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from coproduce.comms import outbox
+    from coproduce.comms.models import Mailing
+    from coproduce.events.models import Event
+    from tests.community import helpers
+
+    starts = timezone.now() + dt.timedelta(days=20)
+    event = Event.objects.create(
+        slug="annual-conference",
+        kind=Event.Kind.CONFERENCE,
+        title="Annual conference",
+        starts=starts,
+        ends=starts + dt.timedelta(hours=6),
+        venue="East Midlands Conference Centre",
+    )
+    helpers.associate(full_name="Ada Lovelace", consents={"events": True})
+    data = {"kind": "event_invitation", "subject": "Join us", "body": "Come along."}
+    refused = manager_client.post("/staff/mailings/new/", data)
+    assert refused.status_code == 200
+    assert "Choose the event you are inviting people to" in refused.content.decode()
+    made = manager_client.post("/staff/mailings/new/", {**data, "event": event.pk})
+    assert made.status_code == 302
+    mailing = Mailing.objects.get(subject="Join us")
+    assert mailing.event == event
+    assert mailing.channel == "events"
+    outbox.queue_mailing(mailing)
+    outbox.dispatch_due()
+    html = smtp_server.messages[0]["message"].get_body(("html",)).get_content()
+    assert "Annual conference" in html
+    assert "/events/annual-conference/" in html
