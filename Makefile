@@ -40,13 +40,18 @@ lint: install
 typecheck: install
 	$(BIN)/mypy coproduce
 
+# Two runs: tests that commit (live server, transaction=True) empty the tables when they end,
+# so they run after the others, never interleaved on one worker (see tests/conftest.py).
+PYTEST := $(BIN)/python -m pytest -q -n 2 --dist loadfile
 test-sqlite: install
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(PYTEST) -m "not transactional"
+	$(PYTEST) -m transactional
 
 test-postgres: install
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== PostgreSQL reachable: running the suite on PostgreSQL"; \
-		DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -n 2 --dist loadfile; \
+		DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not transactional" && \
+		DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m transactional; \
 	elif [ -n "$$CI" ]; then \
 		echo "!! PostgreSQL is not reachable at $(PG_TEST_URL) and CI requires it" >&2; exit 1; \
 	else \

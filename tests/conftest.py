@@ -18,6 +18,22 @@ from coproduce.registry.access import MANAGER, RESEARCHER, STAFF_READER
 from tests import factories
 
 
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Mark every test that commits to the database (live server, transaction=True).
+
+    Such a test empties every table when it ends, including the rows migrations create (role
+    groups, consent wordings). Run after it, on the same xdist worker, an ordinary test would
+    find them gone; so `make test` runs the unmarked tests first and these in a second run
+    (`-m transactional`), where each restores the migration data before it starts.
+    """
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and marker.kwargs.get("transaction"))
+        if transactional or "live_server" in names or "transactional_db" in names:
+            item.add_marker(pytest.mark.transactional)
+
+
 @pytest.fixture
 def study(db: Any) -> Any:
     return factories.StudyFactory(slug="return-to-work", title="Return to work after stroke")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -370,8 +371,15 @@ def test_the_fast_message_is_the_message_django_builds(crowd: dict[str, Any]) ->
     for header in ("From", "To", "Subject", "Message-ID", "List-Unsubscribe", "MIME-Version"):
         assert str(fast[header]).strip() == str(slow[header]).strip(), header
     assert fast["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    def same(text: str) -> str:
+        # The self-service link is stamped with the second it was made: compare without it.
+        return re.sub(r"/associates/manage/[^/\s\"]+/", "/associates/manage/TOKEN/", text)
+
     for kind in ("plain", "html"):
-        assert fast.get_body((kind,)).get_content() == slow.get_body((kind,)).get_content()
+        fast_body = fast.get_body((kind,)).get_content()
+        slow_body = slow.get_body((kind,)).get_content()
+        assert same(fast_body) == same(slow_body)
     html = fast.get_body(("html",)).get_content()
     assert "Dear Ådå," in html
     assert "{{%coproduce" not in html

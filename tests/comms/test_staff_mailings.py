@@ -560,7 +560,7 @@ def test_an_event_invitation_names_its_event_and_links_to_booking(
     helpers.associate(full_name="Ada Lovelace", consents={"events": True})
     data = {"kind": "event_invitation", "subject": "Join us", "body": "Come along."}
     refused = manager_client.post("/staff/mailings/new/", data)
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert "Choose the event you are inviting people to" in refused.content.decode()
     made = manager_client.post("/staff/mailings/new/", {**data, "event": event.pk})
     assert made.status_code == 302

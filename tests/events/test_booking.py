@@ -180,7 +180,7 @@ def test_more_places_move_the_waiting_list_up(event: Event) -> None:
     assert [b.full_name for b in promoted] == ["Cat Three"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_racing_bookings_never_overbook() -> None:
     """Twelve people book three places at the same moment, each on its own connection."""
     if connection.vendor != "postgresql":
