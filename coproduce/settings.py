@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "coproduce.community",
     "coproduce.events",
     "coproduce.comms",
+    "coproduce.coproduction",
     "coproduce.pages",
     "coproduce.staff",
     "coproduce.api",

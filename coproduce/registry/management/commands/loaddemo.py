@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from coproduce.community import demo as community_demo
+from coproduce.coproduction import demo as coproduction_demo
 from coproduce.events import demo as events_demo
 from coproduce.registry.demo import clahrc_ndl as demo
 from coproduce.registry.models import (
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             self.load()
             self.community = community_demo.load()
             self.events = events_demo.load()
+            coproduction_demo.load()
         if options["verbosity"] > 0:
             self.report()
 

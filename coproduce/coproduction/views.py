@@ -1,0 +1,1056 @@
+"""Staff pages for co-production records, mounted at /staff/coproduction/.
+
+Access is decided in `coproduce.coproduction.access` (on top of the registry's rules). Each
+page that changes something has a GET view that shows the form and a `@require_POST` view that
+makes the change and writes its audit entry; `by_method` joins them on one URL.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q, Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from coproduce.audit.log import action_name, diff, record, snapshot
+from coproduce.community.views_staff_cops import by_method
+from coproduce.coproduction import analysis, exports, gripp2, importer, timeuse
+from coproduce.coproduction import forms as f
+from coproduce.coproduction import models as m
+from coproduce.coproduction.access import (
+    can_edit_study,
+    get_study_for,
+    is_broker,
+    is_manager,
+    person_of,
+    placements_of,
+    require_broker,
+    require_research_team,
+    require_resident,
+    require_staff_or_broker,
+    secondments_of,
+)
+from coproduce.registry.access import is_staff_member, require_manager, require_staff
+from coproduce.registry.models import Placement, Secondment, Study
+
+PAGE_SIZE = 25
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+__all__ = ["by_method"]
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    from coproduce.staff.navigation import staff_nav
+
+    context = {**context, "staff_nav": staff_nav("coproduction")}
+    return render(request, f"coproduction/{template}", context, status=status)
+
+
+def _created(request: HttpRequest, obj: Any) -> None:
+    after = snapshot(obj)
+    record(
+        request.user,
+        action_name(obj, "created"),
+        obj,
+        {name: [None, value] for name, value in after.items() if value not in _EMPTY},
+    )
+
+
+def _user(request: HttpRequest) -> Any:
+    """The signed-in user (every view here needs one)."""
+    return request.user
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- home --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    require_staff_or_broker(request.user)
+    studies = None
+    if is_staff_member(request.user):
+        queryset = (
+            Study.objects.select_related("theme")
+            .annotate(
+                compromise_count=Count("compromises", distinct=True),
+                involvement_count=Count("involvement", distinct=True),
+                dialogue_count=Count("dialogues", distinct=True),
+            )
+            .order_by("theme__position", "title")
+        )
+        studies = _page(request, queryset)
+    return _render(
+        request,
+        "home.html",
+        {
+            "page": studies,
+            "is_staff": is_staff_member(request.user),
+            "is_broker": is_broker(request.user),
+            "is_resident": placements_of(person_of(request.user)).exists(),
+            "is_manager": is_manager(request.user),
+        },
+    )
+
+
+# --- knowledge-broker activity -----------------------------------------------------------------
+
+
+def _broker_page(request: HttpRequest, form: f.BrokerActivityForm, person: Any) -> HttpResponse:
+    today = timezone.localdate()
+    secondments = list(timeuse.with_hours(secondments_of(person), today))
+    used = [timeuse.time_used(sec, today) for sec in secondments]
+    recent = (
+        m.BrokerActivity.objects.filter(person=person)
+        .select_related("study", "placement__host_organisation")
+        .order_by("-date", "-created_at")[:10]
+    )
+    return _render(
+        request,
+        "broker_log.html",
+        {"form": form, "used": used, "recent": recent, "person": person},
+    )
+
+
+def _broker_form(person: Any, data: Any = None) -> f.BrokerActivityForm:
+    return f.BrokerActivityForm(
+        data,
+        secondments=list(secondments_of(person)),
+        placements=list(placements_of(person)),
+    )
+
+
+@login_required
+@require_GET
+def broker_log(request: HttpRequest) -> HttpResponse:
+    person = require_broker(request.user)
+    return _broker_page(request, _broker_form(person), person)
+
+
+@login_required
+@require_POST
+def broker_create(request: HttpRequest) -> HttpResponse:
+    person = require_broker(request.user)
+    form = _broker_form(person, request.POST)
+    if not form.is_valid():
+        return _broker_page(request, form, person)
+    with transaction.atomic():
+        activity = form.save(commit=False)
+        activity.recorded_by = _user(request)
+        activity.save()
+        _created(request, activity)
+    messages.success(
+        request, f"Logged {activity.hours} hours of {activity.get_kind_display().lower()}."
+    )
+    return redirect("coproduction:broker_log")
+
+
+@login_required
+@require_GET
+def broker_confirm_delete(request: HttpRequest, public_id: Any) -> HttpResponse:
+    person = require_broker(request.user)
+    activity = get_object_or_404(m.BrokerActivity, person=person, public_id=public_id)
+    return _render(request, "broker_confirm_delete.html", {"activity": activity})
+
+
+@login_required
+@require_POST
+def broker_delete(request: HttpRequest, public_id: Any) -> HttpResponse:
+    person = require_broker(request.user)
+    activity = get_object_or_404(m.BrokerActivity, person=person, public_id=public_id)
+    with transaction.atomic():
+        record(request.user, action_name(activity, "deleted"), activity, {})
+        activity.delete()
+    messages.success(request, "Activity deleted.")
+    return redirect("coproduction:broker_log")
+
+
+@login_required
+@require_GET
+def time_used(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    today = timezone.localdate()
+    queryset = timeuse.with_hours(
+        Secondment.objects.select_related("person", "study"), today
+    ).order_by("study__title", "person__full_name", "start")
+    page = _page(request, queryset)
+    rows = [timeuse.time_used(sec, today) for sec in page]
+    placements = (
+        Placement.objects.select_related("person", "host_organisation")
+        .annotate(hours_logged=Sum("broker_activities__hours"))
+        .order_by("person__full_name", "start")
+    )
+    return _render(
+        request,
+        "time_used.html",
+        {"page": page, "rows": rows, "placements": placements, "today": today},
+    )
+
+
+# --- studies -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def study_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    counts = {
+        "compromises": study.compromises.count(),
+        "dialogues": study.dialogues.count(),
+        "involvement": study.involvement.count(),
+        "broker": study.broker_activities.count(),
+    }
+    team = can_edit_study(request.user, study)
+    if team:
+        counts["sources"] = study.sources.count()
+        counts["participants"] = study.participants.count()
+    return _render(request, "study.html", {"study": study, "counts": counts, "research_team": team})
+
+
+# --- compromises -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def compromise_list(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    queryset = (
+        m.Compromise.objects.filter(study=study)
+        .prefetch_related("positions")
+        .annotate(source_count=Count("sources"))
+        .order_by("-date", "-created_at")
+    )
+    return _render(
+        request,
+        "compromise_list.html",
+        {
+            "study": study,
+            "page": _page(request, queryset),
+            "can_change": can_edit_study(request.user, study),
+        },
+    )
+
+
+def _compromise_form(
+    request: HttpRequest,
+    study: Study,
+    form: f.CompromiseForm,
+    formset: Any,
+    compromise: m.Compromise | None = None,
+) -> HttpResponse:
+    return _render(
+        request,
+        "compromise_form.html",
+        {"study": study, "form": form, "formset": formset, "compromise": compromise},
+    )
+
+
+@login_required
+@require_GET
+def compromise_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.CompromiseForm(
+        study=study, can_see_sources=True, initial={"date": timezone.localdate()}
+    )
+    return _compromise_form(request, study, form, f.PositionFormSet(prefix="positions"))
+
+
+@login_required
+@require_GET
+def compromise_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    item = get_object_or_404(m.Compromise, study=study, public_id=public_id)
+    form = f.CompromiseForm(instance=item, study=study, can_see_sources=True)
+    formset = f.PositionFormSet(instance=item, prefix="positions")
+    return _compromise_form(request, study, form, formset, item)
+
+
+def _save_compromise(request: HttpRequest, slug: str, public_id: Any | None) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    item = (
+        get_object_or_404(m.Compromise, study=study, public_id=public_id)
+        if public_id
+        else m.Compromise(study=study, recorded_by=_user(request))
+    )
+    before = snapshot(item) if item.pk else None
+    form = f.CompromiseForm(request.POST, instance=item, study=study, can_see_sources=True)
+    formset = f.PositionFormSet(request.POST, instance=item, prefix="positions")
+    if not (form.is_valid() and formset.is_valid()):
+        return _compromise_form(request, study, form, formset, item if item.pk else None)
+    with transaction.atomic():
+        item = form.save()
+        formset.instance = item
+        formset.save()
+        if before is None:
+            _created(request, item)
+        else:
+            record(request.user, action_name(item, "updated"), item, diff(before, snapshot(item)))
+    messages.success(request, f"Compromise saved: {item.summary}.")
+    return redirect("coproduction:compromise", study.slug, item.public_id)
+
+
+@login_required
+@require_POST
+def compromise_create(request: HttpRequest, slug: str) -> HttpResponse:
+    return _save_compromise(request, slug, None)
+
+
+@login_required
+@require_POST
+def compromise_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    return _save_compromise(request, slug, public_id)
+
+
+@login_required
+@require_GET
+def compromise_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    item = get_object_or_404(
+        m.Compromise.objects.prefetch_related("positions", "sources"),
+        study=study,
+        public_id=public_id,
+    )
+    team = can_edit_study(request.user, study)
+    return _render(
+        request,
+        "compromise_detail.html",
+        {"study": study, "item": item, "can_change": team, "show_sources": team},
+    )
+
+
+@login_required
+@require_GET
+def compromise_analysis(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    queryset = m.Compromise.objects.all()
+    chosen = request.GET.get("study", "")
+    study = Study.objects.filter(slug=chosen).first() if chosen else None
+    if study is not None:
+        queryset = queryset.filter(study=study)
+    charts = analysis.charts(queryset)
+    studies = Study.objects.filter(compromises__isnull=False).distinct().order_by("title")
+    return _render(
+        request,
+        "analysis.html",
+        {
+            "charts": charts,
+            "total": analysis.total(charts),
+            "studies": studies,
+            "chosen": study,
+        },
+    )
+
+
+# --- sources -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def source_list(request: HttpRequest, slug: str) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    queryset = (
+        m.Source.objects.filter(study=study)
+        .annotate(
+            participant_count=Count("links", distinct=True),
+            withheld=Count(
+                "links",
+                filter=~Q(links__participant__consent=m.Participant.Consent.GRANTED),
+                distinct=True,
+            ),
+            attachment_count=Count("attachments", distinct=True),
+        )
+        .order_by("-date", "-created_at")
+    )
+    return _render(request, "source_list.html", {"study": study, "page": _page(request, queryset)})
+
+
+@login_required
+@require_GET
+def source_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    source = get_object_or_404(
+        m.Source.objects.prefetch_related(
+            Prefetch("links", queryset=m.SourceParticipant.objects.select_related("participant")),
+            "attachments",
+        ),
+        study=study,
+        public_id=public_id,
+    )
+    thread = []
+    if source.thread_key:
+        thread = list(
+            m.Source.objects.filter(study=study, thread_key=source.thread_key)
+            .exclude(pk=source.pk)
+            .order_by("sent_at")
+        )
+    return _render(
+        request, "source_detail.html", {"study": study, "source": source, "thread": thread}
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(
+    request: HttpRequest, slug: str, public_id: Any, attachment_id: Any
+) -> FileResponse:
+    study = require_research_team(request.user, slug)
+    attachment = get_object_or_404(
+        m.Attachment, public_id=attachment_id, source__public_id=public_id, source__study=study
+    )
+    path = importer.storage_dir() / attachment.stored_name
+    if not path.is_file():
+        raise Http404("The file is missing.")
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+def _participants_for(study: Study, people: list[tuple[str, str]]) -> list[m.Participant]:
+    found = []
+    for name, address in people:
+        participant = None
+        if address:
+            participant = m.Participant.objects.filter(study=study, email=address).first()
+        else:
+            participant = m.Participant.objects.filter(
+                study=study, email="", full_name__iexact=name
+            ).first()
+        if participant is None:
+            participant = m.Participant.objects.create(study=study, full_name=name, email=address)
+        found.append(participant)
+    return found
+
+
+@login_required
+@require_GET
+def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    form = f.MeetingForm(initial={"date": timezone.localdate()})
+    return _render(request, "source_form.html", {"study": study, "form": form, "kind": "meeting"})
+
+
+@login_required
+@require_POST
+def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    form = f.MeetingForm(request.POST)
+    if not form.is_valid():
+        return _render(
+            request, "source_form.html", {"study": study, "form": form, "kind": "meeting"}
+        )
+    with transaction.atomic():
+        source = form.save(commit=False)
+        source.study = study
+        source.kind = m.Source.Kind.MEETING
+        source.recorded_by = _user(request)
+        source.save()
+        for participant in _participants_for(study, form.attendee_list()):
+            m.SourceParticipant.objects.get_or_create(
+                source=source, participant=participant, role=m.SourceParticipant.Role.ATTENDEE
+            )
+        _created(request, source)
+    messages.success(request, "Meeting record saved. Record each attendee's consent.")
+    return redirect("coproduction:source", study.slug, source.public_id)
+
+
+@login_required
+@require_GET
+def document_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    form = f.DocumentForm(initial={"date": timezone.localdate()})
+    return _render(request, "source_form.html", {"study": study, "form": form, "kind": "document"})
+
+
+@login_required
+@require_POST
+def document_create(request: HttpRequest, slug: str) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    form = f.DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render(
+            request, "source_form.html", {"study": study, "form": form, "kind": "document"}
+        )
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            source = form.save(commit=False)
+            source.study = study
+            source.kind = m.Source.Kind.DOCUMENT
+            source.recorded_by = _user(request)
+            source.save()
+            authors = f.parse_people(form.cleaned_data["authors"])
+            for participant in _participants_for(study, authors):
+                m.SourceParticipant.objects.get_or_create(
+                    source=source, participant=participant, role=m.SourceParticipant.Role.AUTHOR
+                )
+            upload = form.cleaned_data.get("upload")
+            if upload is not None:
+                data = upload.read()
+                stored = importer.store_bytes(data)
+                written.append(stored)
+                m.Attachment.objects.create(
+                    source=source,
+                    original_name=upload.name[:255],
+                    stored_name=stored,
+                    content_type=(upload.content_type or "")[:100],
+                    size=len(data),
+                )
+            _created(request, source)
+    except Exception:
+        importer.remove_stored(written)
+        raise
+    messages.success(request, "Document saved.")
+    return redirect("coproduction:source", study.slug, source.public_id)
+
+
+@login_required
+@require_GET
+def email_import_show(request: HttpRequest, slug: str) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    return _render(request, "email_import.html", {"study": study, "form": f.EmailImportForm()})
+
+
+@login_required
+@require_POST
+def email_import(request: HttpRequest, slug: str) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    form = f.EmailImportForm(request.POST, request.FILES)
+    result = None
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = importer.import_file(study, upload.name, upload.read(), request.user)
+        if result.failed:
+            form.add_error("file", result.failed)
+            result = None
+    return _render(
+        request,
+        "email_import.html",
+        {"study": study, "form": form if result is None else f.EmailImportForm(), "result": result},
+    )
+
+
+@login_required
+@require_GET
+def participant_list(request: HttpRequest, slug: str) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    queryset = (
+        m.Participant.objects.filter(study=study)
+        .annotate(source_count=Count("links__source", distinct=True))
+        .order_by("full_name", "email")
+    )
+    return _render(
+        request, "participant_list.html", {"study": study, "page": _page(request, queryset)}
+    )
+
+
+def _consent_page(
+    request: HttpRequest, study: Study, participant: m.Participant, form: f.ConsentForm
+) -> HttpResponse:
+    return _render(
+        request, "consent_form.html", {"study": study, "participant": participant, "form": form}
+    )
+
+
+@login_required
+@require_GET
+def consent_show(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    participant = get_object_or_404(m.Participant, study=study, public_id=public_id)
+    return _consent_page(request, study, participant, f.ConsentForm(instance=participant))
+
+
+@login_required
+@require_POST
+def consent_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study = require_research_team(request.user, slug)
+    participant = get_object_or_404(m.Participant, study=study, public_id=public_id)
+    before = snapshot(participant)
+    form = f.ConsentForm(request.POST, instance=participant)
+    if not form.is_valid():
+        return _consent_page(request, study, participant, form)
+    with transaction.atomic():
+        participant = form.save()
+        changes = diff(before, snapshot(participant))
+        if changes:
+            record(request.user, action_name(participant, "updated"), participant, changes)
+    messages.success(request, f"Consent recorded for {participant.full_name}.")
+    return redirect("coproduction:participants", study.slug)
+
+
+@login_required
+@require_GET
+def export_sources(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    study = require_research_team(request.user, slug)
+    record(request.user, "coproduction.source.exported", study, {})
+    return exports.csv_response(
+        exports.source_rows(study), exports.dated(f"{study.slug}-sources", "csv")
+    )
+
+
+@login_required
+@require_GET
+def export_compromises(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    study = require_research_team(request.user, slug)
+    record(request.user, "coproduction.compromise.exported", study, {})
+    return exports.csv_response(
+        exports.compromise_rows(study), exports.dated(f"{study.slug}-compromises", "csv")
+    )
+
+
+# --- reflexive dialogues -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dialogue_list(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    queryset = m.ReflexiveDialogue.objects.filter(study=study).order_by("-date", "-created_at")
+    return _render(
+        request,
+        "dialogue_list.html",
+        {
+            "study": study,
+            "page": _page(request, queryset),
+            "can_change": can_edit_study(request.user, study),
+        },
+    )
+
+
+@login_required
+@require_GET
+def dialogue_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.DialogueForm(initial={"date": timezone.localdate()})
+    return _render(request, "dialogue_form.html", {"study": study, "form": form})
+
+
+@login_required
+@require_POST
+def dialogue_create(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.DialogueForm(request.POST)
+    if not form.is_valid():
+        return _render(request, "dialogue_form.html", {"study": study, "form": form})
+    with transaction.atomic():
+        dialogue = form.save(commit=False)
+        dialogue.study = study
+        dialogue.save()
+        _created(request, dialogue)
+    messages.success(request, "Dialogue recorded.")
+    return redirect("coproduction:dialogues", study.slug)
+
+
+# --- public involvement ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def involvement_list(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    queryset = (
+        m.InvolvementActivity.objects.filter(study=study)
+        .select_related("contributor", "rate")
+        .order_by("-date", "-created_at")
+    )
+    totals = queryset.aggregate(
+        hours=Sum("hours"),
+        fees=Sum("fee", filter=Q(payment_declined=False)),
+        expenses=Sum("expenses"),
+    )
+    return _render(
+        request,
+        "involvement_list.html",
+        {
+            "study": study,
+            "page": _page(request, queryset),
+            "totals": totals,
+            "can_change": can_edit_study(request.user, study),
+            "is_manager": is_manager(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def involvement_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.InvolvementForm(initial={"date": timezone.localdate(), "hours": Decimal("2")})
+    return _render(request, "involvement_form.html", {"study": study, "form": form})
+
+
+@login_required
+@require_POST
+def involvement_create(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.InvolvementForm(request.POST, instance=m.InvolvementActivity(study=study))
+    if not form.is_valid():
+        return _render(request, "involvement_form.html", {"study": study, "form": form})
+    with transaction.atomic():
+        activity = form.save()
+        _created(request, activity)
+    messages.success(request, f"Involvement recorded: £{activity.total} to pay.")
+    return redirect("coproduction:involvement", study.slug)
+
+
+@login_required
+@require_GET
+def rate_list(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    return _render(
+        request,
+        "rate_list.html",
+        {"rates": m.PaymentRate.objects.all(), "is_manager": is_manager(request.user)},
+    )
+
+
+def _rate_form(
+    request: HttpRequest, form: f.PaymentRateForm, rate: m.PaymentRate | None
+) -> HttpResponse:
+    return _render(request, "rate_form.html", {"form": form, "rate": rate})
+
+
+@login_required
+@require_GET
+def rate_new(request: HttpRequest) -> HttpResponse:
+    require_manager(request.user)
+    return _rate_form(request, f.PaymentRateForm(), None)
+
+
+@login_required
+@require_POST
+def rate_create(request: HttpRequest) -> HttpResponse:
+    require_manager(request.user)
+    form = f.PaymentRateForm(request.POST)
+    if not form.is_valid():
+        return _rate_form(request, form, None)
+    with transaction.atomic():
+        rate = form.save()
+        _created(request, rate)
+    messages.success(request, f"Rate added: {rate}.")
+    return redirect("coproduction:rates")
+
+
+@login_required
+@require_GET
+def rate_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
+    require_manager(request.user)
+    rate = get_object_or_404(m.PaymentRate, public_id=public_id)
+    return _rate_form(request, f.PaymentRateForm(instance=rate), rate)
+
+
+@login_required
+@require_POST
+def rate_update(request: HttpRequest, public_id: Any) -> HttpResponse:
+    require_manager(request.user)
+    rate = get_object_or_404(m.PaymentRate, public_id=public_id)
+    before = snapshot(rate)
+    form = f.PaymentRateForm(request.POST, instance=rate)
+    if not form.is_valid():
+        return _rate_form(request, form, rate)
+    with transaction.atomic():
+        rate = form.save()
+        changes = diff(before, snapshot(rate))
+        if changes:
+            record(request.user, action_name(rate, "updated"), rate, changes)
+    messages.success(request, f"Rate saved: {rate}.")
+    return redirect("coproduction:rates")
+
+
+def _payments(request: HttpRequest) -> Any:
+    require_manager(request.user)
+    queryset = m.InvolvementActivity.objects.all()
+    if request.GET.get("unpaid"):
+        queryset = queryset.filter(paid_on__isnull=True)
+    record(request.user, "coproduction.payments.exported", _user(request), {})
+    return queryset
+
+
+@login_required
+@require_GET
+def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
+    queryset = _payments(request)
+    return exports.csv_response(
+        exports.payment_rows(queryset), exports.dated("involvement-payments", "csv")
+    )
+
+
+@login_required
+@require_GET
+def payments_xlsx(request: HttpRequest) -> FileResponse:
+    queryset = _payments(request)
+    return exports.xlsx_response(
+        exports.payment_rows(queryset), exports.dated("involvement-payments", "xlsx"), "Payments"
+    )
+
+
+# --- GRIPP2 ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def gripp2_show(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    report = gripp2.report_for(study)
+    can_change = can_edit_study(request.user, study)
+    form = f.Gripp2Form(instance=report) if can_change else None
+    return _render(
+        request,
+        "gripp2.html",
+        {
+            "study": study,
+            "report": report,
+            "form": form,
+            "sections": gripp2.sections(report),
+            "saved": report.pk is not None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def gripp2_update(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    report = gripp2.report_for(study)
+    before = snapshot(report) if report.pk else None
+    form = f.Gripp2Form(request.POST, instance=report)
+    if not form.is_valid():
+        return _render(
+            request,
+            "gripp2.html",
+            {"study": study, "report": report, "form": form, "sections": [], "saved": False},
+        )
+    with transaction.atomic():
+        report = form.save()
+        if before is None:
+            _created(request, report)
+        else:
+            record(
+                request.user, action_name(report, "updated"), report, diff(before, snapshot(report))
+            )
+    messages.success(request, "GRIPP2 report saved.")
+    return redirect("coproduction:gripp2", study.slug)
+
+
+@login_required
+@require_GET
+def gripp2_markdown(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    response = HttpResponse(
+        gripp2.markdown(gripp2.report_for(study)), content_type="text/markdown; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{study.slug}-gripp2.md"'
+    return response
+
+
+@login_required
+@require_GET
+def gripp2_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    response = HttpResponse(gripp2.pdf(gripp2.report_for(study)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{study.slug}-gripp2.pdf"'
+    return response
+
+
+# --- researcher-in-residence journal -----------------------------------------------------------
+
+
+def _own_placement(person: Any, public_id: Any) -> Placement:
+    return get_object_or_404(Placement, person=person, public_id=public_id)
+
+
+@login_required
+@require_GET
+def journal(request: HttpRequest) -> HttpResponse:
+    person = require_resident(request.user)
+    placements = list(
+        placements_of(person).prefetch_related(
+            Prefetch(
+                "supervisors",
+                queryset=m.JournalSupervisor.objects.select_related("supervisor"),
+            )
+        )
+    )
+    entries = m.JournalEntry.objects.filter(placement__person=person).select_related(
+        "placement__host_organisation"
+    )
+    return _render(
+        request,
+        "journal.html",
+        {"placements": placements, "page": _page(request, entries)},
+    )
+
+
+def _entry_form(
+    request: HttpRequest, form: f.JournalEntryForm, entry: m.JournalEntry | None
+) -> HttpResponse:
+    return _render(request, "journal_form.html", {"form": form, "entry": entry})
+
+
+@login_required
+@require_GET
+def journal_new(request: HttpRequest) -> HttpResponse:
+    person = require_resident(request.user)
+    return _entry_form(request, f.JournalEntryForm(placements=placements_of(person)), None)
+
+
+@login_required
+@require_POST
+def journal_create(request: HttpRequest) -> HttpResponse:
+    person = require_resident(request.user)
+    form = f.JournalEntryForm(request.POST, placements=placements_of(person))
+    if not form.is_valid():
+        return _entry_form(request, form, None)
+    with transaction.atomic():
+        entry = form.save()
+        # The audit log names the entry, never its private text.
+        record(request.user, action_name(entry, "created"), entry, {})
+    messages.success(request, "Journal entry saved.")
+    return redirect("coproduction:journal")
+
+
+@login_required
+@require_GET
+def journal_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
+    person = require_resident(request.user)
+    entry = get_object_or_404(m.JournalEntry, placement__person=person, public_id=public_id)
+    form = f.JournalEntryForm(instance=entry, placements=placements_of(person))
+    return _entry_form(request, form, entry)
+
+
+@login_required
+@require_POST
+def journal_update(request: HttpRequest, public_id: Any) -> HttpResponse:
+    person = require_resident(request.user)
+    entry = get_object_or_404(m.JournalEntry, placement__person=person, public_id=public_id)
+    form = f.JournalEntryForm(request.POST, instance=entry, placements=placements_of(person))
+    if not form.is_valid():
+        return _entry_form(request, form, entry)
+    with transaction.atomic():
+        entry = form.save()
+        record(request.user, action_name(entry, "updated"), entry, {})
+    messages.success(request, "Journal entry saved.")
+    return redirect("coproduction:journal")
+
+
+@login_required
+@require_GET
+def supervisors_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    person = require_resident(request.user)
+    placement = _own_placement(person, public_id)
+    chosen = list(
+        m.JournalSupervisor.objects.filter(placement=placement).values_list(
+            "supervisor_id", flat=True
+        )
+    )
+    form = f.SupervisorsForm(author=person, initial={"supervisors": chosen})
+    return _render(request, "supervisors_form.html", {"form": form, "placement": placement})
+
+
+@login_required
+@require_POST
+def supervisors_update(request: HttpRequest, public_id: Any) -> HttpResponse:
+    person = require_resident(request.user)
+    placement = _own_placement(person, public_id)
+    form = f.SupervisorsForm(request.POST, author=person)
+    if not form.is_valid():
+        return _render(request, "supervisors_form.html", {"form": form, "placement": placement})
+    wanted = {p.pk for p in form.cleaned_data["supervisors"]}
+    with transaction.atomic():
+        current = set(
+            m.JournalSupervisor.objects.filter(placement=placement).values_list(
+                "supervisor_id", flat=True
+            )
+        )
+        m.JournalSupervisor.objects.filter(placement=placement).exclude(
+            supervisor_id__in=wanted
+        ).delete()
+        m.JournalSupervisor.objects.bulk_create(
+            [m.JournalSupervisor(placement=placement, supervisor_id=pk) for pk in wanted - current]
+        )
+        record(
+            request.user,
+            "coproduction.journalsupervisor.changed",
+            placement,
+            {"supervisors": [sorted(current), sorted(wanted)]},
+        )
+    messages.success(request, "Supervisors saved.")
+    return redirect("coproduction:journal")
+
+
+def _visible_entries(user: Any, placement: Placement) -> Any:
+    """The entries this user may read: all for the author, shared ones for a chosen supervisor."""
+    person = person_of(user)
+    if person is None:
+        raise PermissionDenied("This journal is private.")
+    if placement.person_id == person.pk:
+        return m.JournalEntry.objects.filter(placement=placement)
+    if m.JournalSupervisor.objects.filter(placement=placement, supervisor=person).exists():
+        return m.JournalEntry.objects.filter(placement=placement, shared=True)
+    raise PermissionDenied("This journal is private.")
+
+
+@login_required
+@require_GET
+def journal_summary(request: HttpRequest, public_id: Any) -> HttpResponse:
+    placement = get_object_or_404(
+        Placement.objects.select_related("person", "host_organisation"), public_id=public_id
+    )
+    entries = list(_visible_entries(request.user, placement).order_by("date"))
+    labels = dict(m.JournalChallenge.choices)
+    counts = {value: 0 for value in labels}
+    for entry in entries:
+        for value in entry.challenges:
+            counts[value] = counts.get(value, 0) + 1
+    return _render(
+        request,
+        "journal_summary.html",
+        {
+            "placement": placement,
+            "entries": entries,
+            "counts": [(labels.get(k, k), n) for k, n in counts.items()],
+            "is_author": person_of(request.user) == placement.person,
+            "strategies": [e for e in entries if e.strategies],
+        },
+    )
+
+
+@login_required
+@require_GET
+def journal_shared(request: HttpRequest) -> HttpResponse:
+    person = person_of(request.user)
+    placements = (
+        Placement.objects.filter(supervisors__supervisor=person).select_related(
+            "person", "host_organisation"
+        )
+        if person
+        else Placement.objects.none()
+    )
+    entries = m.JournalEntry.objects.filter(placement__in=placements, shared=True).select_related(
+        "placement__person", "placement__host_organisation"
+    )
+    return _render(
+        request,
+        "journal_shared.html",
+        {"placements": placements, "page": _page(request, entries)},
+    )

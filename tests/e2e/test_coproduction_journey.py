@@ -1,0 +1,95 @@
+"""A diffusion fellow logs their work on a phone; a researcher records a compromise.
+
+axe checks every page on the way: the quick entry form (empty, with errors, after saving),
+the compromise form, the saved compromise, the ledger and the analysis charts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.helpers import axe_violations, describe_violations, expect, sign_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+STUDY = "return-to-work-after-stroke"
+
+
+def _assert_no_violations(page: Any) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe_violations(page.url, violations)
+
+
+def test_a_fellow_logs_work_on_a_phone_and_a_researcher_records_a_compromise(page: Any) -> None:
+    from coproduce.coproduction.models import BrokerActivity, Compromise
+
+    before = BrokerActivity.objects.count()
+    page.set_viewport_size(PHONE)
+    sign_in(page, "fellow")
+    page.goto("/staff/coproduction/activities/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log knowledge-broker work")
+    _assert_no_violations(page)
+
+    # Sent without a kind of work: the error summary says what to fix.
+    page.get_by_role("button", name="Log this work").click()
+    page.wait_for_load_state()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Choose what kind of work it was")
+    _assert_no_violations(page)
+
+    button = page.get_by_role("button", name="Log this work")
+    box = button.bounding_box()
+    assert box is not None
+    assert box["height"] >= 44, f"touch target too small: {box}"
+    page.get_by_label("Hours").fill("2.5")
+    page.get_by_label("Outward (into practice)").check()
+    page.get_by_label("What kind of work?").select_option("recruitment")
+    page.get_by_label("Vertical (through management or research bodies)").check()
+    page.get_by_label("Audience or organisation").fill("Stroke unit ward managers")
+    button.click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("main")).to_contain_text("Logged 2.5 hours of promoting recruitment")
+    expect(page.get_by_role("main")).to_contain_text("Stroke unit ward managers")
+    _assert_no_violations(page)
+    assert BrokerActivity.objects.count() == before + 1
+    logged = BrokerActivity.objects.order_by("-created_at").first()
+    assert logged is not None
+    assert logged.study is not None
+    assert logged.study.slug == STUDY
+
+    # The study's chief investigator records a compromise.
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, "researcher")
+    page.goto(f"/staff/coproduction/studies/{STUDY}/compromises/")
+    _assert_no_violations(page)
+    page.get_by_role("link", name="Record a compromise").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a compromise")
+    _assert_no_violations(page)
+    page.get_by_label("Short title").fill("Offer sessions by telephone")
+    page.get_by_label("Date agreed").fill("2012-05-01")
+    page.get_by_label("Delivery", exact=True).check()
+    page.get_by_label("Options considered").fill("Face to face only; telephone as well")
+    page.get_by_label("What was agreed").fill("Telephone sessions count as delivered")
+    page.get_by_label("Toward practice").check()
+    page.get_by_label("Rationale").fill("People back at work cannot attend in the day")
+    page.get_by_label("Protocol version it changed (optional)").fill("2.2")
+    page.get_by_label("Party").first.select_option("academic")
+    page.get_by_label("Their position").first.fill("Face to face keeps delivery the same")
+    page.get_by_label("Party").nth(1).select_option("service_user")
+    page.get_by_label("Their position").nth(1).fill("Telephone fits around work")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Offer sessions by telephone")
+    expect(page.get_by_role("main")).to_contain_text("Telephone fits around work")
+    _assert_no_violations(page)
+    saved = Compromise.objects.get(summary="Offer sessions by telephone")
+    assert saved.protocol_version == "2.2"
+    assert saved.positions.count() == 2
+
+    page.goto(f"/staff/coproduction/compromises/?study={STUDY}")
+    expect(page.locator("[data-vega-spec] svg").first).to_be_visible()
+    _assert_no_violations(page)
