@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "coproduce.events",
     "coproduce.comms",
     "coproduce.coproduction",
+    "coproduce.governance",
     "coproduce.pages",
     "coproduce.staff",
     "coproduce.api",

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    name = "coproduce.governance"
+    label = "governance"
+    verbose_name = "Governance: panels, committees, protocol reviews and annual reviews"
+
+    def ready(self) -> None:
+        from coproduce.comms import scheduler
+        from coproduce.governance import signals  # noqa: F401 - connects the receivers
+        from coproduce.governance.annual import queue_annual_review_reminders
+        from coproduce.staff.navigation import register_section
+
+        scheduler.register("annual scientific review reminders", queue_annual_review_reminders)
+        register_section("governance", "Governance", "governance:dashboard")

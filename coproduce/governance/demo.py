@@ -1,0 +1,336 @@
+"""The governance side of the CLAHRC-NDL demo: panel and committee members, protocol versions
+and review rounds across all three review panels, with conditions (one met, one overdue), a
+revise-and-resubmit followed by a resubmission, a reviewer who declared a conflict, and one
+overdue annual scientific review.
+
+Run by `coproduce loaddemo` inside its transaction, after the registry demo. Every name is
+invented. Idempotent: people by email, memberships by (panel, person, start), a study's demo
+rounds only when its first demo protocol version does not exist yet. The workflow runs through
+services.py (so the audit log, and so the timelines, are real); dates are then moved back so
+that the history looks lived in. Two extra sign-ins show the panel roles: `panelchair` (chair
+of the scientific committee) and `reviewer` (a committee member), both staff readers, with the
+demo password when first created.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from coproduce.governance import services, uploads
+from coproduce.governance.criteria import criteria_for
+from coproduce.governance.models import (
+    ACTIVE_STAGES,
+    AnnualReview,
+    Condition,
+    Panel,
+    PanelMembership,
+    ProtocolVersion,
+    ReviewRound,
+)
+from coproduce.registry.access import STAFF_READER
+from coproduce.registry.models import Person, Study
+
+DEMO_PASSWORD = "coproduce-demo"  # noqa: S105 (the published demo password, as in the registry)
+Role = PanelMembership.Role
+Rep = PanelMembership.Represents
+K = Panel.Kind
+TERM_START = dt.date(2009, 1, 1)
+
+# (email, full name, job title)
+PEOPLE = [
+    ("moira.calloway@example.org", "Moira Calloway", "Head of commissioning"),
+    ("tobias.renshaw@example.org", "Tobias Renshaw", "Commissioning manager"),
+    ("anjali.mistry@example.org", "Anjali Mistry", "Social care commissioner"),
+    ("dennis.aldridge@example.org", "Dennis Aldridge", "Service user representative"),
+    ("ruth.okonjo@example.org", "Ruth Okonjo", "Carer representative"),
+    ("paul.tennant@example.org", "Paul Tennant", "Service user representative"),
+    ("harriet.wexley@example.org", "Harriet Wexley", "Professor of health policy"),
+    ("imogen.castellane@example.org", "Imogen Castellane", "Medical statistician"),
+    ("samuel.brightwater@example.org", "Samuel Brightwater", "Health economist"),
+    ("gordon.fairhurst@example.org", "Gordon Fairhurst", "Board chair"),
+    ("lydia.marchbank@example.org", "Lydia Marchbank", "Service user"),
+    ("kwame.ashby@example.org", "Kwame Ashby", "Carer"),
+]
+MEMBERS = [
+    (K.COMMISSIONERS, "moira.calloway@example.org", Role.CHAIR, Rep.COMMISSIONER),
+    (K.COMMISSIONERS, "tobias.renshaw@example.org", Role.MEMBER, Rep.COMMISSIONER),
+    (K.COMMISSIONERS, "anjali.mistry@example.org", Role.MEMBER, Rep.COMMISSIONER),
+    (K.SERVICE_USERS, "dennis.aldridge@example.org", Role.CHAIR, Rep.SERVICE_USER),
+    (K.SERVICE_USERS, "ruth.okonjo@example.org", Role.MEMBER, Rep.CARER),
+    (K.SERVICE_USERS, "paul.tennant@example.org", Role.MEMBER, Rep.SERVICE_USER),
+    (K.SCIENTIFIC, "harriet.wexley@example.org", Role.CHAIR, Rep.EXTERNAL_EXPERT),
+    (K.SCIENTIFIC, "imogen.castellane@example.org", Role.MEMBER, Rep.EXTERNAL_EXPERT),
+    (K.SCIENTIFIC, "samuel.brightwater@example.org", Role.EXTERNAL_REVIEWER, Rep.EXTERNAL_EXPERT),
+    (K.BOARD, "gordon.fairhurst@example.org", Role.CHAIR, Rep.PARTNER),
+    (K.BOARD, "moira.calloway@example.org", Role.MEMBER, Rep.COMMISSIONER),
+]
+SIGN_INS = [
+    ("panelchair", "Harriet", "Wexley", "harriet.wexley@example.org"),
+    ("reviewer", "Imogen", "Castellane", "imogen.castellane@example.org"),
+]
+# Steering committees left without a lay member, so the dashboard has something to show.
+NO_LAY_MEMBER = {"regular-attenders", "preconception-care"}
+OVERDUE_STUDY = "supported-employment"
+CHAIRS: dict[str, str] = {
+    K.COMMISSIONERS: "moira.calloway@example.org",
+    K.SERVICE_USERS: "dennis.aldridge@example.org",
+    K.SCIENTIFIC: "harriet.wexley@example.org",
+}
+REVIEWERS: dict[str, list[str]] = {
+    K.COMMISSIONERS: ["tobias.renshaw@example.org", "anjali.mistry@example.org"],
+    K.SERVICE_USERS: ["ruth.okonjo@example.org", "paul.tennant@example.org"],
+    K.SCIENTIFIC: ["imogen.castellane@example.org", "samuel.brightwater@example.org"],
+}
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+    b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
+    b"trailer <</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@dataclass
+class Summary:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.created[key] = self.created.get(key, 0) + n
+
+    def line(self) -> str:
+        rounds = ReviewRound.objects.aggregate(
+            total=Count("pk"), released=Count("pk", filter=Q(released_at__isnull=False))
+        )
+        unmet = Condition.objects.filter(met_at__isnull=True).count()
+        overdue = AnnualReview.objects.filter(
+            next_due__lt=timezone.localdate(), study__stage__in=ACTIVE_STAGES
+        ).count()
+        return (
+            f"  governance: {Panel.objects.count()} panels and committees, "
+            f"{PanelMembership.objects.count()} memberships, "
+            f"{ProtocolVersion.objects.count()} protocol versions, {rounds['total']} review "
+            f"rounds ({rounds['released']} released), {unmet} conditions unmet, {overdue} "
+            f"annual review(s) overdue; sign-ins panelchair and reviewer"
+        )
+
+
+def _pdf(name: str) -> tuple[SimpleUploadedFile, uploads.Checked]:
+    upload = SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+    return upload, uploads.check(upload)
+
+
+def _ratings(kind: str, rating: str) -> dict[str, dict[str, str]]:
+    return {c.key: {"rating": rating, "comment": ""} for c in criteria_for(kind)}
+
+
+class _Loader:
+    def __init__(self, today: dt.date, summary: Summary) -> None:
+        self.today = today
+        self.summary = summary
+        self.people: dict[str, Person] = {}
+        self.users: dict[str, Any] = {}
+        self.panels = {p.kind: p for p in Panel.objects.exclude(kind=K.STEERING)}
+
+    def person(self, email: str) -> Person:
+        return self.people[email]
+
+    def user_of(self, email: str) -> Any:
+        return self.people[email].user
+
+    def load_people(self) -> None:
+        for email, name, title in PEOPLE:
+            person, created = Person.objects.get_or_create(
+                email=email, defaults={"full_name": name, "job_title": title}
+            )
+            self.people[email] = person
+            self.summary.add("people", created)
+        user_model = get_user_model()
+        group, _ = Group.objects.get_or_create(name=STAFF_READER)
+        for username, first, last, email in SIGN_INS:
+            user = user_model._default_manager.filter(username=username).first()
+            if user is None:
+                user = user_model(username=username, first_name=first, last_name=last, email=email)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                self.summary.add("sign-ins")
+            user.groups.add(group)
+            person = self.people[email]
+            if person.user_id is None:
+                person.user = user
+                person.save(update_fields=["user"])
+
+    def load_panels(self) -> None:
+        for kind, name, slug in (
+            (K.COMMISSIONERS, "Commissioners' panel", "commissioners-panel"),
+            (K.SERVICE_USERS, "Service user and carer panel", "service-user-and-carer-panel"),
+            (K.SCIENTIFIC, "Scientific committee", "scientific-committee"),
+            (K.BOARD, "Board", "board"),
+        ):
+            if kind not in self.panels:
+                self.panels[kind] = Panel.objects.create(kind=kind, name=name, slug=slug)
+        for kind, email, role, represents in MEMBERS:
+            self._member(self.panels[kind], self.person(email), role, represents)
+        lay = [self.person("lydia.marchbank@example.org"), self.person("kwame.ashby@example.org")]
+        for i, study in enumerate(Study.objects.order_by("slug")):
+            steering = services.steering_committee(study)
+            if study.slug not in NO_LAY_MEMBER:
+                rep = Rep.SERVICE_USER if i % 2 == 0 else Rep.CARER
+                self._member(steering, lay[i % 2], Role.MEMBER, rep)
+
+    def _member(self, panel: Panel, person: Person, role: str, represents: str) -> None:
+        _, created = PanelMembership.objects.get_or_create(
+            panel=panel,
+            person=person,
+            start=TERM_START,
+            defaults={"role": role, "represents": represents},
+        )
+        self.summary.add("memberships", created)
+
+    # -- rounds ---------------------------------------------------------------------------------
+
+    def run_round(
+        self,
+        version: ProtocolVersion,
+        kind: str,
+        *,
+        decision: str = "",
+        conditions: tuple[str, ...] = (),
+        conflict: bool = False,
+        release: bool = True,
+        days_ago: int = 0,
+        met: int = 0,
+    ) -> ReviewRound:
+        panel = self.panels[kind]
+        chair = self.user_of(CHAIRS[kind])
+        review_round = services.submit(version, panel, note="", by=None)
+        for n, email in enumerate(REVIEWERS[kind]):
+            assignment = services.assign(review_round, self.person(email), by=chair)
+            has_conflict = conflict and n == 1
+            services.declare(
+                assignment,
+                has_conflict=has_conflict,
+                details="Works in a partner organisation of the study." if has_conflict else "",
+                by=None,
+            )
+            if not has_conflict and decision:
+                rating = "meets" if decision in services.APPROVING else "partly"
+                services.save_assessment(
+                    assignment.assessment,
+                    ratings=_ratings(kind, rating),
+                    comments="A clear protocol; see the comments on each criterion.",
+                    expected_version=0,
+                    by=None,
+                )
+        if decision:
+            services.save_recommendation(
+                review_round.recommendation,
+                decision=decision,
+                rationale="The panel discussed the protocol and the reviewers' assessments.",
+                conditions=list(conditions),
+                expected_version=0,
+                by=chair,
+            )
+            if release:
+                services.release(review_round, by=chair)
+                for condition in list(review_round.conditions.all())[:met]:
+                    services.condition_met(
+                        condition, note="Seen in the revised materials.", by=chair
+                    )
+        if days_ago:
+            when = timezone.now() - dt.timedelta(days=days_ago)
+            ReviewRound.objects.filter(pk=review_round.pk).update(
+                submitted_at=when - dt.timedelta(days=30),
+                released_at=when if review_round.released_at else None,
+            )
+        self.summary.add("rounds")
+        return review_round
+
+    def version(self, study: Study, label: str, summary: str) -> ProtocolVersion:
+        upload, checked = _pdf(f"{study.slug}-{label}.pdf")
+        self.summary.add("protocol versions")
+        return services.upload_protocol(
+            study, label=label, summary=summary, uploaded=upload, checked=checked, by=None
+        )
+
+    def load_rounds(self) -> None:
+        D = services.Decision
+        studies = {s.slug: s for s in Study.objects.filter(slug__in=STUDY_ROUNDS)}
+        for slug in STUDY_ROUNDS:
+            study = studies.get(slug)
+            if study is None or ProtocolVersion.objects.filter(study=study, label="1.0").exists():
+                continue
+            if slug == "home-visits-after-stroke":
+                v1 = self.version(study, "1.0", "")
+                self.run_round(v1, K.COMMISSIONERS, decision=D.APPROVE, days_ago=200)
+                self.run_round(
+                    v1,
+                    K.SERVICE_USERS,
+                    decision=D.APPROVE_WITH_CONDITIONS,
+                    conditions=(
+                        "Produce an easy-read participant information sheet.",
+                        "Offer home visits at times that suit carers who work.",
+                    ),
+                    days_ago=120,
+                    met=1,
+                )
+                self.run_round(v1, K.SCIENTIFIC, decision=D.REVISE, days_ago=150)
+                v2 = self.version(
+                    study, "1.1", "Sample size recalculated; fidelity checklist added."
+                )
+                self.run_round(v2, K.SCIENTIFIC, decision=D.APPROVE, days_ago=90)
+            elif slug == "cato":
+                v1 = self.version(study, "1.0", "")
+                self.run_round(v1, K.SCIENTIFIC, decision=D.APPROVE, days_ago=300)
+                self.run_round(
+                    v1,
+                    K.SERVICE_USERS,
+                    decision=D.APPROVE_WITH_CONDITIONS,
+                    conditions=("Involve young people in choosing the outcome measures.",),
+                    days_ago=20,
+                )
+                self.run_round(v1, K.COMMISSIONERS, conflict=True)
+            elif slug == "mosaic":
+                v1 = self.version(study, "1.0", "")
+                self.run_round(v1, K.COMMISSIONERS, decision=D.APPROVE, days_ago=400)
+                self.run_round(v1, K.SERVICE_USERS, decision=D.APPROVE, days_ago=390)
+                self.run_round(
+                    v1,
+                    K.SCIENTIFIC,
+                    decision=D.APPROVE_WITH_CONDITIONS,
+                    conditions=("Add a health economics analysis plan.",),
+                    release=False,
+                )
+
+    def load_overdue(self) -> None:
+        study = Study.objects.filter(slug=OVERDUE_STUDY, stage__in=ACTIVE_STAGES).first()
+        if study is None:
+            return
+        schedule, _ = AnnualReview.objects.get_or_create(
+            study=study, defaults={"next_due": self.today}
+        )
+        if schedule.last_reviewed is None and schedule.next_due >= self.today:
+            schedule.next_due = self.today - dt.timedelta(days=45)
+            schedule.last_reviewed = schedule.next_due - dt.timedelta(days=365)
+            schedule.save()
+
+
+STUDY_ROUNDS = ("home-visits-after-stroke", "cato", "mosaic")
+
+
+def load(today: dt.date | None = None) -> Summary:
+    """Load the governance demo; call inside a transaction, after the registry demo."""
+    today = today or timezone.localdate()
+    summary = Summary()
+    services.ensure_schedules(today)
+    loader = _Loader(today, summary)
+    loader.load_people()
+    loader.load_panels()
+    loader.load_rounds()
+    loader.load_overdue()
+    return summary
