@@ -55,7 +55,11 @@ def _round_ref(review_round: ReviewRound) -> dict[str, list[Any]]:
 
 
 def steering_committee(study: Study, *, by: Any = None) -> Panel:
-    """The study's steering committee, made on first use."""
+    """The study's steering committee, made on first use.
+
+    Made automatically for every new study (signals.py), like its community of practice, so
+    the creation is audited only when a person asked for it (`by`); the study's own audit
+    entry already records the change someone made."""
     with transaction.atomic():
         panel = Panel.objects.filter(kind=Panel.Kind.STEERING, study=study).first()
         if panel is None:
@@ -65,7 +69,8 @@ def steering_committee(study: Study, *, by: Any = None) -> Panel:
                 slug=f"steering-{study.slug}"[:140],
                 name=f"Steering committee: {study.acronym or study.title}"[:200],
             )
-            record(by, "governance.panel.created", panel, {"name": [None, panel.name]})
+            if by is not None:
+                record(by, "governance.panel.created", panel, {"name": [None, panel.name]})
     return panel
 
 
