@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "coproduce.community",
     "coproduce.events",
     "coproduce.comms",
+    "coproduce.priorities",
     "coproduce.coproduction",
     "coproduce.governance",
     "coproduce.pages",

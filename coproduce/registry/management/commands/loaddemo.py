@@ -16,6 +16,7 @@ from coproduce.community import demo as community_demo
 from coproduce.coproduction import demo as coproduction_demo
 from coproduce.events import demo as events_demo
 from coproduce.governance import demo as governance_demo
+from coproduce.priorities import demo as priorities_demo
 from coproduce.registry.demo import clahrc_ndl as demo
 from coproduce.registry.models import (
     Area,
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             self.community = community_demo.load()
             self.events = events_demo.load()
             self.governance = governance_demo.load()
+            priorities_demo.load()
             coproduction_demo.load()
         if options["verbosity"] > 0:
             self.report()
@@ -268,6 +270,7 @@ class Command(BaseCommand):
         self.stdout.write(self.community.line())
         self.stdout.write(self.events.line())
         self.stdout.write(self.governance.line())
+        self.stdout.write(priorities_demo.Summary().line())
         self.stdout.write(
             f"  sign-ins: {', '.join(row['username'] for row in demo.USERS)} "
             f"(password {demo.DEMO_PASSWORD} when first created; a re-run keeps existing "

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class PrioritiesConfig(AppConfig):
+    name = "coproduce.priorities"
+    label = "priorities"
+    verbose_name = "Priority setting: consultations, indicative questions, rankings"
+
+    def ready(self) -> None:
+        from coproduce.comms import scheduler
+        from coproduce.priorities.invitations import queue_due_reminders
+        from coproduce.staff.navigation import register_section
+
+        scheduler.register("consultation reminders", queue_due_reminders)
+        register_section("priorities", "Priority setting", "priorities_staff:list")

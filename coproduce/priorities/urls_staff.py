@@ -1,0 +1,48 @@
+"""Staff pages for priority setting, mounted at /staff/priorities/. `new/` comes before
+`<slug>/`, so the form refuses "new" as a slug."""
+
+from django.urls import path
+
+from coproduce.priorities import views_staff as views
+
+app_name = "priorities_staff"
+
+urlpatterns = [
+    path("", views.consultation_list, name="list"),
+    path("new/", views.consultation_create, name="create"),
+    path("<slug:slug>/", views.consultation_detail, name="detail"),
+    path("<slug:slug>/edit/", views.consultation_edit, name="edit"),
+    path("<slug:slug>/questions/new/", views.question_edit, name="question_create"),
+    path("<slug:slug>/questions/<uuid:public_id>/", views.question_edit, name="question_edit"),
+    path("<slug:slug>/invitees/", views.invitees, name="invitees"),
+    path("<slug:slug>/invitees/send/", views.send_invitations, name="send"),
+    path("<slug:slug>/invitees/<uuid:public_id>/new-link/", views.new_link, name="new_link"),
+    path("<slug:slug>/responses.<str:fmt>", views.export, name="export"),
+    path("<slug:slug>/submissions/", views.submission_list, name="submissions"),
+    path("<slug:slug>/submissions/merge/", views.merge, name="merge"),
+    path("<slug:slug>/submissions/out-of-scope/", views.out_of_scope, name="out_of_scope"),
+    path("<slug:slug>/submissions/<uuid:public_id>/", views.submission_detail, name="submission"),
+    path(
+        "<slug:slug>/submissions/<uuid:public_id>/in-scope/",
+        views.into_scope,
+        name="into_scope",
+    ),
+    path(
+        "<slug:slug>/submissions/<uuid:public_id>/unmerge/<uuid:iq>/",
+        views.unmerge,
+        name="unmerge",
+    ),
+    path("<slug:slug>/indicative/", views.indicative_list, name="indicative_list"),
+    path(
+        "<slug:slug>/indicative/<uuid:public_id>/",
+        views.indicative_detail,
+        name="indicative",
+    ),
+    path("<slug:slug>/ranking/new/", views.survey_create, name="survey_create"),
+    path("<slug:slug>/ranking/<uuid:public_id>/", views.survey_detail, name="survey"),
+    path(
+        "<slug:slug>/ranking/<uuid:public_id>/shortlist/",
+        views.survey_shortlist,
+        name="shortlist",
+    ),
+]

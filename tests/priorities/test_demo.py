@@ -1,0 +1,23 @@
+"""The demo: 34 invited, 26 responded (76%), about 300 submissions, and idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coproduce.priorities import demo, services
+from coproduce.priorities.models import Consultation, Merge, Priority, Submission
+
+
+def test_demo_reproduces_the_scoping_consultation_and_is_idempotent(db: Any) -> None:
+    demo.load()
+    scoping = Consultation.objects.get(slug=demo.SCOPING_SLUG)
+    rates = services.response_rates(scoping).overall
+    assert (rates.invited, rates.responded, rates.percent) == (34, 26, 76)
+    stroke = Consultation.objects.get(slug=demo.STROKE_SLUG)
+    assert 290 <= stroke.submissions.count() <= 310
+    assert Merge.objects.filter(submission__consultation=stroke).count() > 200
+    assert Priority.objects.filter(workshop__consultation=stroke).count() == 10
+    counts = (Submission.objects.count(), Merge.objects.count(), Priority.objects.count())
+    demo.load()
+    assert (Submission.objects.count(), Merge.objects.count(), Priority.objects.count()) == counts
+    assert "26 of 34 responded (76%)" in demo.Summary().line()
