@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "coproduce.community",
     "coproduce.events",
     "coproduce.comms",
+    "coproduce.implementation",
     "coproduce.priorities",
     "coproduce.coproduction",
     "coproduce.governance",

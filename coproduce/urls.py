@@ -21,6 +21,7 @@ urlpatterns = [
     path("consultations/", include("coproduce.priorities.urls_public")),
     path("priorities/", include("coproduce.priorities.urls_site")),
     path("staff/priorities/", include("coproduce.priorities.urls_staff")),
+    path("staff/implementation/", include("coproduce.implementation.urls")),
     path("staff/", include("coproduce.staff.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

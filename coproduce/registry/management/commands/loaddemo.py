@@ -16,6 +16,7 @@ from coproduce.community import demo as community_demo
 from coproduce.coproduction import demo as coproduction_demo
 from coproduce.events import demo as events_demo
 from coproduce.governance import demo as governance_demo
+from coproduce.implementation import demo as implementation_demo
 from coproduce.priorities import demo as priorities_demo
 from coproduce.registry.demo import clahrc_ndl as demo
 from coproduce.registry.models import (
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             self.governance = governance_demo.load()
             priorities_demo.load()
             coproduction_demo.load()
+            implementation_demo.load()
         if options["verbosity"] > 0:
             self.report()
 

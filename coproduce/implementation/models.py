@@ -1,0 +1,505 @@
+"""Implementation and evaluation: is research getting into practice?
+
+- **ImplementationRecord**: one study's implementation at one site (an Organisation) under
+  one of the three meanings of implementation, with a dated status history
+  (`StatusEntry`); the record caches its current status for lists.
+- **Determinant**: a barrier or a facilitator, by level and category, with its source and date,
+  optionally coded against coding-frame constructs (i-PARIHS, CFIR 2022).
+- **Recommendation**: an implementation researcher's real-time recommendation to a study team
+  or a partner, followed through open -> accepted -> actioned -> outcome recorded (or declined);
+  the allowed moves live in `transitions.py` only.
+- **Instrument**, **Construct**, **Item**: instruments as data, loaded from files
+  (`fixtures/instruments/*.toml`); **Administration**, **Response**, **Score**: repeated
+  administrations of a survey instrument to a study's people.
+- **Measure**, **DataPoint**, **PDSACycle**: quality-improvement measures with their run chart.
+- **Output**: outcomes and impact, linked to studies and implementation records.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from coproduce.registry.models import Organisation, Person, Study
+
+
+class Meaning(models.TextChoices):
+    ADOPT_TREATMENT = "treatment", "Patients and recruits adopt a treatment or lifestyle"
+    ORGANISATION = "organisation", "An organisation adopts a policy or changes a service"
+    SCIENCE = "science", "The study of how implementation happens"
+
+
+class ImplementationRecord(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        STARTED = "started", "Started"
+        SPREADING = "spreading", "Spreading"
+        EMBEDDED = "embedded", "Embedded in routine practice"
+        PAUSED = "paused", "Paused"
+        STOPPED = "stopped", "Stopped"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="implementations")
+    site = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="implementations",
+        help_text="The organisation where it happens. Leave empty if it is not at one site.",
+    )
+    meaning = models.CharField("kind of implementation", max_length=20, choices=Meaning.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # Cached from the latest StatusEntry (by date, then entry order); see services.add_status.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    status_since = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["study__title", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.site})" if self.site_id else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("implementation:record", args=[self.public_id])
+
+
+class StatusEntry(models.Model):
+    record = models.ForeignKey(
+        ImplementationRecord, on_delete=models.CASCADE, related_name="status_entries"
+    )
+    status = models.CharField(max_length=20, choices=ImplementationRecord.Status.choices)
+    date = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name_plural = "status entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} from {self.date:%d %B %Y}"
+
+
+# --- instruments -------------------------------------------------------------------------------
+
+
+class Instrument(models.Model):
+    class Kind(models.TextChoices):
+        SURVEY = "survey", "Survey (scored items)"
+        CODING_FRAME = "coding_frame", "Coding frame"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    version = models.CharField(max_length=40, blank=True)
+    reference = models.CharField(max_length=400, blank=True, help_text="Where it is published.")
+    notice = models.TextField(blank=True, help_text="Licence and wording notes.")
+    # [{"value": 5, "label": "Strongly agree"}, ...] for surveys; empty for coding frames.
+    scale = models.JSONField(default=list, blank=True)
+    # A response meaning "not relevant" (scored as no value), or empty if there is none.
+    not_relevant_label = models.CharField(max_length=200, blank=True)
+    source_file = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("implementation:instrument", args=[self.slug])
+
+    @property
+    def scale_values(self) -> list[int]:
+        return [int(point["value"]) for point in self.scale]
+
+
+class Construct(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="constructs")
+    key = models.SlugField(max_length=80)
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=200, blank=True, help_text="Domain or group, if any.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "key"], name="construct_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument.name}: {self.name}" if self.domain == "" else self.name
+
+
+class Item(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    construct = models.ForeignKey(Construct, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(max_length=20, help_text="Column name in imported files, like CO1.")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(
+        help_text="The item's wording. Shipped as a placeholder: enter your licensed text."
+    )
+    placeholder = models.CharField(max_length=40, editable=False)
+
+    class Meta:
+        ordering = ["construct__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["construct", "code"], name="item_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text}"
+
+    @property
+    def has_wording(self) -> bool:
+        return self.text.strip() != self.placeholder
+
+
+# --- barriers and facilitators -----------------------------------------------------------------
+
+
+class Determinant(models.Model):
+    class Kind(models.TextChoices):
+        BARRIER = "barrier", "Barrier"
+        FACILITATOR = "facilitator", "Facilitator"
+
+    class Level(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual"
+        TEAM = "team", "Group or team"
+        ORGANISATION = "organisation", "Organisation"
+        SYSTEM = "system", "System or institution"
+
+    class Category(models.TextChoices):
+        POLITICAL = "political", "Political"
+        CULTURAL = "cultural", "Cultural"
+        STRUCTURAL = "structural", "Structural"
+        RESOURCES = "resources", "Resources"
+        EVIDENCE = "evidence", "Evidence"
+        OTHER = "other", "Other"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="determinants")
+    record = models.ForeignKey(
+        ImplementationRecord,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="determinants",
+        verbose_name="implementation record",
+    )
+    kind = models.CharField("barrier or facilitator", max_length=20, choices=Kind.choices)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    description = models.TextField()
+    source = models.CharField(
+        max_length=200, help_text="Where it was found: an interview, meeting notes, a survey..."
+    )
+    date = models.DateField()
+    codes = models.ManyToManyField(
+        Construct,
+        blank=True,
+        related_name="determinants",
+        verbose_name="framework codes",
+        limit_choices_to={"instrument__kind": Instrument.Kind.CODING_FRAME},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["level", "category", "kind"])]
+
+    def __str__(self) -> str:
+        text = self.description if len(self.description) <= 60 else self.description[:57] + "..."
+        return f"{self.get_kind_display()}: {text}"
+
+
+# --- recommendations ---------------------------------------------------------------------------
+
+
+class Recommendation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        ACTIONED = "actioned", "Actioned"
+        OUTCOME = "outcome", "Outcome recorded"
+        DECLINED = "declined", "Declined"
+
+    class Addressee(models.TextChoices):
+        STUDY_TEAM = "study_team", "The study team"
+        PARTNER = "partner", "A partner organisation"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="recommendations")
+    record = models.ForeignKey(
+        ImplementationRecord,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name="implementation record",
+    )
+    made_by = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="recommendations_made",
+        help_text="The implementation researcher making it.",
+    )
+    addressee = models.CharField("made to", max_length=20, choices=Addressee.choices)
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        help_text="The partner organisation it is made to, if not the study team.",
+    )
+    contact = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations_to_act",
+        help_text="Who should act on it; reminders go to them (or to its maker if empty).",
+    )
+    text = models.TextField("recommendation")
+    made_on = models.DateField()
+    due = models.DateField("due date")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    status_changed_on = models.DateField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(due__gte=F("made_on")), name="rec_due_after_made"),
+            models.CheckConstraint(
+                condition=~Q(addressee="partner") | Q(partner__isnull=False),
+                name="rec_partner_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        text = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        return text
+
+    def get_absolute_url(self) -> str:
+        return reverse("implementation:recommendation", args=[self.public_id])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.made_on and self.due and self.due < self.made_on:
+            errors["due"] = "The due date must be on or after the day it was made."
+        if self.addressee == self.Addressee.PARTNER and not self.partner_id:
+            errors["partner"] = "Choose the partner organisation it is made to."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def addressed_to(self) -> str:
+        if self.addressee == self.Addressee.PARTNER and self.partner_id:
+            return str(self.partner)
+        return "The study team"
+
+
+class RecommendationStep(models.Model):
+    """One change of a recommendation's status: its history."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="steps"
+    )
+    from_status = models.CharField(max_length=20, choices=Recommendation.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Recommendation.Status.choices)
+    date = models.DateField()
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status} on {self.date}"
+
+
+# --- administrations ---------------------------------------------------------------------------
+
+
+class Administration(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="administrations")
+    instrument = models.ForeignKey(
+        Instrument,
+        on_delete=models.PROTECT,
+        related_name="administrations",
+        limit_choices_to={"kind": Instrument.Kind.SURVEY},
+    )
+    date = models.DateField()
+    label = models.CharField(max_length=100, blank=True, help_text="For example “Baseline”.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        when = f"{self.date:%d %b %Y}"
+        return f"{self.label} ({when})" if self.label else when
+
+    def get_absolute_url(self) -> str:
+        return reverse("implementation:administration", args=[self.public_id])
+
+
+class Response(models.Model):
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="responses"
+    )
+    respondent = models.CharField(
+        max_length=60, help_text="A reference, not a name, like R07 or a survey tool's id."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["respondent"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "respondent"], name="response_respondent_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.respondent
+
+
+class Score(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="scores")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="scores")
+    # Empty when the respondent chose "not relevant".
+    value = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="score_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.value}"
+
+
+# --- PDSA cycles and run charts ----------------------------------------------------------------
+
+
+class Measure(models.Model):
+    class Direction(models.TextChoices):
+        UP = "up", "Higher is better"
+        DOWN = "down", "Lower is better"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="measures")
+    record = models.ForeignKey(
+        ImplementationRecord,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name="implementation record",
+    )
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=60, blank=True, help_text="Like “%” or “days”.")
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.UP)
+    definition = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["study__title", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("implementation:measure", args=[self.public_id])
+
+
+class DataPoint(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="points")
+    date = models.DateField()
+    value = models.FloatField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "date"], name="datapoint_date_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.value}"
+
+
+class PDSACycle(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="cycles")
+    title = models.CharField("change being tested", max_length=200)
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    plan = models.TextField(blank=True)
+    do = models.TextField(blank=True)
+    study_notes = models.TextField("study", blank=True)
+    act = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        verbose_name = "PDSA cycle"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "The end date must be on or after the start date."})
+
+
+# --- outcomes and impact -----------------------------------------------------------------------
+
+
+class Output(models.Model):
+    class Kind(models.TextChoices):
+        PUBLICATION = "publication", "Publication"
+        GUIDELINE = "guideline", "Guideline"
+        TOOL = "tool", "Tool"
+        SERVICE_CHANGE = "service_change", "Service change"
+        COMMISSIONING = "commissioning", "Commissioning decision"
+        CAPACITY = "capacity", "Capacity building"
+        FUNDING = "funding", "Further funding"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    date = models.DateField()
+    studies = models.ManyToManyField(Study, related_name="outputs")
+    records = models.ManyToManyField(
+        ImplementationRecord,
+        blank=True,
+        related_name="outputs",
+        verbose_name="implementation records",
+    )
+    description = models.TextField(blank=True)
+    link = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["-date", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,1096 @@
+"""Staff pages for implementation and evaluation, at /staff/implementation/.
+
+Anyone with a staff role may look; changing something of a study needs the right to edit that
+study (`coproduce.registry.access`); item wording and loading instruments are managers' alone.
+Each form has a GET view that only shows it and a `@require_POST` view that changes things and
+writes the audit entry; `by_method` joins them on one URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from coproduce.audit.log import action_name, diff, record, snapshot
+from coproduce.community.views_staff_cops import by_method
+from coproduce.implementation import forms as f
+from coproduce.implementation import instruments, reports, services, transitions
+from coproduce.implementation.models import (
+    Administration,
+    Determinant,
+    ImplementationRecord,
+    Instrument,
+    Item,
+    Measure,
+    Output,
+    Recommendation,
+)
+from coproduce.registry.access import (
+    can_edit_study,
+    get_study_for,
+    is_manager,
+    require_manager,
+    require_staff,
+)
+from coproduce.registry.models import Study
+
+PAGE_SIZE = 25
+_EMPTY: tuple[Any, ...] = (None, "", [])
+
+__all__ = ["by_method"]
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    from coproduce.staff.navigation import staff_nav
+
+    context = {**context, "staff_nav": staff_nav("implementation")}
+    return render(request, f"implementation/{template}", context, status=status)
+
+
+def _study_url(study: Study) -> str:
+    return reverse("implementation:study", args=[study.slug])
+
+
+def _require_edit(user: Any, study: Study) -> None:
+    require_staff(user)
+    if not can_edit_study(user, study):
+        raise PermissionDenied("You can only change the studies you work on.")
+
+
+def _created(user: Any, obj: models.Model) -> None:
+    after = snapshot(obj)
+    record(
+        user,
+        action_name(obj, "created"),
+        obj,
+        {name: [None, value] for name, value in after.items() if value not in _EMPTY},
+    )
+
+
+def _save(request: HttpRequest, form: Any, before: dict[str, Any] | None, **extra: Any) -> Any:
+    """Save a model form (with `extra` fields set) and write the audit entry, atomically."""
+    with transaction.atomic():
+        obj = form.save(commit=False)
+        for name, value in extra.items():
+            setattr(obj, name, value)
+        obj.save()
+        form.save_m2m()
+        if before is None:
+            _created(request.user, obj)
+        else:
+            changes = diff(before, snapshot(obj))
+            if changes:
+                record(request.user, action_name(obj, "updated"), obj, changes)
+    return obj
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str,
+    caption: str,
+    action: str,
+    cancel_url: str,
+    intro: str = "",
+    multipart: bool = False,
+) -> HttpResponse:
+    return _render(
+        request,
+        "form.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": caption,
+            "action": action,
+            "cancel_url": cancel_url,
+            "intro": intro,
+            "multipart": multipart,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- overview ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    today = timezone.localdate()
+    pending = Q(recommendations__status__in=transitions.PENDING)
+    studies = (
+        Study.objects.select_related("theme")
+        .annotate(
+            records=Count("implementations", distinct=True),
+            barriers=Count(
+                "determinants",
+                filter=Q(determinants__kind=Determinant.Kind.BARRIER),
+                distinct=True,
+            ),
+            facilitators=Count(
+                "determinants",
+                filter=Q(determinants__kind=Determinant.Kind.FACILITATOR),
+                distinct=True,
+            ),
+            open_recs=Count("recommendations", filter=pending, distinct=True),
+            overdue_recs=Count(
+                "recommendations", filter=pending & Q(recommendations__due__lt=today), distinct=True
+            ),
+            output_count=Count("outputs", distinct=True),
+        )
+        .order_by("theme__position", "title")
+    )
+    page = _page(request, studies)
+    return _render(
+        request,
+        "overview.html",
+        {"page": page, "overdue_total": services.overdue(today).count()},
+    )
+
+
+# --- a study -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def study_page(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    records = ImplementationRecord.objects.filter(study=study).select_related("site")
+    recs = Recommendation.objects.filter(study=study).select_related("made_by", "partner")
+    administrations = list(
+        Administration.objects.filter(study=study)
+        .select_related("instrument")
+        .annotate(n=Count("responses"))
+        .order_by("instrument__name", "date")
+    )
+    instruments_used = list({a.instrument.pk: a.instrument for a in administrations}.values())
+    return _render(
+        request,
+        "study.html",
+        {
+            "study": study,
+            "can_edit": can_edit_study(request.user, study),
+            "records": records,
+            "determinants": Determinant.objects.filter(study=study).select_related("record")[:10],
+            "determinant_count": Determinant.objects.filter(study=study).count(),
+            "recommendations": recs,
+            "today": timezone.localdate(),
+            "measures": Measure.objects.filter(study=study).annotate(n=Count("points")),
+            "administrations": administrations,
+            "instruments_used": instruments_used,
+            "outputs": Output.objects.filter(studies=study),
+        },
+    )
+
+
+# --- implementation records --------------------------------------------------------------------
+
+
+def _record_for(user: Any, public_id: Any, *, write: bool = False) -> ImplementationRecord:
+    require_staff(user)
+    rec = get_object_or_404(
+        ImplementationRecord.objects.select_related("study", "site"), public_id=public_id
+    )
+    if write:
+        _require_edit(user, rec.study)
+    return rec
+
+
+def _record_form(request: HttpRequest, study: Study, form: Any, rec: Any = None) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title=f"Edit {rec.title}" if rec else "Add an implementation record",
+        caption=study.title,
+        action=(
+            reverse("implementation:record_edit", args=[rec.public_id])
+            if rec
+            else reverse("implementation:record_add", args=[study.slug])
+        ),
+        cancel_url=rec.get_absolute_url() if rec else _study_url(study),
+        intro="Where and how the study's findings are being put into practice.",
+    )
+
+
+@login_required
+@require_GET
+def record_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    return _record_form(request, study, f.RecordForm(study=study))
+
+
+@login_required
+@require_POST
+def record_create(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.RecordForm(request.POST, study=study)
+    if not form.is_valid():
+        return _record_form(request, study, form)
+    rec = _save(request, form, None, study=study)
+    messages.success(request, "Implementation record added.")
+    return redirect(rec.get_absolute_url())
+
+
+@login_required
+@require_GET
+def record_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    rec = _record_for(request.user, public_id)
+    return _render(
+        request,
+        "record.html",
+        {
+            "record": rec,
+            "study": rec.study,
+            "can_edit": can_edit_study(request.user, rec.study),
+            "entries": rec.status_entries.select_related("recorded_by"),
+            "determinants": rec.determinants.all(),
+            "recommendations": rec.recommendations.all(),
+            "outputs": rec.outputs.all(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def record_edit_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    rec = _record_for(request.user, public_id, write=True)
+    return _record_form(request, rec.study, f.RecordForm(instance=rec, study=rec.study), rec)
+
+
+@login_required
+@require_POST
+def record_update(request: HttpRequest, public_id: Any) -> HttpResponse:
+    rec = _record_for(request.user, public_id, write=True)
+    before = snapshot(rec)
+    form = f.RecordForm(request.POST, instance=rec, study=rec.study)
+    if not form.is_valid():
+        return _record_form(request, rec.study, form, rec)
+    _save(request, form, before)
+    messages.success(request, "Implementation record saved.")
+    return redirect(rec.get_absolute_url())
+
+
+def _status_form(request: HttpRequest, rec: ImplementationRecord, form: Any) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title="Record a change of status",
+        caption=f"{rec.study.title}: {rec}",
+        action=reverse("implementation:record_status", args=[rec.public_id]),
+        cancel_url=rec.get_absolute_url(),
+        intro=f"Now: {rec.get_status_display()}. Earlier statuses are kept as history.",
+    )
+
+
+@login_required
+@require_GET
+def status_new(request: HttpRequest, public_id: Any) -> HttpResponse:
+    rec = _record_for(request.user, public_id, write=True)
+    return _status_form(request, rec, f.StatusForm(initial={"date": timezone.localdate()}))
+
+
+@login_required
+@require_POST
+def status_create(request: HttpRequest, public_id: Any) -> HttpResponse:
+    rec = _record_for(request.user, public_id, write=True)
+    form = f.StatusForm(request.POST)
+    if not form.is_valid():
+        return _status_form(request, rec, form)
+    data = form.cleaned_data
+    services.add_status(rec, data["status"], data["date"], note=data["note"], by=request.user)
+    messages.success(request, "Status recorded.")
+    return redirect(rec.get_absolute_url())
+
+
+# --- barriers and facilitators -----------------------------------------------------------------
+
+
+def _determinant_filters(request: HttpRequest) -> dict[str, str]:
+    allowed = {
+        "study": None,
+        "level": Determinant.Level.values,
+        "category": Determinant.Category.values,
+        "kind": Determinant.Kind.values,
+    }
+    chosen = {}
+    for name, values in allowed.items():
+        value = request.GET.get(name, "")
+        if value and (values is None or value in values):
+            chosen[name] = value
+    return chosen
+
+
+@login_required
+@require_GET
+def determinant_list(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    chosen = _determinant_filters(request)
+    queryset = Determinant.objects.select_related("study", "record").prefetch_related(
+        "codes__instrument"
+    )
+    study = None
+    if "study" in chosen:
+        study = get_study_for(request.user, chosen["study"])
+        queryset = queryset.filter(study=study)
+    for name in ("level", "category", "kind"):
+        if name in chosen:
+            queryset = queryset.filter(**{name: chosen[name]})
+    described = [
+        str(dict(getattr(Determinant, cls).choices)[chosen[name]])
+        for name, cls in (("kind", "Kind"), ("level", "Level"), ("category", "Category"))
+        if name in chosen
+    ]
+    return _render(
+        request,
+        "determinants.html",
+        {
+            "page": _page(request, queryset),
+            "study": study,
+            "described": described,
+            "levels": Determinant.Level.choices,
+            "categories": Determinant.Category.choices,
+            "kinds": Determinant.Kind.choices,
+            "chosen": chosen,
+        },
+    )
+
+
+def _determinant_form(
+    request: HttpRequest, study: Study, form: Any, obj: Any = None
+) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title="Edit a barrier or facilitator" if obj else "Record a barrier or facilitator",
+        caption=study.title,
+        action=(
+            reverse("implementation:determinant_edit", args=[obj.public_id])
+            if obj
+            else reverse("implementation:determinant_add", args=[study.slug])
+        ),
+        cancel_url=_study_url(study),
+    )
+
+
+@login_required
+@require_GET
+def determinant_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.DeterminantForm(study=study, initial={"date": timezone.localdate()})
+    return _determinant_form(request, study, form)
+
+
+@login_required
+@require_POST
+def determinant_create(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.DeterminantForm(request.POST, study=study)
+    if not form.is_valid():
+        return _determinant_form(request, study, form)
+    obj = _save(request, form, None, study=study)
+    messages.success(request, f"{obj.get_kind_display()} recorded.")
+    return redirect(_study_url(study))
+
+
+def _determinant_for(user: Any, public_id: Any) -> Determinant:
+    require_staff(user)
+    obj = get_object_or_404(Determinant.objects.select_related("study"), public_id=public_id)
+    _require_edit(user, obj.study)
+    return obj
+
+
+@login_required
+@require_GET
+def determinant_edit_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _determinant_for(request.user, public_id)
+    form = f.DeterminantForm(instance=obj, study=obj.study)
+    return _determinant_form(request, obj.study, form, obj)
+
+
+@login_required
+@require_POST
+def determinant_update(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _determinant_for(request.user, public_id)
+    before = snapshot(obj)
+    form = f.DeterminantForm(request.POST, instance=obj, study=obj.study)
+    if not form.is_valid():
+        return _determinant_form(request, obj.study, form, obj)
+    _save(request, form, before)
+    messages.success(request, "Saved.")
+    return redirect(_study_url(obj.study))
+
+
+def _matrix_page(request: HttpRequest, study: Study | None) -> HttpResponse:
+    queryset = Determinant.objects.all()
+    if study is not None:
+        queryset = queryset.filter(study=study)
+    result = reports.matrix(queryset, study.slug if study else "")
+    scope = study.title if study else "all studies"
+    return _render(
+        request,
+        "matrix.html",
+        {
+            "study": study,
+            "matrix": result,
+            "categories": reports.CATEGORIES,
+            "charts": reports.matrix_charts(result, scope),
+        },
+    )
+
+
+@login_required
+@require_GET
+def matrix_all(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    return _matrix_page(request, None)
+
+
+@login_required
+@require_GET
+def matrix_study(request: HttpRequest, slug: str) -> HttpResponse:
+    return _matrix_page(request, get_study_for(request.user, slug))
+
+
+# --- recommendations ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def recommendation_list(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    today = timezone.localdate()
+    queryset = Recommendation.objects.select_related("study", "made_by", "partner")
+    status = request.GET.get("status", "")
+    if status == "overdue":
+        queryset = queryset.filter(status__in=transitions.PENDING, due__lt=today)
+    elif status in Recommendation.Status.values:
+        queryset = queryset.filter(status=status)
+    else:
+        status = ""
+    return _render(
+        request,
+        "recommendations.html",
+        {
+            "page": _page(request, queryset),
+            "status": status,
+            "statuses": Recommendation.Status.choices,
+            "today": today,
+            "pending": transitions.PENDING,
+        },
+    )
+
+
+def _recommendation_form(
+    request: HttpRequest, study: Study, form: Any, obj: Any = None
+) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title="Make a recommendation",
+        caption=study.title,
+        action=reverse("implementation:recommendation_add", args=[study.slug]),
+        cancel_url=_study_url(study),
+        intro="A recommendation to the study team or a partner, followed up until acted on.",
+    )
+
+
+@login_required
+@require_GET
+def recommendation_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    initial: dict[str, Any] = {"made_on": timezone.localdate()}
+    person = getattr(request.user, "person", None)
+    if person is not None:
+        initial["made_by"] = person.pk
+    return _recommendation_form(request, study, f.RecommendationForm(study=study, initial=initial))
+
+
+@login_required
+@require_POST
+def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.RecommendationForm(request.POST, study=study, instance=Recommendation(study=study))
+    if not form.is_valid():
+        return _recommendation_form(request, study, form)
+    obj = _save(request, form, None, study=study)
+    messages.success(request, "Recommendation made.")
+    return redirect(obj.get_absolute_url())
+
+
+def _recommendation_for(user: Any, public_id: Any) -> Recommendation:
+    require_staff(user)
+    return get_object_or_404(
+        Recommendation.objects.select_related("study", "made_by", "partner", "contact", "record"),
+        public_id=public_id,
+    )
+
+
+@login_required
+@require_GET
+def recommendation_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _recommendation_for(request.user, public_id)
+    return _render(
+        request,
+        "recommendation.html",
+        {
+            "rec": obj,
+            "study": obj.study,
+            "steps": obj.steps.select_related("by"),
+            "can_edit": can_edit_study(request.user, obj.study),
+            "next_statuses": transitions.allowed_from(obj.status),
+            "overdue": obj.status in transitions.PENDING and obj.due < timezone.localdate(),
+        },
+    )
+
+
+def _transition_form(request: HttpRequest, obj: Recommendation, form: Any) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title="Update the recommendation",
+        caption=f"{obj.study.title}: {obj}",
+        action=reverse("implementation:recommendation_status", args=[obj.public_id]),
+        cancel_url=obj.get_absolute_url(),
+        intro=f"Now: {obj.get_status_display()}.",
+    )
+
+
+@login_required
+@require_GET
+def transition_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _recommendation_for(request.user, public_id)
+    _require_edit(request.user, obj.study)
+    if not transitions.allowed_from(obj.status):
+        messages.info(request, "This recommendation is closed: its status cannot change.")
+        return redirect(obj.get_absolute_url())
+    form = f.TransitionForm(recommendation=obj, initial={"date": timezone.localdate()})
+    return _transition_form(request, obj, form)
+
+
+@login_required
+@require_POST
+def transition_make(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _recommendation_for(request.user, public_id)
+    _require_edit(request.user, obj.study)
+    form = f.TransitionForm(request.POST, recommendation=obj)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            transitions.move(
+                obj,
+                data["to"],
+                by=request.user,
+                on=data["date"],
+                reason=data["reason"],
+                outcome=data["outcome"],
+                note=data["note"],
+            )
+        except transitions.TransitionError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, f"Recommendation is now {obj.get_status_display().lower()}.")
+            return redirect(obj.get_absolute_url())
+    elif "to" in form.errors and request.POST.get("to"):
+        # Not an allowed move from here: say so in the workflow's words.
+        try:
+            transitions.check(obj, request.POST["to"], reason="-", outcome="-")
+        except transitions.TransitionError as error:
+            form.errors["to"] = form.error_class([str(error)])
+    return _transition_form(request, obj, form)
+
+
+# --- instruments -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    rows = Instrument.objects.annotate(
+        construct_count=Count("constructs", distinct=True),
+        item_count=Count("constructs__items", distinct=True),
+        administration_count=Count("administrations", distinct=True),
+    )
+    return _render(request, "instruments.html", {"instruments": rows})
+
+
+@login_required
+@require_GET
+def instrument_show(request: HttpRequest, slug: str) -> HttpResponse:
+    require_staff(request.user)
+    instrument = get_object_or_404(Instrument, slug=slug)
+    constructs = instrument.constructs.prefetch_related("items")
+    return _render(
+        request,
+        "instrument.html",
+        {
+            "instrument": instrument,
+            "constructs": constructs,
+            "can_edit_wording": is_manager(request.user),
+        },
+    )
+
+
+def _item_for(user: Any, slug: str, public_id: Any) -> Item:
+    require_manager(user)
+    return get_object_or_404(
+        Item.objects.select_related("construct__instrument"),
+        construct__instrument__slug=slug,
+        public_id=public_id,
+    )
+
+
+def _item_form(request: HttpRequest, item: Item, form: Any) -> HttpResponse:
+    instrument = item.construct.instrument
+    return _form_page(
+        request,
+        form,
+        title=f"Wording of {item.code}",
+        caption=f"{instrument.name}: {item.construct.name}",
+        action=reverse("implementation:item_edit", args=[instrument.slug, item.public_id]),
+        cancel_url=instrument.get_absolute_url(),
+        intro="Enter the wording from your licensed copy of the instrument. It is shown to "
+        "people entering scores.",
+    )
+
+
+@login_required
+@require_GET
+def item_show(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    item = _item_for(request.user, slug, public_id)
+    return _item_form(request, item, f.ItemTextForm(instance=item))
+
+
+@login_required
+@require_POST
+def item_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    item = _item_for(request.user, slug, public_id)
+    before = snapshot(item)
+    form = f.ItemTextForm(request.POST, instance=item)
+    if not form.is_valid():
+        return _item_form(request, item, form)
+    _save(request, form, before)
+    messages.success(request, f"Wording of {item.code} saved.")
+    return redirect(item.construct.instrument.get_absolute_url())
+
+
+# --- administrations ---------------------------------------------------------------------------
+
+
+def _administration_for(user: Any, public_id: Any, *, write: bool = False) -> Administration:
+    require_staff(user)
+    obj = get_object_or_404(
+        Administration.objects.select_related("study", "instrument"), public_id=public_id
+    )
+    if write:
+        _require_edit(user, obj.study)
+    return obj
+
+
+def _administration_form(request: HttpRequest, study: Study, form: Any) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title="Add an administration",
+        caption=study.title,
+        action=reverse("implementation:administration_add", args=[study.slug]),
+        cancel_url=_study_url(study),
+        intro="One round of a survey instrument given to the people of this study.",
+    )
+
+
+@login_required
+@require_GET
+def administration_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.AdministrationForm(study=study, initial={"date": timezone.localdate()})
+    return _administration_form(request, study, form)
+
+
+@login_required
+@require_POST
+def administration_create(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.AdministrationForm(request.POST, study=study)
+    if not form.is_valid():
+        return _administration_form(request, study, form)
+    obj = _save(request, form, None, study=study)
+    messages.success(request, "Administration added. Enter or import the scores.")
+    return redirect(obj.get_absolute_url())
+
+
+@login_required
+@require_GET
+def administration_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _administration_for(request.user, public_id)
+    means = instruments.construct_means([obj]).get(obj.pk, {})
+    constructs = [
+        (c, means.get(c.pk))
+        for c in obj.instrument.constructs.filter(items__isnull=False).distinct()
+    ]
+    return _render(
+        request,
+        "administration.html",
+        {
+            "administration": obj,
+            "study": obj.study,
+            "can_edit": can_edit_study(request.user, obj.study),
+            "constructs": constructs,
+            "page": _page(request, obj.responses.all()),
+            "codes": list(
+                Item.objects.filter(construct__instrument=obj.instrument).values_list(
+                    "code", flat=True
+                )
+            ),
+        },
+    )
+
+
+def _response_form(request: HttpRequest, obj: Administration, form: Any) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title="Enter one respondent's scores",
+        caption=f"{obj.study.title}: {obj.instrument.name}, {obj}",
+        action=reverse("implementation:response_add", args=[obj.public_id]),
+        cancel_url=obj.get_absolute_url(),
+    )
+
+
+@login_required
+@require_GET
+def response_new(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _administration_for(request.user, public_id, write=True)
+    return _response_form(request, obj, f.ResponseForm(administration=obj))
+
+
+@login_required
+@require_POST
+def response_create(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _administration_for(request.user, public_id, write=True)
+    form = f.ResponseForm(request.POST, administration=obj)
+    if not form.is_valid():
+        return _response_form(request, obj, form)
+    with transaction.atomic():
+        response = instruments.save_response(obj, form.cleaned_data["respondent"], form.values())
+        record(
+            request.user,
+            "implementation.response.created",
+            obj,
+            {"respondent": [None, response.respondent]},
+        )
+    messages.success(request, f"Scores of {response.respondent} saved.")
+    return redirect(obj.get_absolute_url())
+
+
+def _import_form(
+    request: HttpRequest, obj: Administration, form: Any, errors: list[str] | None = None
+) -> HttpResponse:
+    codes = list(
+        Item.objects.filter(construct__instrument=obj.instrument).values_list("code", flat=True)
+    )
+    return _render(
+        request,
+        "import.html",
+        {
+            "administration": obj,
+            "study": obj.study,
+            "form": form,
+            "errors": errors or [],
+            "header": ",".join(["respondent", *codes]),
+            "hint": instruments.scale_hint(obj.instrument),
+        },
+        status=400 if errors or form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def import_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _administration_for(request.user, public_id, write=True)
+    return _import_form(request, obj, f.ImportForm())
+
+
+@login_required
+@require_POST
+def import_run(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _administration_for(request.user, public_id, write=True)
+    form = f.ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_form(request, obj, form)
+    with transaction.atomic():
+        result = instruments.import_scores(obj, form.cleaned_data["file"])
+        if result.created:
+            record(
+                request.user,
+                "implementation.administration.imported",
+                obj,
+                {"responses": [None, result.created]},
+            )
+    if result.errors:
+        return _import_form(request, obj, form, result.errors)
+    messages.success(request, f"{result.created} respondents' scores imported.")
+    return redirect(obj.get_absolute_url())
+
+
+@login_required
+@require_GET
+def trend(request: HttpRequest, slug: str, instrument: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    chosen = get_object_or_404(Instrument, slug=instrument, kind=Instrument.Kind.SURVEY)
+    administrations = list(
+        Administration.objects.filter(study=study, instrument=chosen)
+        .select_related("instrument")
+        .order_by("date", "pk")
+    )
+    chart = reports.construct_trend(chosen, administrations, study.title)
+    return _render(
+        request,
+        "trend.html",
+        {"study": study, "instrument": chosen, "charts": [chart] if chart else []},
+    )
+
+
+# --- measures, data points and PDSA cycles ------------------------------------------------------
+
+
+def _measure_for(user: Any, public_id: Any, *, write: bool = False) -> Measure:
+    require_staff(user)
+    obj = get_object_or_404(Measure.objects.select_related("study", "record"), public_id=public_id)
+    if write:
+        _require_edit(user, obj.study)
+    return obj
+
+
+def _measure_form(request: HttpRequest, study: Study, form: Any) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title="Add a measure",
+        caption=study.title,
+        action=reverse("implementation:measure_add", args=[study.slug]),
+        cancel_url=_study_url(study),
+        intro="A measure that PDSA cycles aim to improve, charted as a run chart.",
+    )
+
+
+@login_required
+@require_GET
+def measure_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    return _measure_form(request, study, f.MeasureForm(study=study))
+
+
+@login_required
+@require_POST
+def measure_create(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.MeasureForm(request.POST, study=study)
+    if not form.is_valid():
+        return _measure_form(request, study, form)
+    obj = _save(request, form, None, study=study)
+    messages.success(request, "Measure added.")
+    return redirect(obj.get_absolute_url())
+
+
+@login_required
+@require_GET
+def measure_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _measure_for(request.user, public_id)
+    chart, analysis = reports.run_chart(obj)
+    return _render(
+        request,
+        "measure.html",
+        {
+            "measure": obj,
+            "study": obj.study,
+            "can_edit": can_edit_study(request.user, obj.study),
+            "charts": [chart] if chart else [],
+            "analysis": analysis,
+            "cycles": obj.cycles.all(),
+        },
+    )
+
+
+def _point_form(request: HttpRequest, obj: Measure, form: Any) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title="Add a data point",
+        caption=f"{obj.study.title}: {obj.name}",
+        action=reverse("implementation:point_add", args=[obj.public_id]),
+        cancel_url=obj.get_absolute_url(),
+    )
+
+
+@login_required
+@require_GET
+def point_new(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _measure_for(request.user, public_id, write=True)
+    return _point_form(request, obj, f.DataPointForm(measure=obj))
+
+
+@login_required
+@require_POST
+def point_create(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _measure_for(request.user, public_id, write=True)
+    form = f.DataPointForm(request.POST, measure=obj)
+    if not form.is_valid():
+        return _point_form(request, obj, form)
+    _save(request, form, None, measure=obj)
+    messages.success(request, "Data point added.")
+    return redirect(obj.get_absolute_url())
+
+
+def _cycle_form(request: HttpRequest, obj: Measure, form: Any) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title="Add a PDSA cycle",
+        caption=f"{obj.study.title}: {obj.name}",
+        action=reverse("implementation:cycle_add", args=[obj.public_id]),
+        cancel_url=obj.get_absolute_url(),
+        intro="Plan, do, study, act: one test of a change, aimed at this measure.",
+    )
+
+
+@login_required
+@require_GET
+def cycle_new(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _measure_for(request.user, public_id, write=True)
+    return _cycle_form(request, obj, f.CycleForm())
+
+
+@login_required
+@require_POST
+def cycle_create(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj = _measure_for(request.user, public_id, write=True)
+    form = f.CycleForm(request.POST, instance=f.PDSACycle(measure=obj))
+    if not form.is_valid():
+        return _cycle_form(request, obj, form)
+    _save(request, form, None, measure=obj)
+    messages.success(request, "PDSA cycle added.")
+    return redirect(obj.get_absolute_url())
+
+
+# --- outputs -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def output_list(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    queryset = Output.objects.prefetch_related("studies", "records__site")
+    kind = request.GET.get("kind", "")
+    if kind in Output.Kind.values:
+        queryset = queryset.filter(kind=kind)
+    else:
+        kind = ""
+    counts = dict(Output.objects.order_by().values_list("kind").annotate(n=Count("pk")))
+    return _render(
+        request,
+        "outputs.html",
+        {
+            "page": _page(request, queryset),
+            "kind": kind,
+            "kinds": [(value, label, counts.get(value, 0)) for value, label in Output.Kind.choices],
+        },
+    )
+
+
+def _output_form(request: HttpRequest, study: Study, form: Any, obj: Any = None) -> HttpResponse:
+    return _form_page(
+        request,
+        form,
+        title="Edit an output" if obj else "Add an output",
+        caption=study.title,
+        action=(
+            reverse("implementation:output_edit", args=[obj.public_id])
+            if obj
+            else reverse("implementation:output_add", args=[study.slug])
+        ),
+        cancel_url=_study_url(study),
+        intro="Outcomes and impact: what came of the work, and which implementations it came from.",
+    )
+
+
+@login_required
+@require_GET
+def output_new(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.OutputForm(initial={"studies": [study.pk], "date": timezone.localdate()})
+    return _output_form(request, study, form)
+
+
+def _check_studies(user: Any, form: Any) -> None:
+    for study in form.cleaned_data.get("studies", []):
+        if not can_edit_study(user, study):
+            form.add_error("studies", f"You cannot add outputs to {study.title}")
+
+
+@login_required
+@require_POST
+def output_create(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug, write=True)
+    form = f.OutputForm(request.POST)
+    if form.is_valid():
+        _check_studies(request.user, form)
+    if form.errors:
+        return _output_form(request, study, form)
+    _save(request, form, None)
+    messages.success(request, "Output added.")
+    return redirect(_study_url(study))
+
+
+def _output_for(user: Any, public_id: Any) -> tuple[Output, Study]:
+    require_staff(user)
+    obj = get_object_or_404(Output, public_id=public_id)
+    studies = list(obj.studies.all())
+    editable = [study for study in studies if can_edit_study(user, study)]
+    if not editable:
+        raise PermissionDenied("You can only change outputs of studies you work on.")
+    return obj, editable[0]
+
+
+@login_required
+@require_GET
+def output_edit_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj, study = _output_for(request.user, public_id)
+    return _output_form(request, study, f.OutputForm(instance=obj), obj)
+
+
+@login_required
+@require_POST
+def output_update(request: HttpRequest, public_id: Any) -> HttpResponse:
+    obj, study = _output_for(request.user, public_id)
+    before = snapshot(obj)
+    form = f.OutputForm(request.POST, instance=obj)
+    if form.is_valid():
+        _check_studies(request.user, form)
+    if form.errors:
+        return _output_form(request, study, form, obj)
+    _save(request, form, before)
+    messages.success(request, "Output saved.")
+    return redirect(_study_url(study))
