@@ -77,6 +77,8 @@ test-browser: install
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/network.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

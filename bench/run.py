@@ -13,6 +13,8 @@ Settings (environment):
   BENCH_ASSOCIATES   associates in the database while pages load (default 200000; the demo's
                      few hundred are topped up by bench/associates.py)
   BENCH_IMPORT_ROWS  rows of the timed CSV import, run after the pages (default 100000; 0 skips)
+  BENCH_RESPONDENTS  respondents of the generated priority setting consultation (default 2500)
+  BENCH_SUBMISSIONS  free-text submissions in it (default 10000), see bench/priorities.py
   BENCH_DATABASE_URL a PostgreSQL database to use instead of a temporary SQLite file; it is
                      migrated and the demo is loaded into it, so never point it at real data
 """
@@ -45,6 +47,7 @@ START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 20
 SEED = 20240601  # fixed, so every run loads the same people
 ASSOCIATES_SCRIPT = BENCH_DIR / "associates.py"
+PRIORITIES_SCRIPT = BENCH_DIR / "priorities.py"
 
 
 @dataclass
@@ -210,9 +213,12 @@ def _study_path(env: dict[str, str]) -> str:
     return path
 
 
-def _associates(env: dict[str, str], what: str, *args: str) -> dict[str, object]:
-    """Run one bench/associates.py command; its last line of output is a JSON object."""
-    out = _run([sys.executable, str(ASSOCIATES_SCRIPT), *args], env, what)
+def _associates(
+    env: dict[str, str], what: str, *args: str, script: Path = ASSOCIATES_SCRIPT
+) -> dict[str, object]:
+    """Run one bench/associates.py (or `script`) command; its last line of output is a JSON
+    object."""
+    out = _run([sys.executable, str(script), *args], env, what)
     lines = out.strip().splitlines()
     try:
         return dict(json.loads(lines[-1]))
@@ -299,6 +305,8 @@ def main() -> int:
     workers = _env_text("BENCH_WORKERS", "2", r"[1-9]\d*")
     associates = int(_env_text("BENCH_ASSOCIATES", "200000", r"\d+"))
     import_rows = int(_env_text("BENCH_IMPORT_ROWS", "100000", r"\d+"))
+    respondents = int(_env_text("BENCH_RESPONDENTS", "2500", r"[1-9]\d*"))
+    submissions = int(_env_text("BENCH_SUBMISSIONS", "10000", r"[1-9]\d*"))
     if int(connections) < int(threads):
         raise BenchError("BENCH_CONNECTIONS must be at least BENCH_THREADS")
 
@@ -333,6 +341,22 @@ def main() -> int:
             f" {generated['total']:,} associates in all"
         )
         cop_slug = str(generated["cop_slug"])
+        priorities = _associates(
+            env,
+            f"generate a consultation: {respondents:,} respondents, {submissions:,} submissions",
+            "generate",
+            str(respondents),
+            str(submissions),
+            str(SEED),
+            script=PRIORITIES_SCRIPT,
+        )
+        print(
+            f"  generated {priorities['respondents']:,} respondents of"
+            f" {priorities['invited']:,} invited, {priorities['submissions']:,} submissions"
+            f" ({priorities['merged']:,} merged into {priorities['questions']} questions),"
+            f" {priorities['ballots']:,} interim ballots in {priorities['seconds']} s"
+        )
+        consultation = f"/staff/priorities/{priorities['slug']}"
         signed_in = _associates(env, "sign in as the demo manager", "session")
         staff = {"Cookie": f"{signed_in['cookie']}={signed_in['value']}"}
 
@@ -372,6 +396,20 @@ def main() -> int:
                         staff,
                     ),
                     ("CoP page", f"/communities/{cop_slug}/", public),
+                    ("priorities: response rates", f"{consultation}/", staff),
+                    ("priorities: submissions", f"{consultation}/submissions/", staff),
+                    ("priorities: indicative qs", f"{consultation}/indicative/", staff),
+                    (
+                        "priorities: interim ranking",
+                        f"{consultation}/ranking/{priorities['survey']}/",
+                        staff,
+                    ),
+                    (
+                        "priorities: workshop",
+                        f"{consultation}/workshops/{priorities['workshop']}/",
+                        staff,
+                    ),
+                    ("priorities: public page", "/priorities/", public),
                 ]
                 for _name, path, headers in pages:  # warm every worker, check each page
                     for _ in range(int(workers) * 4):
@@ -390,10 +428,19 @@ def main() -> int:
                         _wrk(wrk, base + path, threads, connections, duration, headers)
                     )
                     results.append(Result(name, path, rps, p50, p99, total, errors))
-                    print(f"  {name:<19} {rps:>10,.0f} req/s   p99 {p99:7.1f} ms")
+                    print(f"  {name:<28} {rps:>10,.0f} req/s   p99 {p99:7.1f} ms")
             finally:
                 _stop(server)
         print("bench: server stopped")
+        similar = _associates(
+            env, "time similarity suggestions", "similarity", "100", script=PRIORITIES_SCRIPT
+        )
+        print(
+            f"  similarity ({similar['backend']}) over {similar['texts']:,} submissions: index"
+            f" {similar['build_seconds']} s, one submission {similar['one_ms']} ms, a batch of"
+            f" {similar['batch']} {similar['batch_seconds']} s; the submission page's"
+            f" suggestions (pool of {similar['page_pool']:,} unsorted) {similar['page_path_seconds']} s"
+        )
         imported: dict[str, object] = {}
         if import_rows:
             csv_path = Path(data_dir) / "import.csv"
@@ -434,6 +481,21 @@ def main() -> int:
             f" {imported['interests_added']:,} interests,"
             f" {imported['consent_records']:,} consent records)"
         )
+    machine.append(
+        f"- priority setting: one consultation, {priorities['respondents']:,} respondents of"
+        f" {priorities['invited']:,} invited, {priorities['submissions']:,} free-text"
+        f" submissions ({priorities['merged']:,} merged into {priorities['questions']}"
+        f" indicative questions), {priorities['ballots']:,} interim ballots"
+        f" ({priorities['ballot_ranks']:,} ranks), a workshop of 3 groups x 2 rounds;"
+        f" generated in {priorities['seconds']} s"
+    )
+    machine.append(
+        f"- similarity suggestions ({similar['backend']}) over {similar['texts']:,} submissions:"
+        f" building the index **{similar['build_seconds']} s**, one submission against all"
+        f" **{similar['one_ms']} ms**, a batch of {similar['batch']} against all"
+        f" **{similar['batch_seconds']} s**; the submission page's suggestions (index over the"
+        f" {similar['page_pool']:,} unsorted, then one query) **{similar['page_path_seconds']} s**"
+    )
     machine.append(
         f"- audience: an Engage newsletter to everyone who agreed ({audience['recipients']:,}"
         f" of {generated['total']:,}): recipient count **{audience['count_seconds']} s**,"

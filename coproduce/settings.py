@@ -164,6 +164,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 COPRODUCE_OUTBOX_LEASE_SECONDS = env_int("COPRODUCE_OUTBOX_LEASE_SECONDS", 120, minimum=10)
 # Temporary bounces (4.x.x) within 30 days that suppress an address.
 COPRODUCE_SOFT_BOUNCE_LIMIT = env_int("COPRODUCE_SOFT_BOUNCE_LIMIT", 3, minimum=1)
+# Governance: the largest protocol document accepted (bytes), and the days a condition may stay
+# unmet before the governance dashboard lists it.
+COPRODUCE_PROTOCOL_MAX_BYTES = env_int(
+    "COPRODUCE_PROTOCOL_MAX_BYTES", 20 * 1024 * 1024, minimum=1024
+)
+COPRODUCE_CONDITION_DAYS = env_int("COPRODUCE_CONDITION_DAYS", 60, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("COPRODUCE_SECURE_COOKIES", False)

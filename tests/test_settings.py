@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db.backends.sqlite3.base import DatabaseWrapper
 
 from coproduce.lib import env
 from coproduce.lib.db import sqlite_config
+from coproduce.lib.sqlite.base import DatabaseWrapper
 
 
 def test_it_applies_the_sqlite_pragmas_on_every_connection(
@@ -53,7 +53,7 @@ def test_the_default_database_is_the_pragma_configured_sqlite_file() -> None:
         env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         check=True,
     )
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "IMMEDIATE", "True"]
+    assert result.stdout.split() == ["coproduce.lib.sqlite", "IMMEDIATE", "True"]
 
 
 def _django_defaults() -> dict[str, object]:
@@ -138,3 +138,56 @@ def test_without_email_host_mail_is_written_to_files_in_the_data_dir(tmp_path: P
         check=True,
     ).stdout.split()
     assert out == ["django.core.mail.backends.smtp.EmailBackend", "2525"]
+
+
+def test_write_transactions_of_one_process_queue_instead_of_failing(
+    tmp_path: Path, django_db_blocker: Any
+) -> None:
+    """8 threads writing at once to one file: no "database is locked", lock freed on rollback."""
+    import threading
+
+    django_db_blocker.unblock()
+    config = {**sqlite_config(tmp_path / "db.sqlite3"), **_django_defaults()}
+    setup = DatabaseWrapper(dict(config))
+    with setup.cursor() as cursor:
+        cursor.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, n INTEGER)")
+    setup.close()
+    errors: list[str] = []
+
+    def write(index: int) -> None:
+        # What transaction.atomic does on SQLite, on a connection of the thread's own.
+        wrapper = DatabaseWrapper(dict(config), alias=f"writer{index}")
+        try:
+            for n in range(60):
+                try:
+                    wrapper.set_autocommit(
+                        False, force_begin_transaction_with_broken_autocommit=True
+                    )
+                    with wrapper.cursor() as cursor:
+                        cursor.execute("SELECT COUNT(*) FROM item")
+                        cursor.execute("INSERT INTO item (n) VALUES (%s)", [n])
+                    if n % 10 == 0:
+                        wrapper.rollback()
+                    else:
+                        wrapper.commit()
+                except Exception as exc:  # noqa: BLE001 - collected, asserted below
+                    errors.append(str(exc))
+                finally:
+                    wrapper.set_autocommit(True)
+        finally:
+            wrapper.close()
+
+    try:
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        check = DatabaseWrapper(dict(config))
+        with check.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM item")
+            assert cursor.fetchone()[0] == 8 * 54
+        check.close()
+    finally:
+        django_db_blocker.restore()

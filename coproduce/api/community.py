@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from coproduce.api.auth import staff_token
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import Error, LimitOffset, reject_unknown_params
+from coproduce.api.schemas import Error, LimitOffset, ValidationErrors, reject_unknown_params
 from coproduce.community.models import (
     Associate,
     Channel,
@@ -145,7 +145,7 @@ def _cops() -> QuerySet[CommunityOfPractice]:
 
 @router.get(
     "/cops",
-    response={200: list[CopOut], 400: Error},
+    response={200: list[CopOut], 400: Error, 422: ValidationErrors},
     summary="List communities of practice",
 )
 @paginate(LimitOffset)
@@ -156,7 +156,7 @@ def list_cops(request: HttpRequest) -> QuerySet[CommunityOfPractice]:
 
 @router.get(
     "/cops/{slug}",
-    response={200: CopDetailOut, 400: Error, 404: Error},
+    response={200: CopDetailOut, 400: Error, 404: Error, 422: ValidationErrors},
     summary="One community of practice, with its purpose and leadership history",
 )
 def get_cop(request: HttpRequest, slug: str) -> CommunityOfPractice:
@@ -197,7 +197,7 @@ def _check_choice(name: str, value: str, allowed: list[str]) -> None:
 
 @router.get(
     "/associates",
-    response={200: list[AssociateOut], 400: Error, 401: Error},
+    response={200: list[AssociateOut], 400: Error, 401: Error, 422: ValidationErrors},
     auth=staff_token,
     summary="List associates (staff token required)",
 )
@@ -228,7 +228,7 @@ def list_associates(request: HttpRequest, filters: Query[AssociateFilters]) -> Q
 
 @router.get(
     "/associates/{public_id}",
-    response={200: AssociateDetailOut, 400: Error, 401: Error, 404: Error},
+    response={200: AssociateDetailOut, 400: Error, 401: Error, 404: Error, 422: ValidationErrors},
     auth=staff_token,
     summary="One associate, with interests and membership history (staff token required)",
 )

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from coproduce.api.auth import staff_token
-from coproduce.api.schemas import Error, LimitOffset, reject_unknown_params
+from coproduce.api.schemas import Error, LimitOffset, ValidationErrors, reject_unknown_params
 from coproduce.registry.models import Organisation, Person, Study, Theme
 
 router = Router(tags=["registry"])
@@ -110,7 +110,11 @@ class PersonDetailOut(PersonOut):
 # Themes
 
 
-@router.get("/themes", response={200: list[ThemeOut], 400: Error}, summary="List themes")
+@router.get(
+    "/themes",
+    response={200: list[ThemeOut], 400: Error, 422: ValidationErrors},
+    summary="List themes",
+)
 @paginate(LimitOffset)
 def list_themes(request: HttpRequest) -> QuerySet[Theme]:
     reject_unknown_params(request, paginated=True)
@@ -132,7 +136,11 @@ class StudyFilters(Schema):
     theme: str | None = Field(None, pattern=SLUG_PATTERN, description="A theme's slug.")
 
 
-@router.get("/studies", response={200: list[StudyOut], 400: Error}, summary="List studies")
+@router.get(
+    "/studies",
+    response={200: list[StudyOut], 400: Error, 422: ValidationErrors},
+    summary="List studies",
+)
 @paginate(LimitOffset)
 def list_studies(request: HttpRequest, filters: Query[StudyFilters]) -> QuerySet[Study]:
     reject_unknown_params(request, StudyFilters.model_fields, paginated=True)
@@ -146,7 +154,7 @@ def list_studies(request: HttpRequest, filters: Query[StudyFilters]) -> QuerySet
 
 @router.get(
     "/studies/{slug}",
-    response={200: StudyDetailOut, 400: Error, 404: Error},
+    response={200: StudyDetailOut, 400: Error, 404: Error, 422: ValidationErrors},
     summary="One study, with its partners and current diffusion fellows",
 )
 def get_study(request: HttpRequest, slug: str) -> Study:
@@ -162,7 +170,7 @@ def get_study(request: HttpRequest, slug: str) -> Study:
 
 @router.get(
     "/organisations",
-    response={200: list[OrganisationOut], 400: Error},
+    response={200: list[OrganisationOut], 400: Error, 422: ValidationErrors},
     summary="List organisations",
 )
 @paginate(LimitOffset)
@@ -176,7 +184,7 @@ def list_organisations(request: HttpRequest) -> QuerySet[Organisation]:
 
 @router.get(
     "/people",
-    response={200: list[PersonOut], 400: Error, 401: Error},
+    response={200: list[PersonOut], 400: Error, 401: Error, 422: ValidationErrors},
     auth=staff_token,
     summary="List people (staff token required)",
 )
@@ -188,7 +196,7 @@ def list_people(request: HttpRequest) -> QuerySet[Person]:
 
 @router.get(
     "/people/{public_id}",
-    response={200: PersonDetailOut, 400: Error, 401: Error, 404: Error},
+    response={200: PersonDetailOut, 400: Error, 401: Error, 404: Error, 422: ValidationErrors},
     auth=staff_token,
     summary="One person (staff token required)",
 )

@@ -19,6 +19,22 @@ class Error(Schema):
     detail: str = Field(..., description="Why the request failed.")
 
 
+class Problem(Schema):
+    type: str = Field(..., description="What kind of problem, e.g. 'int_parsing', 'missing'.")
+    loc: list[str | int] = Field(
+        ...,
+        description="Where: the part of the request and the parameter, e.g. ['query', 'limit'].",
+    )
+    msg: str = Field(..., description="The problem, in words.")
+    ctx: dict[str, Any] | None = Field(None, description="The limit that was broken, if any.")
+
+
+class ValidationErrors(Schema):
+    detail: list[Problem] = Field(
+        ..., description="Every parameter that is malformed or out of range, one entry each."
+    )
+
+
 class LimitOffset(LimitOffsetPagination):
     """limit/offset pagination that refuses (422) a limit above MAX_LIMIT instead of clamping it."""
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from coproduce.community.forms_cops import DateInput
@@ -100,6 +101,8 @@ class BrokerActivityForm(forms.ModelForm[m.BrokerActivity]):
         field.error_messages["required"] = "Choose which post this is for"
         if choices:
             field.initial = choices[0][0]
+        if self.instance.pk:
+            self.initial["posting"] = self.posting_key(self.instance)
         if len(choices) == 1:
             field.widget = forms.HiddenInput()
         kind = self.fields["kind"]
@@ -113,6 +116,14 @@ class BrokerActivityForm(forms.ModelForm[m.BrokerActivity]):
         self.fields["direction"].initial = m.BrokerActivity.Direction.INWARD
         self.fields["mobilisation"].initial = m.BrokerActivity.Mobilisation.HORIZONTAL
         self.order_fields(["posting", "date", "hours", "direction", "kind", "mobilisation"])
+
+    @staticmethod
+    def posting_key(activity: m.BrokerActivity) -> str:
+        if activity.secondment is not None:
+            return f"s:{activity.secondment.public_id}"
+        if activity.placement is not None:
+            return f"p:{activity.placement.public_id}"
+        return ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -130,10 +141,10 @@ class BrokerActivityForm(forms.ModelForm[m.BrokerActivity]):
         posting = self.postings[self.cleaned_data["posting"]]
         activity.person_id = posting.person_id
         if isinstance(posting, Secondment):
-            activity.secondment = posting
+            activity.secondment, activity.placement = posting, None
             activity.study_id = posting.study_id
         else:
-            activity.placement = posting
+            activity.placement, activity.secondment = posting, None
             activity.study_id = posting.study_id
         if commit:
             activity.save()
@@ -222,6 +233,20 @@ def parse_people(text: str) -> list[tuple[str, str]]:
     return people
 
 
+def people_text(source: m.Source, role: str) -> str:
+    """The source's participants in one role, one a line as Name <email> (parse_people's form)."""
+    from email.utils import formataddr
+
+    lines = []
+    for link in source.links.filter(role=role).select_related("participant").order_by("pk"):
+        participant = link.participant
+        if participant.email:
+            lines.append(formataddr((participant.full_name, participant.email)))
+        else:
+            lines.append(participant.full_name)
+    return "\n".join(lines)
+
+
 class MeetingForm(forms.ModelForm[m.Source]):
     date = _date("Date of the meeting")
     attendees = forms.CharField(
@@ -240,6 +265,13 @@ class MeetingForm(forms.ModelForm[m.Source]):
             "observations": forms.Textarea(attrs={"rows": 4}),
         }
         error_messages = {"title": {"required": "Enter the meeting's name"}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault(
+                "attendees", people_text(self.instance, m.SourceParticipant.Role.ATTENDEE)
+            )
 
     def attendee_list(self) -> list[tuple[str, str]]:
         return parse_people(self.cleaned_data["attendees"])
@@ -265,6 +297,18 @@ class DocumentForm(forms.ModelForm[m.Source]):
         labels = {"title": "Document title", "notes": "What it says"}
         widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
         error_messages = {"title": {"required": "Enter the document's title"}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault(
+                "authors", people_text(self.instance, m.SourceParticipant.Role.AUTHOR)
+            )
+            self.fields["upload"].label = "Add a file (optional)"
+            self.fields["upload"].help_text = (
+                "Up to 5 MB. Kept with the files already attached, safely, and only ever "
+                "offered for download."
+            )
 
     def clean_upload(self) -> Any:
         from coproduce.coproduction.importer import ATTACHMENT_MAX_BYTES
@@ -408,9 +452,26 @@ class InvolvementForm(forms.ModelForm[m.InvolvementActivity]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rate"].queryset = m.PaymentRate.objects.filter(active=True)  # type: ignore[attr-defined]
+        # An activity already recorded keeps its rate even if that rate is no longer active.
+        rates = (
+            Q(active=True) | Q(pk=self.instance.rate_id)
+            if self.instance.rate_id
+            else Q(active=True)
+        )
+        self.fields["rate"].queryset = m.PaymentRate.objects.filter(rates)  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["contributor_name"].initial = self.instance.contributor.full_name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The fee follows the rate and the hours. When editing, it is worked out again only if
+        # either changed, so a later change to a rate's amount never rewrites a past fee.
+        rate, hours = data.get("rate"), data.get("hours")
+        if hours is not None and (
+            not self.instance.pk or {"rate", "hours"} & set(self.changed_data)
+        ):
+            self.instance.fee = rate.fee_for(hours) if rate else Decimal("0")
+        return data
 
     def save(self, commit: bool = True) -> m.InvolvementActivity:
         activity = super().save(commit=False)
@@ -419,8 +480,6 @@ class InvolvementForm(forms.ModelForm[m.InvolvementActivity]):
         if contributor is None:
             contributor = m.Contributor.objects.create(full_name=name)
         activity.contributor = contributor
-        rate = self.cleaned_data.get("rate")
-        activity.fee = rate.fee_for(activity.hours) if rate else Decimal("0")
         if commit:
             activity.save()
         return activity

@@ -14,6 +14,12 @@ urlpatterns = [
     path("", v.home, name="home"),
     # knowledge-broker activity
     path("activities/", v.by_method(get=v.broker_log, post=v.broker_create), name="broker_log"),
+    path("activities/all/", v.broker_activities, name="broker_activities"),
+    path(
+        "activities/<uuid:public_id>/edit/",
+        v.by_method(get=v.broker_edit, post=v.broker_update),
+        name="broker_edit",
+    ),
     path(
         "activities/<uuid:public_id>/delete/",
         v.by_method(get=v.broker_confirm_delete, post=v.broker_delete),
@@ -84,6 +90,16 @@ urlpatterns = [
     path(S + "compromises/export.csv", v.export_compromises, name="export_compromises"),
     path(S + "sources/<uuid:public_id>/", v.source_detail, name="source"),
     path(
+        S + "sources/<uuid:public_id>/edit/",
+        v.by_method(get=v.source_edit, post=v.source_update),
+        name="source_edit",
+    ),
+    path(
+        S + "sources/<uuid:public_id>/delete/",
+        v.by_method(get=v.source_confirm_delete, post=v.source_delete),
+        name="source_delete",
+    ),
+    path(
         S + "sources/<uuid:public_id>/attachments/<uuid:attachment_id>/",
         v.attachment_download,
         name="attachment",
@@ -100,11 +116,31 @@ urlpatterns = [
         v.by_method(get=v.dialogue_new, post=v.dialogue_create),
         name="dialogue_add",
     ),
+    path(
+        S + "dialogues/<uuid:public_id>/edit/",
+        v.by_method(get=v.dialogue_edit, post=v.dialogue_update),
+        name="dialogue_edit",
+    ),
+    path(
+        S + "dialogues/<uuid:public_id>/delete/",
+        v.by_method(get=v.dialogue_confirm_delete, post=v.dialogue_delete),
+        name="dialogue_delete",
+    ),
     path(S + "involvement/", v.involvement_list, name="involvement"),
     path(
         S + "involvement/new/",
         v.by_method(get=v.involvement_new, post=v.involvement_create),
         name="involvement_add",
+    ),
+    path(
+        S + "involvement/<uuid:public_id>/edit/",
+        v.by_method(get=v.involvement_edit, post=v.involvement_update),
+        name="involvement_edit",
+    ),
+    path(
+        S + "involvement/<uuid:public_id>/delete/",
+        v.by_method(get=v.involvement_confirm_delete, post=v.involvement_delete),
+        name="involvement_delete",
     ),
     path(S + "gripp2/", v.by_method(get=v.gripp2_show, post=v.gripp2_update), name="gripp2"),
     path(S + "gripp2.md", v.gripp2_markdown, name="gripp2_md"),

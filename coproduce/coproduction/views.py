@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -127,9 +128,12 @@ def _broker_page(request: HttpRequest, form: f.BrokerActivityForm, person: Any) 
     )
 
 
-def _broker_form(person: Any, data: Any = None) -> f.BrokerActivityForm:
+def _broker_form(
+    person: Any, data: Any = None, instance: m.BrokerActivity | None = None
+) -> f.BrokerActivityForm:
     return f.BrokerActivityForm(
         data,
+        instance=instance,
         secondments=list(secondments_of(person)),
         placements=list(placements_of(person)),
     )
@@ -160,24 +164,113 @@ def broker_create(request: HttpRequest) -> HttpResponse:
     return redirect("coproduction:broker_log")
 
 
+def _owns(user: Any, activity: m.BrokerActivity) -> bool:
+    person = person_of(user)
+    return person is not None and activity.person_id == person.pk
+
+
+def _activity_for(request: HttpRequest, public_id: Any) -> m.BrokerActivity:
+    """An activity the user may change: their own, or any for a manager (404 if none, else 403)."""
+    activity = get_object_or_404(
+        m.BrokerActivity.objects.select_related(
+            "person", "study", "secondment", "placement__host_organisation"
+        ),
+        public_id=public_id,
+    )
+    if not (_owns(request.user, activity) or is_manager(request.user)):
+        raise PermissionDenied("Only the person who logged this work, or a manager, can change it.")
+    return activity
+
+
+def _broker_back(request: HttpRequest, activity: m.BrokerActivity) -> str:
+    """Where to go after changing an activity: your own log, or the managers' list."""
+    if _owns(request.user, activity):
+        return reverse("coproduction:broker_log")
+    return reverse("coproduction:broker_activities")
+
+
+@login_required
+@require_GET
+def broker_activities(request: HttpRequest) -> HttpResponse:
+    """Every knowledge-broker activity, for managers to correct (optionally one study's)."""
+    require_manager(request.user)
+    queryset = m.BrokerActivity.objects.select_related(
+        "person", "study", "placement__host_organisation"
+    ).order_by("-date", "-created_at")
+    chosen = request.GET.get("study", "")
+    study = Study.objects.filter(slug=chosen).first() if chosen else None
+    if study is not None:
+        queryset = queryset.filter(study=study)
+    return _render(
+        request, "broker_activities.html", {"page": _page(request, queryset), "chosen": study}
+    )
+
+
+def _broker_edit_page(
+    request: HttpRequest, activity: m.BrokerActivity, form: f.BrokerActivityForm
+) -> HttpResponse:
+    return _render(
+        request,
+        "broker_form.html",
+        {"activity": activity, "form": form, "back": _broker_back(request, activity)},
+    )
+
+
+@login_required
+@require_GET
+def broker_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
+    activity = _activity_for(request, public_id)
+    return _broker_edit_page(request, activity, _broker_form(activity.person, instance=activity))
+
+
+@login_required
+@require_POST
+def broker_update(request: HttpRequest, public_id: Any) -> HttpResponse:
+    activity = _activity_for(request, public_id)
+    before = snapshot(activity)
+    form = _broker_form(activity.person, request.POST, instance=activity)
+    if not form.is_valid():
+        return _broker_edit_page(request, activity, form)
+    with transaction.atomic():
+        activity = form.save()
+        changes = diff(before, snapshot(activity))
+        if changes:
+            record(request.user, action_name(activity, "updated"), activity, changes)
+    messages.success(request, f"Activity of {activity.date:%d %B %Y} saved.")
+    return redirect(_broker_back(request, activity))
+
+
 @login_required
 @require_GET
 def broker_confirm_delete(request: HttpRequest, public_id: Any) -> HttpResponse:
-    person = require_broker(request.user)
-    activity = get_object_or_404(m.BrokerActivity, person=person, public_id=public_id)
-    return _render(request, "broker_confirm_delete.html", {"activity": activity})
+    activity = _activity_for(request, public_id)
+    return _render(
+        request,
+        "broker_confirm_delete.html",
+        {"activity": activity, "back": _broker_back(request, activity)},
+    )
 
 
 @login_required
 @require_POST
 def broker_delete(request: HttpRequest, public_id: Any) -> HttpResponse:
-    person = require_broker(request.user)
-    activity = get_object_or_404(m.BrokerActivity, person=person, public_id=public_id)
+    activity = _activity_for(request, public_id)
+    back = _broker_back(request, activity)
     with transaction.atomic():
-        record(request.user, action_name(activity, "deleted"), activity, {})
+        record(
+            request.user,
+            action_name(activity, "deleted"),
+            activity,
+            {
+                "person": [str(activity.person), None],
+                "date": [activity.date.isoformat(), None],
+                "hours": [str(activity.hours), None],
+                "kind": [activity.kind, None],
+            },
+        )
         activity.delete()
     messages.success(request, "Activity deleted.")
-    return redirect("coproduction:broker_log")
+    return redirect(back)
 
 
 @login_required
@@ -198,7 +291,13 @@ def time_used(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "time_used.html",
-        {"page": page, "rows": rows, "placements": placements, "today": today},
+        {
+            "page": page,
+            "rows": rows,
+            "placements": placements,
+            "today": today,
+            "is_manager": is_manager(request.user),
+        },
     )
 
 
@@ -219,7 +318,16 @@ def study_overview(request: HttpRequest, slug: str) -> HttpResponse:
     if team:
         counts["sources"] = study.sources.count()
         counts["participants"] = study.participants.count()
-    return _render(request, "study.html", {"study": study, "counts": counts, "research_team": team})
+    return _render(
+        request,
+        "study.html",
+        {
+            "study": study,
+            "counts": counts,
+            "research_team": team,
+            "is_manager": is_manager(request.user),
+        },
+    )
 
 
 # --- compromises -------------------------------------------------------------------------------
@@ -506,22 +614,185 @@ def document_create(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             upload = form.cleaned_data.get("upload")
             if upload is not None:
-                data = upload.read()
-                stored = importer.store_bytes(data)
-                written.append(stored)
-                m.Attachment.objects.create(
-                    source=source,
-                    original_name=upload.name[:255],
-                    stored_name=stored,
-                    content_type=(upload.content_type or "")[:100],
-                    size=len(data),
-                )
+                _attach(source, upload, written)
             _created(request, source)
     except Exception:
         importer.remove_stored(written)
         raise
     messages.success(request, "Document saved.")
     return redirect("coproduction:source", study.slug, source.public_id)
+
+
+def _attach(source: m.Source, upload: Any, written: list[str]) -> m.Attachment:
+    """Store an uploaded file with the source; its stored name is added to `written` so the
+    caller can remove the file if the transaction fails."""
+    data = upload.read()
+    stored = importer.store_bytes(data)
+    written.append(stored)
+    return m.Attachment.objects.create(
+        source=source,
+        original_name=upload.name[:255],
+        stored_name=stored,
+        content_type=(upload.content_type or "")[:100],
+        size=len(data),
+    )
+
+
+def _link_people(study: Study, source: m.Source, people: list[tuple[str, str]], role: str) -> None:
+    """Make the source's participants in `role` exactly `people`. Participants themselves (and
+    their consent) stay, even when no longer linked here."""
+    wanted = _participants_for(study, people)
+    m.SourceParticipant.objects.filter(source=source, role=role).exclude(
+        participant__in=wanted
+    ).delete()
+    for participant in wanted:
+        m.SourceParticipant.objects.get_or_create(source=source, participant=participant, role=role)
+
+
+# Meeting records and documents are edited; imported email stays as it arrived.
+SOURCE_FORMS: dict[str, Any] = {
+    m.Source.Kind.MEETING: f.MeetingForm,
+    m.Source.Kind.DOCUMENT: f.DocumentForm,
+}
+
+
+def _source_for_change(request: HttpRequest, slug: str, public_id: Any) -> tuple[Study, m.Source]:
+    study = require_research_team(request.user, slug)
+    return study, get_object_or_404(m.Source, study=study, public_id=public_id)
+
+
+def _editable_source(request: HttpRequest, slug: str, public_id: Any) -> tuple[Study, m.Source]:
+    study, source = _source_for_change(request, slug, public_id)
+    if source.kind not in SOURCE_FORMS:
+        raise Http404("Imported email is kept as it arrived: it can be deleted, not edited.")
+    return study, source
+
+
+def _source_edit_page(
+    request: HttpRequest, study: Study, source: m.Source, form: Any
+) -> HttpResponse:
+    return _render(
+        request,
+        "source_form.html",
+        {"study": study, "form": form, "kind": source.kind, "source": source},
+    )
+
+
+@login_required
+@require_GET
+def source_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, source = _editable_source(request, slug, public_id)
+    return _source_edit_page(request, study, source, SOURCE_FORMS[source.kind](instance=source))
+
+
+@login_required
+@require_POST
+def source_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, source = _editable_source(request, slug, public_id)
+    before = snapshot(source)
+    meeting = source.kind == m.Source.Kind.MEETING
+    form = SOURCE_FORMS[source.kind](request.POST, request.FILES, instance=source)
+    if not form.is_valid():
+        return _source_edit_page(request, study, source, form)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            source = form.save()
+            if meeting:
+                _link_people(study, source, form.attendee_list(), m.SourceParticipant.Role.ATTENDEE)
+            else:
+                authors = f.parse_people(form.cleaned_data["authors"])
+                _link_people(study, source, authors, m.SourceParticipant.Role.AUTHOR)
+            changes = diff(before, snapshot(source))
+            upload = None if meeting else form.cleaned_data.get("upload")
+            if upload is not None:
+                attachment = _attach(source, upload, written)
+                changes["attachments"] = [None, attachment.original_name]
+            if changes:
+                record(request.user, action_name(source, "updated"), source, changes)
+    except Exception:
+        importer.remove_stored(written)
+        raise
+    messages.success(request, f"{source.get_kind_display()} saved.")
+    return redirect("coproduction:source", study.slug, source.public_id)
+
+
+@login_required
+@require_GET
+def source_confirm_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, source = _source_for_change(request, slug, public_id)
+    attachments = source.attachments.count()
+    cited = list(source.compromises.order_by("-date").values_list("summary", flat=True))
+    consequences = [
+        f"{attachments} attached file{'s' if attachments != 1 else ''} will be deleted with it."
+    ]
+    if cited:
+        consequences.append(
+            "These compromises were recorded from it and will no longer link to it: "
+            + "; ".join(cited)
+            + "."
+        )
+    consequences.append("Its participants and their consent records are kept.")
+    return _confirm_delete(
+        request,
+        study=study,
+        heading=f"Delete this {source.get_kind_display().lower()}?",
+        summary=f"{source.title} ({source.date:%d %B %Y})",
+        consequences=consequences,
+        action=reverse("coproduction:source_delete", args=[study.slug, source.public_id]),
+        cancel=reverse("coproduction:source", args=[study.slug, source.public_id]),
+    )
+
+
+@login_required
+@require_POST
+def source_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, source = _source_for_change(request, slug, public_id)
+    with transaction.atomic():
+        stored = list(source.attachments.values_list("stored_name", flat=True))
+        record(
+            request.user,
+            action_name(source, "deleted"),
+            source,
+            {
+                "kind": [source.kind, None],
+                "title": [source.title, None],
+                "date": [source.date.isoformat(), None],
+                "attachments": [len(stored), None],
+            },
+        )
+        source.delete()
+        # The files go only once the rows are gone for good.
+        transaction.on_commit(lambda: importer.remove_stored(stored))
+    messages.success(request, f"Deleted: {source.title}.")
+    return redirect("coproduction:sources", study.slug)
+
+
+def _confirm_delete(
+    request: HttpRequest,
+    *,
+    study: Study | None,
+    heading: str,
+    summary: str,
+    action: str,
+    cancel: str,
+    consequences: list[str] | None = None,
+    blocked: str = "",
+) -> HttpResponse:
+    """The page a delete link opens: it shows what will go and changes nothing."""
+    return _render(
+        request,
+        "confirm_delete.html",
+        {
+            "study": study,
+            "heading": heading,
+            "summary": summary,
+            "consequences": consequences or [],
+            "action": action,
+            "cancel": cancel,
+            "blocked": blocked,
+        },
+    )
 
 
 @login_required
@@ -661,6 +932,68 @@ def dialogue_create(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("coproduction:dialogues", study.slug)
 
 
+def _dialogue_for(request: HttpRequest, slug: str, public_id: Any) -> tuple[Study, Any]:
+    study = get_study_for(request.user, slug, write=True)
+    return study, get_object_or_404(m.ReflexiveDialogue, study=study, public_id=public_id)
+
+
+@login_required
+@require_GET
+def dialogue_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, dialogue = _dialogue_for(request, slug, public_id)
+    form = f.DialogueForm(instance=dialogue)
+    return _render(request, "dialogue_form.html", {"study": study, "form": form, "item": dialogue})
+
+
+@login_required
+@require_POST
+def dialogue_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, dialogue = _dialogue_for(request, slug, public_id)
+    before = snapshot(dialogue)
+    form = f.DialogueForm(request.POST, instance=dialogue)
+    if not form.is_valid():
+        return _render(
+            request, "dialogue_form.html", {"study": study, "form": form, "item": dialogue}
+        )
+    with transaction.atomic():
+        dialogue = form.save()
+        changes = diff(before, snapshot(dialogue))
+        if changes:
+            record(request.user, action_name(dialogue, "updated"), dialogue, changes)
+    messages.success(request, f"Dialogue saved: {dialogue.title}.")
+    return redirect("coproduction:dialogues", study.slug)
+
+
+@login_required
+@require_GET
+def dialogue_confirm_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, dialogue = _dialogue_for(request, slug, public_id)
+    return _confirm_delete(
+        request,
+        study=study,
+        heading="Delete this dialogue?",
+        summary=f"{dialogue.title} ({dialogue.date:%d %B %Y}), with {dialogue.partners}",
+        action=reverse("coproduction:dialogue_delete", args=[study.slug, dialogue.public_id]),
+        cancel=reverse("coproduction:dialogues", args=[study.slug]),
+    )
+
+
+@login_required
+@require_POST
+def dialogue_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, dialogue = _dialogue_for(request, slug, public_id)
+    with transaction.atomic():
+        record(
+            request.user,
+            action_name(dialogue, "deleted"),
+            dialogue,
+            {"title": [dialogue.title, None], "date": [dialogue.date.isoformat(), None]},
+        )
+        dialogue.delete()
+    messages.success(request, f"Dialogue deleted: {dialogue.title}.")
+    return redirect("coproduction:dialogues", study.slug)
+
+
 # --- public involvement ------------------------------------------------------------------------
 
 
@@ -710,6 +1043,95 @@ def involvement_create(request: HttpRequest, slug: str) -> HttpResponse:
         activity = form.save()
         _created(request, activity)
     messages.success(request, f"Involvement recorded: £{activity.total} to pay.")
+    return redirect("coproduction:involvement", study.slug)
+
+
+def _involvement_for(request: HttpRequest, slug: str, public_id: Any) -> tuple[Study, Any]:
+    study = get_study_for(request.user, slug, write=True)
+    activity = get_object_or_404(
+        m.InvolvementActivity.objects.select_related("contributor", "rate"),
+        study=study,
+        public_id=public_id,
+    )
+    return study, activity
+
+
+def _involvement_page(
+    request: HttpRequest, study: Study, form: f.InvolvementForm, item: Any
+) -> HttpResponse:
+    return _render(request, "involvement_form.html", {"study": study, "form": form, "item": item})
+
+
+@login_required
+@require_GET
+def involvement_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, activity = _involvement_for(request, slug, public_id)
+    return _involvement_page(request, study, f.InvolvementForm(instance=activity), activity)
+
+
+@login_required
+@require_POST
+def involvement_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, activity = _involvement_for(request, slug, public_id)
+    before = snapshot(activity)
+    form = f.InvolvementForm(request.POST, instance=activity)
+    if not form.is_valid():
+        return _involvement_page(request, study, form, activity)
+    with transaction.atomic():
+        activity = form.save()
+        changes = diff(before, snapshot(activity))
+        if changes:
+            record(request.user, action_name(activity, "updated"), activity, changes)
+    messages.success(request, f"Involvement saved: £{activity.total} to pay.")
+    return redirect("coproduction:involvement", study.slug)
+
+
+PAID_CANNOT_GO = (
+    "This activity has been paid, so it cannot be deleted: finance's records must match. "
+    "Change it instead if something is wrong."
+)
+
+
+@login_required
+@require_GET
+def involvement_confirm_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, activity = _involvement_for(request, slug, public_id)
+    return _confirm_delete(
+        request,
+        study=study,
+        heading="Delete this involvement?",
+        summary=(
+            f"{activity.what}: {activity.contributor.full_name}, {activity.date:%d %B %Y}, "
+            f"{activity.hours} hours, £{activity.total} to pay"
+        ),
+        action=reverse("coproduction:involvement_delete", args=[study.slug, activity.public_id]),
+        cancel=reverse("coproduction:involvement", args=[study.slug]),
+        blocked=PAID_CANNOT_GO if activity.paid_on else "",
+    )
+
+
+@login_required
+@require_POST
+def involvement_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    study, activity = _involvement_for(request, slug, public_id)
+    if activity.paid_on:
+        messages.error(request, PAID_CANNOT_GO)
+        return redirect("coproduction:involvement_edit", study.slug, activity.public_id)
+    with transaction.atomic():
+        record(
+            request.user,
+            action_name(activity, "deleted"),
+            activity,
+            {
+                "what": [activity.what, None],
+                "contributor": [activity.contributor.full_name, None],
+                "date": [activity.date.isoformat(), None],
+                "fee": [str(activity.fee), None],
+                "expenses": [str(activity.expenses), None],
+            },
+        )
+        activity.delete()
+    messages.success(request, f"Involvement deleted: {activity.what}.")
     return redirect("coproduction:involvement", study.slug)
 
 

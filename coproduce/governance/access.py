@@ -13,6 +13,9 @@ Rules:
   submits them, sees their rounds' progress, and sees assessments and the recommendation only
   after the chair releases them; then they respond.
 - Everyone with a staff role sees panels, the dashboard and annual review dates.
+- Managers add members to panels. Managers and the panel's current chair edit memberships and
+  end terms, except that the chair role is the managers' alone: a chair cannot change or end a
+  chair's membership (their own included) nor make anyone chair.
 """
 
 from __future__ import annotations
@@ -29,9 +32,12 @@ from coproduce.registry.access import (
 )
 
 __all__ = [
+    "can_appoint_chair",
     "can_assess",
     "can_chair",
+    "can_change_membership",
     "can_download",
+    "can_manage_members",
     "can_manage_panels",
     "can_respond",
     "can_see_reviews",
@@ -155,4 +161,20 @@ def can_download(user: Any, version: Any) -> bool:
 
 
 def can_manage_panels(user: Any) -> bool:
+    return is_manager(user)
+
+
+def can_manage_members(user: Any, panel: Any) -> bool:
+    """Edit memberships and end terms on this panel: managers and the panel's current chair."""
+    return is_manager(user) or is_chair(user, panel.pk)
+
+
+def can_change_membership(user: Any, membership: Any) -> bool:
+    """Edit or end this membership. A chair's membership is changed by managers only."""
+    if is_manager(user):
+        return True
+    return is_chair(user, membership.panel_id) and membership.role != "chair"
+
+
+def can_appoint_chair(user: Any) -> bool:
     return is_manager(user)

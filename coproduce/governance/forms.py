@@ -264,3 +264,73 @@ class MemberForm(forms.ModelForm):
             "start": {"required": "Enter the date the term starts", "invalid": "Enter a real date"},
             "end": {"invalid": "Enter a real date"},
         }
+
+
+END_BEFORE_START = "The date the term ends must be the same as or after the date it starts"
+
+
+class MembershipForm(forms.ModelForm):
+    """Change a membership's role, whom the member represents and the term's dates."""
+
+    class Meta:
+        model = PanelMembership
+        fields = ["role", "represents", "start", "end"]
+        widgets = {
+            "role": forms.RadioSelect,
+            "start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"start": "Term starts", "end": "Term ends", "represents": "Represents"}
+        help_texts = {
+            "end": "Leave empty while the term continues.",
+            "represents": "Steering committees need a current service user or carer.",
+        }
+        error_messages = {
+            "role": {"required": "Select a role"},
+            "start": {"required": "Enter the date the term starts", "invalid": "Enter a real date"},
+            "end": {"invalid": "Enter a real date"},
+        }
+
+    def __init__(self, *args: Any, allow_chair: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not allow_chair:
+            field = self.fields["role"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [
+                (value, label)
+                for value, label in PanelMembership.Role.choices
+                if value != PanelMembership.Role.CHAIR
+            ]
+            field.help_text = "Only a manager can make someone chair."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", END_BEFORE_START)
+            # Dated.clean would say it again in other words, against the saved end date.
+            self.instance.end = None
+        return data
+
+
+class EndTermForm(forms.Form):
+    end = forms.DateField(
+        label="Date the term ends",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The member's last day on the panel. It can be today, past or future.",
+        error_messages={
+            "required": "Enter the date the term ends",
+            "invalid": "Enter a real date",
+        },
+    )
+
+    def __init__(self, *args: Any, membership: PanelMembership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+
+    def clean_end(self) -> Any:
+        end = self.cleaned_data["end"]
+        if end < self.membership.start:
+            start = self.membership.start
+            raise forms.ValidationError(f"{END_BEFORE_START}, {start.day} {start:%B %Y}")
+        return end

@@ -92,6 +92,46 @@ def add_member(panel: Panel, membership: PanelMembership, *, by: Any) -> PanelMe
     return membership
 
 
+MEMBERSHIP_FIELDS = ("role", "represents", "start", "end")
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def update_member(membership: PanelMembership, *, by: Any) -> dict[str, list[Any]]:
+    """Save a changed membership (role, represents, dates); the audit entry has what changed.
+
+    Returns the changes (empty when nothing changed, and then nothing is written)."""
+    with transaction.atomic():
+        before = PanelMembership.objects.values(*MEMBERSHIP_FIELDS).get(pk=membership.pk)
+        changes = {
+            name: [_plain(before[name]), _plain(getattr(membership, name))]
+            for name in MEMBERSHIP_FIELDS
+            if before[name] != getattr(membership, name)
+        }
+        if changes:
+            membership.save(update_fields=list(changes))
+            record(by, "governance.panelmembership.updated", membership, changes)
+    return changes
+
+
+def end_term(membership: PanelMembership, end: dt.date, *, by: Any) -> None:
+    """End the member's term on `end`. The row stays: past terms are the panel's history."""
+    if end < membership.start:
+        raise WorkflowError("The date the term ends must be the same as or after its start.")
+    with transaction.atomic():
+        before = PanelMembership.objects.values_list("end", flat=True).get(pk=membership.pk)
+        membership.end = end
+        membership.save(update_fields=["end"])
+        record(
+            by,
+            "governance.panelmembership.ended",
+            membership,
+            {"end": [_plain(before), end.isoformat()]},
+        )
+
+
 # -- protocols and rounds -----------------------------------------------------------------------
 
 

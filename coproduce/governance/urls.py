@@ -19,6 +19,16 @@ urlpatterns = [
         views.by_method(get=views.member_new, post=views.member_add),
         name="member_add",
     ),
+    path(
+        "panels/<slug:slug>/members/<uuid:public_id>/edit/",
+        views.by_method(get=views.member_edit, post=views.member_update),
+        name="member_edit",
+    ),
+    path(
+        "panels/<slug:slug>/members/<uuid:public_id>/end/",
+        views.by_method(get=views.member_end_form, post=views.member_end),
+        name="member_end",
+    ),
     path("annual-reviews/", views.annual_reviews, name="annual_reviews"),
     path("studies/<slug:slug>/", views.study_detail, name="study"),
     path("studies/<slug:slug>/timeline/", views.study_timeline, name="timeline"),

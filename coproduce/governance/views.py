@@ -30,7 +30,9 @@ from coproduce.governance.forms import (
     AssignForm,
     ConditionMetForm,
     DeclareForm,
+    EndTermForm,
     MemberForm,
+    MembershipForm,
     ProtocolForm,
     RecommendationForm,
     ResponseForm,
@@ -147,8 +149,18 @@ def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("person", "person__organisation")
         .order_by("-start", "person__full_name")
     )
+    user = request.user
+    for m in memberships:
+        m.may_change = access.can_change_membership(user, m)
+        m.may_end = m.may_change and (m.end is None or m.end >= today)
     current = [m for m in memberships if m.is_active(today)]
-    past = [m for m in memberships if not m.is_active(today)]
+    future = [m for m in memberships if m.start > today]
+    # Ended terms stay as the panel's history, latest ended first.
+    past = sorted(
+        (m for m in memberships if m.end is not None and m.end < today),
+        key=lambda m: (m.end, m.start),
+        reverse=True,
+    )
     rounds = (
         ReviewRound.objects.filter(panel=panel)
         .select_related("study", "protocol_version", "recommendation")
@@ -161,9 +173,11 @@ def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "panel": panel,
             "current": current,
+            "future": future,
             "past": past,
             "page": page,
-            "can_manage": access.can_manage_panels(request.user),
+            "can_manage": access.can_manage_panels(user),
+            "manages_members": access.can_manage_members(user, panel),
         },
     )
 
@@ -197,6 +211,95 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
         return _member_page(request, panel, form)
     messages.success(request, f"{membership.person} added to the {panel}.")
     return redirect(panel.get_absolute_url())
+
+
+def _membership(request: HttpRequest, slug: str, public_id: Any) -> PanelMembership:
+    """The membership on this panel, if the user may change it (404 if none, else 403)."""
+    membership = get_object_or_404(
+        PanelMembership.objects.select_related("panel", "panel__study", "person"),
+        panel__slug=slug,
+        public_id=public_id,
+    )
+    if not access.can_change_membership(request.user, membership):
+        access.deny(
+            "Only managers and the panel's chair can change memberships, "
+            "and only a manager can change a chair's."
+        )
+    return membership
+
+
+def _membership_page(
+    request: HttpRequest, membership: PanelMembership, form: MembershipForm
+) -> HttpResponse:
+    return _render(
+        request,
+        "membership_form.html",
+        {"panel": membership.panel, "membership": membership, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def member_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    membership = _membership(request, slug, public_id)
+    form = MembershipForm(instance=membership, allow_chair=access.can_appoint_chair(request.user))
+    return _membership_page(request, membership, form)
+
+
+@login_required
+@require_POST
+def member_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    membership = _membership(request, slug, public_id)
+    form = MembershipForm(
+        request.POST, instance=membership, allow_chair=access.can_appoint_chair(request.user)
+    )
+    if not form.is_valid():
+        return _membership_page(request, membership, form)
+    try:
+        changes = services.update_member(form.save(commit=False), by=request.user)
+    except IntegrityError:
+        form.add_error("start", "This person already has a term on this panel starting that day")
+        return _membership_page(request, membership, form)
+    if changes:
+        messages.success(request, f"{membership.person}'s membership is updated.")
+    else:
+        messages.info(request, "Nothing was changed.")
+    return redirect(membership.panel.get_absolute_url() + "#members")
+
+
+def _end_page(request: HttpRequest, membership: PanelMembership, form: EndTermForm) -> HttpResponse:
+    return _render(
+        request,
+        "end_term.html",
+        {"panel": membership.panel, "membership": membership, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def member_end_form(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    membership = _membership(request, slug, public_id)
+    form = EndTermForm(
+        membership=membership, initial={"end": membership.end or timezone.localdate()}
+    )
+    return _end_page(request, membership, form)
+
+
+@login_required
+@require_POST
+def member_end(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    membership = _membership(request, slug, public_id)
+    form = EndTermForm(request.POST, membership=membership)
+    if not form.is_valid():
+        return _end_page(request, membership, form)
+    end = form.cleaned_data["end"]
+    services.end_term(membership, end, by=request.user)
+    messages.success(
+        request,
+        f"{membership.person}'s term on the {membership.panel} ends on {end.day} {end:%B %Y}. "
+        "It stays on this page as history.",
+    )
+    return redirect(membership.panel.get_absolute_url() + "#members")
 
 
 @login_required

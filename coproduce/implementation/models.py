@@ -503,3 +503,21 @@ class Output(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NetworkSnapshot(models.Model):
+    """Cached scores of the collaboration network (`network.py`), keyed by its data version.
+
+    `version` is a hash of the network's nodes, sides and edges: a page whose network hashes to
+    a stored version reads the scores instead of computing them. Only the latest is kept.
+    """
+
+    version = models.CharField(max_length=64, unique=True)
+    computed_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField()
+
+    class Meta:
+        ordering = ["-computed_at"]
+
+    def __str__(self) -> str:
+        return f"Network {self.version[:12]} ({self.computed_at:%d %b %Y %H:%M})"

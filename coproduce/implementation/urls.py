@@ -17,6 +17,16 @@ urlpatterns = [
     path("recommendations/", v.recommendation_list, name="recommendations"),
     path("outputs/", v.output_list, name="outputs"),
     path("instruments/", v.instrument_list, name="instruments"),
+    path("evaluation/diffusion-fellows/", v.evaluation_fellows, name="evaluation_fellows"),
+    path("evaluation/communities/", v.evaluation_cops, name="evaluation_cops"),
+    path("evaluation/engagement/", v.evaluation_engagement, name="evaluation_engagement"),
+    path("network/", v.network_page, name="network"),
+    path("annual-report/", v.annual_report, name="annual_report"),
+    path(
+        "annual-report/<int:year>.<str:extension>",
+        v.annual_report_download,
+        name="annual_report_download",
+    ),
     path("instruments/<slug:slug>/", v.instrument_show, name="instrument"),
     path(
         "instruments/<slug:slug>/items/<uuid:public_id>/",

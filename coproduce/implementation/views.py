@@ -8,6 +8,7 @@ writes the audit entry; `by_method` joins them on one URL.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -16,16 +17,26 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from coproduce.audit.log import action_name, diff, record, snapshot
+from coproduce.community import health
+from coproduce.community.models import CommunityOfPractice
 from coproduce.community.views_staff_cops import by_method
+from coproduce.implementation import (
+    annual,
+    evaluation,
+    instruments,
+    network,
+    reports,
+    services,
+    transitions,
+)
 from coproduce.implementation import forms as f
-from coproduce.implementation import instruments, reports, services, transitions
 from coproduce.implementation.models import (
     Administration,
     Determinant,
@@ -1094,3 +1105,134 @@ def output_update(request: HttpRequest, public_id: Any) -> HttpResponse:
     _save(request, form, before)
     messages.success(request, "Output saved.")
     return redirect(_study_url(study))
+
+
+# --- evaluation dashboards, the collaboration network, the annual report -----------------------
+
+
+def _year(request: HttpRequest) -> tuple[int, list[int]]:
+    """The calendar year asked for (this year by default) and the years to choose from."""
+    this_year = timezone.localdate().year
+    years = list(range(this_year, this_year - 15, -1))
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    if year not in years:
+        year = this_year
+    return year, years
+
+
+@login_required
+@require_GET
+def evaluation_fellows(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    year, years = _year(request)
+    return _render(
+        request,
+        "evaluation_fellows.html",
+        {"year": year, "years": years, "charts": evaluation.fellow_charts(year)},
+    )
+
+
+@login_required
+@require_GET
+def evaluation_cops(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    year, years = _year(request)
+    until = min(dt.date(year, 12, 31), timezone.localdate())
+    cops = list(CommunityOfPractice.objects.only("pk", "slug", "name").order_by("name"))
+    report = health.assess(cops, until=until)
+    urls = {cop.pk: reverse("community_staff:health", args=[cop.slug]) for cop in cops}
+    charts = evaluation.quiet_if_empty(
+        [health.scores_chart(report, urls), *health.series_charts(report.total)]
+    )
+    return _render(
+        request,
+        "evaluation_cops.html",
+        {"year": year, "years": years, "report": report, "charts": charts},
+    )
+
+
+@login_required
+@require_GET
+def evaluation_engagement(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    year, years = _year(request)
+    return _render(
+        request,
+        "evaluation_engagement.html",
+        {
+            "year": year,
+            "years": years,
+            "charts": evaluation.engagement_charts(year),
+            "mailings": evaluation.mailing_reach(year),
+        },
+    )
+
+
+@login_required
+@require_GET
+def network_page(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    order = request.GET.get("order", "betweenness")
+    order = order if order in network.ORDERS else "betweenness"
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in network.KIND_FILTERS else ""
+    try:
+        size = int(request.GET.get("size", 50))
+    except ValueError:
+        size = 50
+    size = size if size in network.SIZES else 50
+    graph = network.build()
+    analysis = network.cached(graph)
+    rows = network.ranked(graph, analysis, order=order, kind=kind, size=size)
+    described = (
+        f"Network of the {len(rows)} nodes in the table below, ranked by "
+        f"{network.ORDERS[order].lower()}, and the links among them. Each node is coloured by "
+        "kind and sized by betweenness. The table lists the same nodes with their scores."
+    )
+    return _render(
+        request,
+        "network.html",
+        {
+            "graph": graph,
+            "analysis": analysis,
+            "rows": rows,
+            "order": order,
+            "order_label": network.ORDERS[order],
+            "kind": kind,
+            "size": size,
+            "orders": network.ORDERS,
+            "kinds": network.KIND_FILTERS,
+            "sizes": network.SIZES,
+            "spec": network.vega_spec(graph, rows, described),
+            "summary": described,
+        },
+    )
+
+
+@login_required
+@require_GET
+def annual_report(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    year, years = _year(request)
+    return _render(request, "annual.html", {"year": year, "years": years})
+
+
+@login_required
+@require_GET
+def annual_report_download(request: HttpRequest, year: int, extension: str) -> HttpResponse:
+    require_staff(request.user)
+    if extension not in ("pdf", "xlsx") or not 2000 <= year <= timezone.localdate().year + 1:
+        raise Http404("No such report")
+    report = annual.build(year)
+    if extension == "pdf":
+        body = annual.to_pdf(report)
+        content_type = "application/pdf"
+    else:
+        body = annual.to_xlsx(report)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{annual.filename(report, extension)}"'
+    return response

@@ -17,7 +17,7 @@ SQLITE_PRAGMAS = {
 
 def sqlite_config(path: Path | str) -> dict[str, Any]:
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "coproduce.lib.sqlite",
         "NAME": path,
         "OPTIONS": {
             "init_command": " ".join(
@@ -26,4 +26,7 @@ def sqlite_config(path: Path | str) -> dict[str, Any]:
             ),
             "transaction_mode": "IMMEDIATE",
         },
+        # Tests use an in-memory database, as with Django's own SQLite backend (said outright:
+        # pytest-django recognises that backend only by its ENGINE string).
+        "TEST": {"NAME": ":memory:"},
     }

@@ -12,9 +12,13 @@ from coproduce.priorities.models import (
     Consultation,
     IndicativeQuestion,
     InterimSurvey,
+    Priority,
     Question,
     StakeholderGroup,
+    Workshop,
+    WorkshopGroup,
 )
+from coproduce.registry.models import Study
 
 RESERVED_SLUGS = {"new"}
 
@@ -314,4 +318,204 @@ class BallotForm(forms.Form):
         elif ranks != list(range(1, len(ranks) + 1)):
             self.add_error(first, "Rank your picks from 1 without gaps")
         self.ranked = [pk for _, pk in sorted(given)]
+        return data
+
+
+# -- final workshop ----------------------------------------------------------------------------
+
+
+def _names(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class WorkshopForm(forms.ModelForm):
+    groups_text = forms.CharField(
+        label="Small groups",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One group name per line, for example Group A.",
+    )
+
+    class Meta:
+        model = Workshop
+        fields = ["title", "held_on"]
+        labels = {"held_on": "Date of the workshop"}
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["groups_text"].label = "Add small groups"
+            self.fields["groups_text"].help_text = (
+                "One new group name per line. Existing groups: "
+                + (", ".join(self.instance.groups.values_list("name", flat=True)) or "none")
+                + "."
+            )
+
+    def clean_groups_text(self) -> list[str]:
+        names = _names(self.cleaned_data.get("groups_text") or "")
+        existing = set()
+        if self.instance.pk:
+            existing = {n.lower() for n in self.instance.groups.values_list("name", flat=True)}
+        if not names and not self.instance.pk:
+            raise forms.ValidationError("Enter at least one small group, one name per line")
+        seen: set[str] = set()
+        for name in names:
+            if len(name) > 100:
+                raise forms.ValidationError(f"{name[:20]}...: a name has at most 100 characters")
+            if name.lower() in seen or name.lower() in existing:
+                raise forms.ValidationError(f"There is already a group called {name}")
+            seen.add(name.lower())
+        return names
+
+
+class RoundForm(forms.Form):
+    """One round's ranks for every small group: a rank select per group and question. A group
+    left blank ranked nothing this round and is left out of its aggregation."""
+
+    def __init__(
+        self,
+        *args: Any,
+        groups: list[WorkshopGroup],
+        questions: list[IndicativeQuestion],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups = groups
+        self.questions = questions
+        ranks = [("", "Not ranked")] + [(str(n), str(n)) for n in range(1, len(questions) + 1)]
+        for group in groups:
+            for question in questions:
+                self.fields[self.key(group, question)] = forms.ChoiceField(
+                    label=question.text, required=False, choices=ranks
+                )
+
+    @staticmethod
+    def key(group: WorkshopGroup, question: IndicativeQuestion) -> str:
+        return f"g{group.pk}_q{question.pk}"
+
+    def fields_of(self, group: WorkshopGroup) -> list[forms.BoundField]:
+        return [self[self.key(group, q)] for q in self.questions]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.ranks: dict[WorkshopGroup, dict[IndicativeQuestion, int]] = {}
+        for group in self.groups:
+            given = {
+                q: int(data[self.key(group, q)])
+                for q in self.questions
+                if data.get(self.key(group, q))
+            }
+            if not given:
+                continue
+            by_rank: dict[int, list[IndicativeQuestion]] = {}
+            for question, rank in given.items():
+                by_rank.setdefault(rank, []).append(question)
+            problem = False
+            for rank, questions in sorted(by_rank.items()):
+                if len(questions) > 1:
+                    problem = True
+                    for question in questions:
+                        self.add_error(
+                            self.key(group, question),
+                            f"{group.name}: rank {rank} is given to more than one question",
+                        )
+            missing = [n for n in range(1, len(given) + 1) if n not in by_rank]
+            if missing and not problem:
+                problem = True
+                first = next(q for q in self.questions if q in given)
+                self.add_error(
+                    self.key(group, first),
+                    f"{group.name}: rank from 1 without gaps (rank {missing[0]} is missing)",
+                )
+            if not problem:
+                self.ranks[group] = given
+        if not self.errors and not self.ranks and self.groups and self.questions:
+            self.add_error(
+                self.key(self.groups[0], self.questions[0]),
+                "Enter the ranks of at least one group",
+            )
+        return data
+
+
+class TopTenForm(forms.Form):
+    """The agreed top 10, in order: priority 1 must be chosen; the rest may be left empty from
+    some point on, but not skipped."""
+
+    SIZE = 10
+
+    def __init__(self, *args: Any, questions: list[IndicativeQuestion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "Choose a question")] + [(str(q.pk), q.text) for q in questions]
+        self.by_pk = {str(q.pk): q for q in questions}
+        for n in range(1, self.SIZE + 1):
+            self.fields[f"position_{n}"] = forms.ChoiceField(
+                label=f"Priority {n}",
+                required=n == 1,
+                choices=choices,
+                error_messages={"required": "Choose the question agreed as priority 1"},
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen: list[IndicativeQuestion] = []
+        seen: dict[str, int] = {}
+        gap = 0
+        for n in range(1, self.SIZE + 1):
+            value = data.get(f"position_{n}")
+            if not value:
+                gap = gap or n
+                continue
+            if gap:
+                self.add_error(
+                    f"position_{gap}",
+                    f"Choose priority {gap}, or leave every priority after it empty",
+                )
+                gap = 0
+                break
+            if value in seen:
+                self.add_error(f"position_{n}", f"This question is already priority {seen[value]}")
+                continue
+            seen[value] = n
+            chosen.append(self.by_pk[value])
+        self.chosen = chosen
+        return data
+
+
+class PriorityOutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Priority
+        fields = ["outcome", "study", "reason"]
+        labels = {
+            "outcome": "What became of this priority?",
+            "study": "Study",
+            "reason": "Reason or note",
+        }
+        help_texts = {
+            "study": "For a new study or an amended study scope: the study in the registry.",
+            "reason": "Required when the priority is not taken forward; otherwise an optional "
+            "note, such as how the scope changed.",
+        }
+        widgets = {"outcome": forms.RadioSelect, "reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["study"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Study.objects.order_by("title")
+        field.empty_label = "No study"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        outcome = data.get("outcome")
+        study_needed = (Priority.Outcome.NEW_STUDY, Priority.Outcome.AMENDED_SCOPE)
+        if outcome in study_needed and not data.get("study"):
+            self.add_error("study", "Choose the study this priority became")
+        if outcome == Priority.Outcome.NOT_TAKEN_FORWARD:
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", "Enter the reason it was not taken forward")
+            data["study"] = None
+        if outcome == Priority.Outcome.PENDING:
+            data["study"] = None
+        data["reason"] = (data.get("reason") or "").strip()
         return data

@@ -90,6 +90,17 @@ def interim_ranking(
         for question, rank in ranks:
             bucket[question] += points(rank, max_picks)
             picks[question] += 1
+    return ranking_from_points(group_points, picks, ballots_by_group, questions)
+
+
+def ranking_from_points(
+    group_points: Mapping[str, Mapping[Any, int]],
+    picks: Mapping[Any, int],
+    ballots_by_group: dict[str, int],
+    questions: Sequence[Any],
+) -> InterimResult:
+    """The combined ranking from points already totalled per group (for example by the
+    database): `group_points` has every stakeholder group as a key, in display order."""
     totals = {g: sum(p.values()) for g, p in group_points.items()}
     counted = [g for g in group_points if totals[g] > 0]
     rows = []

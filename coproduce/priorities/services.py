@@ -6,7 +6,7 @@ Each workflow writes its audit entry (staff actions) in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,10 +24,14 @@ from coproduce.priorities.models import (
     InterimSurvey,
     Invitation,
     Merge,
+    Priority,
     Question,
     Response,
     StakeholderGroup,
     Submission,
+    Workshop,
+    WorkshopGroup,
+    WorkshopRank,
 )
 from coproduce.priorities.questionnaire import Answers
 
@@ -265,3 +269,80 @@ def cast_ballot(survey: InterimSurvey, group: str, ranked: Sequence[int]) -> Bal
         BallotRank(ballot=ballot, question_id=pk, rank=n) for n, pk in enumerate(ranked, 1)
     )
     return ballot
+
+
+# -- final workshop ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_round(
+    workshop: Workshop,
+    number: int,
+    ranks: Mapping[WorkshopGroup, Mapping[IndicativeQuestion, int]],
+    *,
+    by: Any,
+) -> int:
+    """Replace round `number`'s ranks with `ranks`, all or nothing. Returns the ranks stored."""
+    existing = WorkshopRank.objects.filter(group__workshop=workshop, round=number)
+    before = {
+        f"{g}: {q}": r for g, q, r in existing.values_list("group__name", "question__text", "rank")
+    }
+    existing.delete()
+    rows = [
+        WorkshopRank(group=group, round=number, question=question, rank=rank)
+        for group, given in ranks.items()
+        for question, rank in given.items()
+    ]
+    WorkshopRank.objects.bulk_create(rows)
+    record(
+        by,
+        "priorities.workshop.round_saved",
+        workshop,
+        {
+            "round": [None, number],
+            "groups": [None, sorted(g.name for g in ranks)],
+            "ranks": [len(before) or None, len(rows)],
+        },
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def set_top_ten(workshop: Workshop, questions: Sequence[IndicativeQuestion], *, by: Any) -> None:
+    """Record the agreed priorities in order; a question that stays keeps its outcome."""
+    old = {p.question_id: p for p in Priority.objects.filter(workshop=workshop)}
+    before = [p.question_id for p in sorted(old.values(), key=lambda p: p.position)]
+    Priority.objects.filter(workshop=workshop).delete()
+    created = []
+    for position, question in enumerate(questions, 1):
+        kept = old.get(question.pk)
+        created.append(
+            Priority(
+                workshop=workshop,
+                position=position,
+                question=question,
+                outcome=kept.outcome if kept else Priority.Outcome.PENDING,
+                study_id=kept.study_id if kept else None,
+                reason=kept.reason if kept else "",
+            )
+        )
+    Priority.objects.bulk_create(created)
+    record(
+        by,
+        "priorities.workshop.top_ten",
+        workshop,
+        {"top_ten": [before or None, [q.pk for q in questions]]},
+    )
+
+
+@transaction.atomic
+def set_published(workshop: Workshop, published: bool, *, by: Any) -> None:
+    before = workshop.published
+    workshop.published = published
+    workshop.save(update_fields=["published"])
+    record(
+        by,
+        "priorities.workshop.published" if published else "priorities.workshop.unpublished",
+        workshop,
+        {"published": [before, published]},
+    )

@@ -45,4 +45,31 @@ urlpatterns = [
         views.survey_shortlist,
         name="shortlist",
     ),
+    path("<slug:slug>/workshops/new/", views.workshop_create, name="workshop_create"),
+    path("<slug:slug>/workshops/<uuid:public_id>/", views.workshop_detail, name="workshop"),
+    path(
+        "<slug:slug>/workshops/<uuid:public_id>/edit/",
+        views.workshop_edit,
+        name="workshop_edit",
+    ),
+    path(
+        "<slug:slug>/workshops/<uuid:public_id>/rounds/<int:number>/",
+        views.workshop_round,
+        name="workshop_round",
+    ),
+    path(
+        "<slug:slug>/workshops/<uuid:public_id>/top-10/",
+        views.workshop_top_ten,
+        name="workshop_top_ten",
+    ),
+    path(
+        "<slug:slug>/workshops/<uuid:public_id>/publish/",
+        views.workshop_publish,
+        name="workshop_publish",
+    ),
+    path(
+        "<slug:slug>/workshops/<uuid:public_id>/priorities/<int:position>/",
+        views.priority_outcome,
+        name="priority_outcome",
+    ),
 ]

@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,16 +29,25 @@ from coproduce.priorities.forms import (
     InviteesForm,
     MergeForm,
     OutOfScopeForm,
+    PriorityOutcomeForm,
     QuestionForm,
+    RoundForm,
+    TopTenForm,
+    WorkshopForm,
 )
 from coproduce.priorities.models import (
     Consultation,
     IndicativeQuestion,
     InterimSurvey,
     Invitation,
+    Merge,
+    Priority,
     Question,
     StakeholderGroup,
     Submission,
+    Workshop,
+    WorkshopGroup,
+    WorkshopRank,
 )
 from coproduce.registry.access import is_manager, require_manager, require_staff
 
@@ -75,18 +85,29 @@ def _detail_url(consultation: Consultation) -> str:
 # -- consultations -----------------------------------------------------------------------------
 
 
+def _count(queryset: Any) -> Any:
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("consultation").annotate(n=Count("pk")).values("n")[:1]
+        ),
+        0,
+    )
+
+
 @login_required
 @require_GET
 def consultation_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
+    # One correlated count each: joining invitations and submissions in one GROUP BY would
+    # multiply them (2,500 invitees x 10,000 submissions).
     queryset = Consultation.objects.annotate(
-        invited=Count("invitations", distinct=True),
-        responded=Count(
-            "invitations",
-            filter=Q(invitations__response__submitted_at__isnull=False),
-            distinct=True,
+        invited=_count(Invitation.objects.filter(consultation=OuterRef("pk"))),
+        responded=_count(
+            Invitation.objects.filter(
+                consultation=OuterRef("pk"), response__submitted_at__isnull=False
+            )
         ),
-        submission_count=Count("submissions", distinct=True),
+        submission_count=_count(Submission.objects.filter(consultation=OuterRef("pk"))),
     ).order_by("-opens", "title")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for consultation in page.object_list:
@@ -302,7 +323,7 @@ def export(request: HttpRequest, slug: str, fmt: str) -> Any:
 
 
 def _submissions(consultation: Consultation) -> Any:
-    return consultation.submissions.annotate(merge_count=Count("merges")).prefetch_related(
+    return consultation.submissions.prefetch_related(
         Prefetch(
             "indicative_questions",
             queryset=IndicativeQuestion.objects.only("public_id", "text"),
@@ -319,10 +340,11 @@ def submission_list(request: HttpRequest, slug: str) -> HttpResponse:
     if show not in SUBMISSION_FILTERS:
         show = "to-sort"
     queryset = _submissions(consultation)
+    merged = Exists(Merge.objects.filter(submission=OuterRef("pk")))
     if show == "to-sort":
-        queryset = queryset.filter(merge_count=0, out_of_scope=False)
+        queryset = queryset.filter(~merged, out_of_scope=False)
     elif show == "merged":
-        queryset = queryset.filter(merge_count__gt=0)
+        queryset = queryset.filter(merged)
     elif show == "out-of-scope":
         queryset = queryset.filter(out_of_scope=True)
     search = request.GET.get("q", "").strip()
@@ -442,7 +464,9 @@ def _suggest_submissions(
     pool = list(
         consultation.submissions.filter(merges__isnull=True, out_of_scope=False)
         .exclude(pk=exclude_pk or 0)
-        .only("pk", "public_id", "text", "group")
+        # consultation_id too: the related manager sets each row's consultation, and a
+        # deferred consultation_id would cost one query per submission.
+        .only("pk", "public_id", "text", "group", "consultation_id")
         .order_by("pk")
     )
     if not pool:
@@ -464,7 +488,9 @@ def submission_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpRe
     went_to = list(
         submission.merges.select_related("indicative_question", "merged_by").order_by("merged_at")
     )
-    questions = list(consultation.indicative_questions.only("pk", "public_id", "text"))
+    questions = list(
+        consultation.indicative_questions.only("pk", "public_id", "text", "consultation_id")
+    )
     similar_questions: list[tuple[IndicativeQuestion, float]] = []
     if questions:
         index = similarity.build_index([q.text for q in questions])
@@ -608,6 +634,219 @@ def survey_shortlist(request: HttpRequest, slug: str, public_id: Any) -> HttpRes
         )  # fmt: skip
     messages.success(request, f"{len(chosen)} questions shortlisted for the workshop.")
     return redirect("priorities_staff:survey", slug=slug, public_id=public_id)
+
+
+# -- final workshop ------------------------------------------------------------------------------
+
+
+def _workshop(consultation: Consultation, public_id: Any) -> Workshop:
+    return get_object_or_404(
+        Workshop.objects.select_related("consultation"),
+        consultation=consultation,
+        public_id=public_id,
+    )
+
+
+def _workshop_url(workshop: Workshop) -> str:
+    return reverse(
+        "priorities_staff:workshop", args=[workshop.consultation.slug, workshop.public_id]
+    )
+
+
+@login_required
+def workshop_create(request: HttpRequest, slug: str) -> HttpResponse:
+    require_manager(request.user)
+    consultation = _consultation(slug)
+    form = WorkshopForm(
+        request.POST or None,
+        instance=Workshop(consultation=consultation),
+        initial={"title": f"Priority setting workshop: {consultation.title}"},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            workshop = form.save()
+            WorkshopGroup.objects.bulk_create(
+                WorkshopGroup(workshop=workshop, name=n) for n in form.cleaned_data["groups_text"]
+            )
+            record(
+                request.user, action_name(workshop, "created"), workshop,
+                {**diff({}, snapshot(workshop)),
+                 "groups": [None, form.cleaned_data["groups_text"]]},
+            )  # fmt: skip
+        messages.success(request, f"Workshop {workshop.title} set up.")
+        return redirect(_workshop_url(workshop))
+    return _render(
+        request, "workshop_form.html", {"form": form, "consultation": consultation,
+                                        "workshop": None}
+    )  # fmt: skip
+
+
+@login_required
+def workshop_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    require_manager(request.user)
+    consultation = _consultation(slug)
+    workshop = _workshop(consultation, public_id)
+    before = snapshot(workshop)
+    form = WorkshopForm(request.POST or None, instance=workshop)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            workshop = form.save()
+            added = form.cleaned_data["groups_text"]
+            WorkshopGroup.objects.bulk_create(
+                WorkshopGroup(workshop=workshop, name=n) for n in added
+            )
+            changes = diff(before, snapshot(workshop))
+            if added:
+                changes["groups added"] = [None, added]
+            record(request.user, action_name(workshop, "updated"), workshop, changes)
+        messages.success(request, "Workshop saved.")
+        return redirect(_workshop_url(workshop))
+    return _render(
+        request,
+        "workshop_form.html",
+        {"form": form, "consultation": consultation,
+         "workshop": Workshop.objects.get(pk=workshop.pk)},
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def workshop_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    require_staff(request.user)
+    consultation = _consultation(slug)
+    workshop = _workshop(consultation, public_id)
+    questions = analysis.workshop_questions(workshop)
+    rounds = analysis.workshop_results(workshop, questions)
+    priorities = list(workshop.priorities.select_related("question", "study"))
+    return _render(
+        request,
+        "workshop.html",
+        {
+            "consultation": consultation,
+            "workshop": workshop,
+            "groups": list(workshop.groups.all()),
+            "questions": questions,
+            "rounds": [(r, analysis.round_chart(workshop, r)) for r in reversed(rounds)],
+            "next_round": (rounds[-1].number + 1) if rounds else 1,
+            "priorities": priorities,
+        },
+    )
+
+
+@login_required
+def workshop_round(request: HttpRequest, slug: str, public_id: Any, number: int) -> HttpResponse:
+    """Enter (or correct) one round's ranks for every small group; saved all or nothing."""
+    require_manager(request.user)
+    consultation = _consultation(slug)
+    workshop = _workshop(consultation, public_id)
+    ranks = WorkshopRank.objects.filter(group__workshop=workshop)
+    last = ranks.aggregate(last=Max("round"))["last"] or 0
+    if not 1 <= number <= last + 1:
+        raise Http404("No such round.")
+    groups = list(workshop.groups.all())
+    questions = analysis.workshop_questions(workshop)
+    initial = {
+        RoundForm.key(r.group, r.question): str(r.rank)
+        for r in ranks.filter(round=number).select_related("group", "question")
+    }
+    data = request.POST if request.method == "POST" else None
+    form = RoundForm(data, initial=initial, groups=groups, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        stored = services.save_round(workshop, number, form.ranks, by=request.user)
+        messages.success(
+            request,
+            f"Round {number} saved: {stored} ranks from {len(form.ranks)} "
+            f"group{'s' if len(form.ranks) != 1 else ''}.",
+        )
+        return redirect(_workshop_url(workshop) + f"#chart-round-{number}")
+    return _render(
+        request,
+        "workshop_round.html",
+        {
+            "consultation": consultation,
+            "workshop": workshop,
+            "number": number,
+            "form": form,
+            "sections": [(g, form.fields_of(g)) for g in groups],
+        },
+    )
+
+
+@login_required
+def workshop_top_ten(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    """Record the agreed top 10, suggested from the last round's aggregated ranking."""
+    require_manager(request.user)
+    consultation = _consultation(slug)
+    workshop = _workshop(consultation, public_id)
+    questions = analysis.workshop_questions(workshop)
+    current = list(workshop.priorities.order_by("position").values_list("question_id", flat=True))
+    if not current:
+        rounds = analysis.workshop_results(workshop, questions)
+        current = [row.question.pk for row in rounds[-1].rows] if rounds else []
+    initial = {f"position_{n}": str(pk) for n, pk in enumerate(current[: TopTenForm.SIZE], 1)}
+    form = TopTenForm(
+        request.POST if request.method == "POST" else None, initial=initial, questions=questions
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_top_ten(workshop, form.chosen, by=request.user)
+        messages.success(request, f"The agreed top {len(form.chosen)} is recorded.")
+        return redirect(_workshop_url(workshop) + "#agreed")
+    return _render(
+        request,
+        "workshop_top_ten.html",
+        {"consultation": consultation, "workshop": workshop, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def workshop_publish(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    require_manager(request.user)
+    consultation = _consultation(slug)
+    workshop = _workshop(consultation, public_id)
+    publish = request.POST.get("published") == "yes"
+    if publish and not workshop.priorities.exists():
+        messages.error(request, "Record the agreed top 10 before publishing it.")
+    else:
+        services.set_published(workshop, publish, by=request.user)
+        messages.success(
+            request,
+            "The agreed top 10 is shown on the public priorities page."
+            if publish
+            else "The agreed top 10 is no longer shown on the public priorities page.",
+        )
+    return redirect(_workshop_url(workshop) + "#agreed")
+
+
+@login_required
+def priority_outcome(
+    request: HttpRequest, slug: str, public_id: Any, position: int
+) -> HttpResponse:
+    """Record or edit what became of one agreed priority."""
+    require_manager(request.user)
+    consultation = _consultation(slug)
+    workshop = _workshop(consultation, public_id)
+    priority = get_object_or_404(
+        Priority.objects.select_related("question", "study"), workshop=workshop, position=position
+    )
+    before = snapshot(priority)
+    form = PriorityOutcomeForm(
+        request.POST if request.method == "POST" else None, instance=priority
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            record(
+                request.user, "priorities.priority.outcome", saved,
+                diff(before, snapshot(saved)),
+            )  # fmt: skip
+        messages.success(request, f"Outcome of priority {position} saved.")
+        return redirect(_workshop_url(workshop) + "#agreed")
+    return _render(
+        request,
+        "priority_outcome.html",
+        {"consultation": consultation, "workshop": workshop, "priority": priority, "form": form},
+    )
 
 
 __all__ = ["links"]

@@ -101,3 +101,16 @@ def make_involvement(study: Any, **kwargs: Any) -> m.InvolvementActivity:
     }
     values.update(kwargs)
     return m.InvolvementActivity.objects.create(study=study, contributor=contributor, **values)
+
+
+def make_dialogue(study: Any, **kwargs: Any) -> m.ReflexiveDialogue:
+    values = {
+        "date": dt.date(2011, 4, 1),
+        "title": "What counts as evidence",
+        "partners": "Academics and ward managers",
+        "summary": "We talked about what each side counts as evidence.",
+        "challenges": ["language"],
+        "enablers": ["dialogical"],
+    }
+    values.update(kwargs)
+    return m.ReflexiveDialogue.objects.create(study=study, **values)

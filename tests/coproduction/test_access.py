@@ -17,7 +17,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from coproduce.coproduction import importer
 from coproduce.coproduction import models as m
 from tests import factories
-from tests.coproduction.conftest import make_compromise, make_source
+from tests.coproduction.conftest import (
+    make_compromise,
+    make_dialogue,
+    make_involvement,
+    make_source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +32,17 @@ STAFF = {"outsider": 200, "member": 200, "df": 403, "manager": 200, "reader": 20
 TEAM = {"outsider": 403, "member": 200, "df": 403, "manager": 200, "reader": 403}
 MANAGER = {"outsider": 403, "member": 403, "df": 403, "manager": 200, "reader": 403}
 BROKER = {"outsider": 403, "member": 403, "df": 200, "manager": 403, "reader": 403}
+# The fellow's own activity: they or a manager change it.
+OWNER_OR_MANAGER = {"outsider": 403, "member": 403, "df": 200, "manager": 200, "reader": 403}
 NOBODY = {"outsider": 403, "member": 403, "df": 403, "manager": 403, "reader": 403}
 
 # Status a GET gets, per role; anonymous visitors are always sent to sign in (302).
 TABLE: dict[str, dict[str, int]] = {
     "home": ALL,
     "broker_log": BROKER,
-    "broker_delete": BROKER,
+    "broker_activities": MANAGER,
+    "broker_edit": OWNER_OR_MANAGER,
+    "broker_delete": OWNER_OR_MANAGER,
     "time_used": STAFF,
     "analysis": STAFF,
     "rates": STAFF,
@@ -60,13 +69,19 @@ TABLE: dict[str, dict[str, int]] = {
     "export_sources": TEAM,
     "export_compromises": TEAM,
     "source": TEAM,
+    "source_edit": TEAM,
+    "source_delete": TEAM,
     "attachment": TEAM,
     "participants": TEAM,
     "consent": TEAM,
     "dialogues": STAFF,
     "dialogue_add": TEAM,
+    "dialogue_edit": TEAM,
+    "dialogue_delete": TEAM,
     "involvement": STAFF,
     "involvement_add": TEAM,
+    "involvement_edit": TEAM,
+    "involvement_delete": TEAM,
     "gripp2": STAFF,
     "gripp2_md": STAFF,
     "gripp2_pdf": STAFF,
@@ -120,6 +135,8 @@ def objects(study: Any, df: Any, manager: Any) -> dict[str, Any]:
         "rate": m.PaymentRate.objects.first(),
         "placement": placement,
         "entry": entry,
+        "dialogue": make_dialogue(study),
+        "involvement": make_involvement(study),
     }
 
 
@@ -133,7 +150,14 @@ def url_for(pattern: URLPattern, objects: dict[str, Any]) -> str:
         kwargs["attachment_id"] = objects["attachment"].public_id
     if "public_id" in params:
         key = {
+            "broker_edit": "activity",
             "broker_delete": "activity",
+            "source_edit": "source",
+            "source_delete": "source",
+            "dialogue_edit": "dialogue",
+            "dialogue_delete": "dialogue",
+            "involvement_edit": "involvement",
+            "involvement_delete": "involvement",
             "rate_edit": "rate",
             "journal_edit": "entry",
             "journal_summary": "placement",
@@ -199,3 +223,34 @@ def test_only_managers_change_rates(objects: dict[str, Any], member_client: Clie
         url, {"name": "x", "unit": "hour", "amount": "1", "guidance": "g"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("source_edit", "source"),
+        ("source_delete", "source"),
+        ("dialogue_edit", "dialogue"),
+        ("dialogue_delete", "dialogue"),
+        ("involvement_edit", "involvement"),
+        ("involvement_delete", "involvement"),
+    ],
+)
+def test_edits_and_deletes_are_refused_to_staff_off_the_research_team(
+    objects: dict[str, Any], reader_client: Client, outsider_client: Client, name: str, key: str
+) -> None:
+    url = reverse(f"coproduction:{name}", args=[objects["study"].slug, objects[key].public_id])
+    for client in (reader_client, outsider_client):
+        assert client.post(url, {}).status_code == 403
+    assert type(objects[key]).objects.filter(pk=objects[key].pk).exists()
+
+
+def test_broker_changes_are_refused_to_anyone_but_the_owner_and_managers(
+    objects: dict[str, Any], member_client: Client, reader_client: Client
+) -> None:
+    activity = objects["activity"]
+    for name in ("broker_edit", "broker_delete"):
+        url = reverse(f"coproduction:{name}", args=[activity.public_id])
+        for client in (member_client, reader_client):
+            assert client.post(url, {}).status_code == 403
+    assert m.BrokerActivity.objects.filter(pk=activity.pk).exists()

@@ -93,3 +93,74 @@ def test_a_fellow_logs_work_on_a_phone_and_a_researcher_records_a_compromise(pag
     page.goto(f"/staff/coproduction/compromises/?study={STUDY}")
     expect(page.locator("[data-vega-spec] svg").first).to_be_visible()
     _assert_no_violations(page)
+
+
+def test_records_are_changed_and_deleted_after_a_confirmation(page: Any) -> None:
+    from coproduce.coproduction.models import (
+        BrokerActivity,
+        InvolvementActivity,
+        ReflexiveDialogue,
+        Source,
+    )
+
+    # The fellow corrects an activity on a phone, and opens (then cancels) its deletion.
+    page.set_viewport_size(PHONE)
+    sign_in(page, "fellow")
+    page.goto("/staff/coproduction/activities/")
+    page.get_by_role("link", name="Change the activity of").first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change knowledge-broker work")
+    _assert_no_violations(page)
+    page.get_by_label("Hours").fill("")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_load_state()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter the hours")
+    _assert_no_violations(page)
+    page.get_by_label("Hours").fill("3")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("main")).to_contain_text("saved")
+    page.get_by_role("link", name="Delete the activity of").first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete this activity?")
+    _assert_no_violations(page)
+
+    # The chief investigator edits a meeting record, a dialogue and an involvement entry.
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, "researcher")
+    base = f"/staff/coproduction/studies/{STUDY}"
+    meeting = Source.objects.filter(study__slug=STUDY, kind="meeting").first()
+    assert meeting is not None
+    page.goto(f"{base}/sources/{meeting.public_id}/edit/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit a meeting record")
+    _assert_no_violations(page)
+    page.goto(f"{base}/sources/{meeting.public_id}/delete/")
+    _assert_no_violations(page)
+    dialogue = ReflexiveDialogue.objects.filter(study__slug=STUDY).first()
+    involvement = InvolvementActivity.objects.filter(study__slug=STUDY).first()
+    assert dialogue is not None
+    assert involvement is not None
+    for path in (
+        f"{base}/dialogues/",
+        f"{base}/dialogues/{dialogue.public_id}/edit/",
+        f"{base}/dialogues/{dialogue.public_id}/delete/",
+        f"{base}/involvement/",
+        f"{base}/involvement/{involvement.public_id}/delete/",
+    ):
+        page.goto(path)
+        _assert_no_violations(page)
+    page.goto(f"{base}/involvement/{involvement.public_id}/edit/")
+    page.get_by_label("What they did").fill("")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter what they did")
+    _assert_no_violations(page)
+
+    # A manager sees every logged activity and can correct it.
+    page.context.clear_cookies()
+    sign_in(page, "manager")
+    page.goto("/staff/coproduction/activities/all/")
+    expect(page.get_by_role("main")).to_contain_text("Angela Wragg")
+    _assert_no_violations(page)
+    assert BrokerActivity.objects.filter(hours=3).exists()

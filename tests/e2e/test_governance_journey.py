@@ -142,3 +142,46 @@ def test_a_protocol_goes_through_a_full_review_round(page: Any) -> None:
     ):
         page.goto(path)
         _axe(page)
+
+
+def test_a_manager_changes_a_membership_and_ends_a_term(page: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from coproduce.governance.models import PanelMembership
+
+    membership = PanelMembership.objects.get(
+        panel__slug="scientific-committee", person__full_name="Samuel Brightwater"
+    )
+    _as(page, "manager")
+    page.goto("/staff/governance/panels/scientific-committee/")
+    _click(
+        page, "link", f"Change Samuel Brightwater's membership from {membership.start:%-d %b %Y}"
+    )
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Samuel Brightwater")
+    _axe(page)
+    page.get_by_label("Term ends (optional)").fill("2008-12-31")
+    _click(page, "button", "Save changes")
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "The date the term ends must be the same as or after the date it starts"
+    )
+    _axe(page)
+    page.get_by_label("Member", exact=True).check()
+    page.get_by_label("Term ends (optional)").fill("")
+    _click(page, "button", "Save changes")
+    expect(page.get_by_role("main")).to_contain_text("membership is updated")
+    _axe(page)
+
+    _click(page, "link", f"End term of Samuel Brightwater from {membership.start:%-d %b %Y}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("End Samuel Brightwater")
+    _axe(page)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    page.get_by_label("Date the term ends").fill(yesterday.isoformat())
+    _click(page, "button", "End term")
+    expect(page.get_by_role("table", name="Past members, latest ended first")).to_contain_text(
+        "Samuel Brightwater"
+    )
+    _axe(page)
+    membership.refresh_from_db()
+    assert (membership.role, membership.end) == ("member", yesterday)

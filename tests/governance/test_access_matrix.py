@@ -46,6 +46,14 @@ def _condition(s: Scene) -> dict[str, Any]:
     return {"public_id": s.released.conditions.get().public_id}
 
 
+def _membership(s: Scene) -> dict[str, Any]:
+    """The committee membership of "member" (an ordinary member, not the chair)."""
+    return {
+        "slug": s.panel.slug,
+        "public_id": s.users["member"].person.panel_memberships.get().public_id,
+    }
+
+
 def _none(s: Scene) -> dict[str, Any]:
     return {}
 
@@ -57,6 +65,8 @@ TABLE: dict[str, tuple[str, Kwargs, tuple[Any, ...]]] = {
     "panels": ("GET", _none, ALL_STAFF),
     "panel": ("GET", _panel, ALL_STAFF),
     "member_add": ("GET", _panel, (L, 403, 403, 403, 403, 403, 200)),
+    "member_edit": ("GET", _membership, (L, 403, 403, 403, 200, 403, 200)),
+    "member_end": ("GET", _membership, (L, 403, 403, 403, 200, 403, 200)),
     "annual_reviews": ("GET", _none, ALL_STAFF),
     "study": ("GET", _slug, ALL_STAFF),
     "timeline": ("GET", _slug, ALL_STAFF),

@@ -83,6 +83,13 @@ def everything(
             (WRITE, reverse("implementation:point_add", args=[measure.public_id])),
             (WRITE, reverse("implementation:cycle_add", args=[measure.public_id])),
             (WRITE, reverse("implementation:output_edit", args=[output.public_id])),
+            (READ, reverse("implementation:evaluation_fellows")),
+            (READ, reverse("implementation:evaluation_cops")),
+            (READ, reverse("implementation:evaluation_engagement") + "?year=2011"),
+            (READ, reverse("implementation:network")),
+            (READ, reverse("implementation:annual_report")),
+            (READ, reverse("implementation:annual_report_download", args=[2011, "pdf"])),
+            (READ, reverse("implementation:annual_report_download", args=[2011, "xlsx"])),
         ]
     }
 

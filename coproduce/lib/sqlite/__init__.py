@@ -1,0 +1,1 @@
+"""Django's SQLite backend with fair queueing of write transactions inside one process."""

@@ -1,0 +1,123 @@
+"""The annual report: the XLSX's figures against the database, the PDF's text, who may have it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from coproduce.implementation import annual
+from coproduce.implementation.models import Output, Recommendation, StatusEntry
+from coproduce.registry.access import STAFF_READER
+from coproduce.registry.models import Study
+from tests import factories
+from tests.implementation.conftest import make_recommendation
+from tests.implementation.test_evaluation import YEAR, add_engagement, add_fellow_work
+
+D = dt.date
+
+
+@pytest.fixture
+def year_of_work(study: Any, researcher_person: Any, impl_record: Any) -> None:
+    study.start = D(YEAR - 1, 1, 1)
+    study.save()
+    add_fellow_work(study, 4)
+    add_engagement(3)
+    output = Output.objects.create(kind="guideline", title="Stroke guideline", date=D(YEAR, 6, 1))
+    output.studies.set([study])
+    Output.objects.create(kind="tool", title="Last year's tool", date=D(YEAR - 1, 6, 1))
+    make_recommendation(study, researcher_person, made_on=D(YEAR, 2, 1), due=D(YEAR, 3, 1))
+    make_recommendation(
+        study, researcher_person, made_on=D(YEAR, 2, 1), due=D(YEAR, 3, 1), status="actioned"
+    )
+    StatusEntry.objects.create(record=impl_record, status="embedded", date=D(YEAR, 7, 1))
+
+
+def _summary(content: bytes) -> dict[tuple[str, str], Any]:
+    book = load_workbook(io.BytesIO(content))
+    sheet = book["Summary"]
+    return {
+        (row[0], row[1]): row[2]
+        for row in sheet.iter_rows(min_row=5, values_only=True)
+        if row[0] is not None
+    }
+
+
+def test_the_spreadsheet_matches_the_database(reader_client: Client, year_of_work: Any) -> None:
+    url = reverse("implementation:annual_report_download", args=[YEAR, "xlsx"])
+    response = reader_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="annual-report-{YEAR}.xlsx"'
+    figures = _summary(response.content)
+    active = (
+        Study.objects.filter(start__lte=D(YEAR, 12, 31))
+        .exclude(stage__in=["proposed", "not_taken_forward"])
+        .count()
+    )
+    assert figures[("Studies", "Studies active in the year")] == active
+    assert figures[("Diffusion fellows", "Knowledge-broker activities")] == 4
+    assert figures[("Diffusion fellows", "Hours of activity")] == 30.0
+    assert figures[("Diffusion fellows", "Diffusion fellow posts held in the year")] == 1
+    assert figures[("Events and mailings", "Confirmed bookings")] == 3
+    assert figures[("Events and mailings", "Attended")] == 1
+    assert figures[("Events and mailings", "Messages sent by mailings")] == 3
+    assert figures[("Events and mailings", "Unsubscribes")] == 1
+    assert figures[("Communities of practice and associates", "New associates in the year")] == 3
+    assert figures[("Outputs", "Outputs in the year")] == 1
+    assert figures[("Recommendations", "Recommendations made in the year")] == 2
+    assert figures[("Recommendations", "Of those, actioned or with an outcome")] == 1
+    assert figures[("Implementation", "Records reaching routine practice in the year")] == 1
+    book = load_workbook(io.BytesIO(response.content))
+    outputs = [row for row in book["Outputs"].iter_rows(min_row=3, values_only=True)]
+    assert outputs == [(f"{YEAR}-06-01", "Guideline", "Stroke guideline")]
+    assert Recommendation.objects.count() == 2
+
+
+def test_the_pdf(reader_client: Client, year_of_work: Any) -> None:
+    response = reader_client.get(
+        reverse("implementation:annual_report_download", args=[YEAR, "pdf"])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = annual.to_pdf(annual.build(YEAR), compress=False)
+    assert text.startswith(b"%PDF")
+    for expected in (f"Annual report {YEAR}", "Diffusion fellows", "Stroke guideline"):
+        assert expected.encode() in text, expected
+
+
+def test_queries_do_not_grow(reader_client: Client, year_of_work: Any) -> None:
+    url = reverse("implementation:annual_report_download", args=[YEAR, "xlsx"])
+    with CaptureQueriesContext(connection) as small:
+        reader_client.get(url)
+    for _ in range(3):
+        add_fellow_work(factories.StudyFactory(start=D(YEAR, 1, 1)), 3)
+        add_engagement(4)
+    with CaptureQueriesContext(connection) as large:
+        reader_client.get(url)
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_staff_only(client: Client, db: Any) -> None:
+    urls = [
+        reverse("implementation:annual_report"),
+        reverse("implementation:annual_report_download", args=[YEAR, "pdf"]),
+        reverse("implementation:annual_report_download", args=[YEAR, "xlsx"]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 302
+    client.force_login(factories.UserFactory(username="nobody"))
+    for url in urls:
+        assert client.get(url).status_code == 403
+    staff = factories.UserFactory(username="reader2", groups=[STAFF_READER])
+    client.force_login(staff)
+    assert client.get(urls[0]).status_code == 200
+    bad = reverse("implementation:annual_report_download", args=[YEAR, "doc"])
+    assert client.get(bad).status_code == 404
