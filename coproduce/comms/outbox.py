@@ -21,12 +21,12 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -250,22 +250,71 @@ class DispatchResult:
     ambiguous: int = 0
 
 
-def _mark_sent(row_id: int, me: str) -> None:
+_MARK_SENT = (
+    "UPDATE {table} SET status = %s, sent_at = %s, last_error = '', lease_until = NULL "
+    "WHERE id = %s AND status = %s AND claimed_by = %s"
+)
+
+
+def _mark_sent(row_id: int, me: str) -> Callable[[], None] | None:
     """The commit point of one message (see smtp.py): one UPDATE committed on its own, in plain
-    SQL because it runs once per message on the hot path."""
+    SQL because it runs once per message on the hot path.
+
+    On PostgreSQL, outside a transaction, the UPDATE is sent without waiting for the answer and
+    the returned callable collects it after the final dot has been written: the database
+    commits when it reads the statement, so a worker killed while waiting for that answer
+    would otherwise leave a row marked sent whose dot was never written. Sent this way, the
+    gap between the database having the statement and the relay having the dot is two
+    consecutive writes on two sockets.
+    """
     table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    params = [
+        Status.SENT.value,
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        row_id,
+        Status.SENDING.value,
+        me,
+    ]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _send_without_waiting(_MARK_SENT.format(table=table), params)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, sent_at = %s, last_error = '', "  # noqa: S608
-            "lease_until = NULL WHERE id = %s AND status = %s AND claimed_by = %s",
-            [
-                Status.SENT.value,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                row_id,
-                Status.SENDING.value,
-                me,
-            ],
-        )
+        cursor.execute(_MARK_SENT.format(table=table), params)
+    return None
+
+
+def _send_without_waiting(sql: str, params: list[Any]) -> Callable[[], None]:
+    """Send one autocommit statement over the connection's libpq link and return a callable
+    that waits for (and checks) its result."""
+    import select
+
+    from psycopg.pq import ExecStatus
+
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    numbered = sql
+    for n in range(1, len(params) + 1):
+        numbered = numbered.replace("%s", f"${n}", 1)
+    values = [None if v is None else str(v).encode() for v in params]
+    pgconn.send_query_params(numbered.encode(), values)
+    while pgconn.flush() == 1:
+        select.select([], [pgconn.socket], [])
+
+    def finish() -> None:
+        failure = ""
+        while True:
+            pgconn.consume_input()
+            while pgconn.is_busy():
+                select.select([pgconn.socket], [], [])
+                pgconn.consume_input()
+            result = pgconn.get_result()
+            if result is None:
+                break
+            if result.status != ExecStatus.COMMAND_OK:
+                failure = (result.error_message or b"").decode("utf-8", "replace")
+        if failure:
+            raise DatabaseError(f"marking an outbox row sent failed: {failure}")
+
+    return finish
 
 
 @contextlib.contextmanager

@@ -139,7 +139,9 @@ class Relay:
             except (OSError, smtplib.SMTPException):
                 self.smtp.close()
 
-    def send(self, message: EmailMessage, before_commit_point: Callable[[], None]) -> None:
+    def send(
+        self, message: EmailMessage, before_commit_point: Callable[[], Callable[[], None] | None]
+    ) -> None:
         """Send a Django message; see `send_bytes`."""
         self.send_bytes(
             message.from_email,
@@ -154,7 +156,7 @@ class Relay:
         from_email: str,
         to: list[str],
         data: bytes,
-        before_commit_point: Callable[[], None],
+        before_commit_point: Callable[[], Callable[[], None] | None],
         *,
         as_email: Callable[[], EmailMessage],
     ) -> None:
@@ -165,7 +167,9 @@ class Relay:
         """
         if self.fallback is not None:
             self.fallback.send_messages([as_email()])
-            before_commit_point()
+            finish = before_commit_point()
+            if finish is not None:
+                finish()
             return
         assert self.smtp is not None
         smtp = self.smtp
@@ -195,9 +199,13 @@ class Relay:
         except (OSError, smtplib.SMTPException) as exc:
             raise _smtp_error(exc) from exc
         # Everything but the final dot is with the relay. Commit first, then let it accept.
-        before_commit_point()
+        # The commit may come back as a callable: the commit was sent to the database, and
+        # the callable waits for its answer, which we do after the dot (see outbox.py).
+        finish = before_commit_point()
         try:
             smtp.send(b".\r\n")
+            if finish is not None:
+                finish()
             code, reply = smtp.getreply()
         except (OSError, smtplib.SMTPException) as exc:
             raise AmbiguousDelivery(f"{type(exc).__name__}: {exc}") from exc
