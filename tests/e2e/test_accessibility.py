@@ -109,3 +109,34 @@ def test_staff_study_edit_form_with_errors_has_no_axe_violations(page: Any) -> N
     page.wait_for_load_state()
     assert page.locator(".nhsuk-error-summary").is_visible(), "expected validation errors"
     assert_no_violations(page)
+
+
+def _quiet_community_slug() -> str:
+    """A community of practice with no activity at all: its health charts are empty."""
+    from coproduce.community.models import CommunityOfPractice
+    from coproduce.registry.models import Theme
+
+    theme = Theme.objects.order_by("pk").first()
+    assert theme is not None
+    cop, _ = CommunityOfPractice.objects.get_or_create(
+        slug="quiet-community",
+        defaults={"name": "A quiet community", "theme": theme},
+    )
+    return cop.slug
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        lambda: "/staff/communities/health/",
+        lambda: f"/staff/communities/{STUDY_COP_SLUG}/health/",
+        lambda: f"/staff/communities/{_quiet_community_slug()}/health/",
+    ],
+    ids=["all-communities", "a-community", "a-community-with-no-activity"],
+)
+def test_community_health_charts_have_no_axe_violations(page: Any, path: Callable[[], str]) -> None:
+    """Charts are drawn (with JavaScript) before axe runs, empty ones included."""
+    sign_in(page, "manager")
+    _goto_ok(page, path())
+    page.wait_for_selector("[data-vega-spec] svg", state="attached", timeout=15000)
+    assert_no_violations(page)

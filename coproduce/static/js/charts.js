@@ -19,6 +19,16 @@
       // No action menu (it links to the online editor) and none of vega-embed's injected CSS,
       // whose inline-block container would leave a width of "container" measuring 0.
       .vegaEmbed(container, spec, { actions: false, renderer: "svg", defaultStyle: false })
+      .then(function () {
+        // The container is the image (role="img" with the chart's summary as its label), and
+        // its table holds the figures: the drawing itself is hidden from assistive
+        // technology, so an empty chart's SVG is never announced without a name.
+        var drawings = container.querySelectorAll("svg");
+        for (var i = 0; i < drawings.length; i += 1) {
+          drawings[i].setAttribute("aria-hidden", "true");
+          drawings[i].setAttribute("focusable", "false");
+        }
+      })
       .catch(function (error) {
         container.hidden = true;
         if (window.console) {
