@@ -25,102 +25,14 @@ Each command prints one JSON object as its last line of output, for run.py to re
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import random
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import django
-
-ROLES = (
-    "clinician",
-    "manager",
-    "commissioner",
-    "researcher",
-    "service_user",
-    "carer",
-    "public",
-    "other",
-)
-FIRST = [
-    "Alex",
-    "Sam",
-    "Jo",
-    "Chris",
-    "Pat",
-    "Robin",
-    "Morgan",
-    "Jamie",
-    "Kim",
-    "Lee",
-    "Ali",
-    "Priya",
-    "Sara",
-    "Tom",
-    "Anna",
-    "Ben",
-    "Chloe",
-    "Dan",
-    "Eve",
-    "Fatima",
-    "Grace",
-    "Hassan",
-    "Isla",
-    "Jack",
-    "Kate",
-    "Liam",
-    "Maya",
-    "Noah",
-    "Olivia",
-    "Omar",
-    "Ruth",
-    "Sophie",
-    "Zara",
-]
-LAST = [
-    "Smith",
-    "Jones",
-    "Taylor",
-    "Brown",
-    "Williams",
-    "Wilson",
-    "Johnson",
-    "Davies",
-    "Patel",
-    "Khan",
-    "Evans",
-    "Thomas",
-    "Roberts",
-    "Walker",
-    "Wright",
-    "Thompson",
-    "White",
-    "Hughes",
-    "Edwards",
-    "Green",
-    "Hall",
-    "Wood",
-    "Harris",
-    "Clarke",
-    "Jackson",
-    "Ahmed",
-]
-ORGANISATIONS = (
-    "",
-    "Sheffield Teaching Hospitals",
-    "Nottingham CityCare",
-    "Derbyshire Community Health Services",
-    "University of Sheffield",
-    "Stroke Association",
-    "Doncaster Council",
-    "Barnsley CCG",
-    "Lincolnshire Partnership",
-)
-BATCH = 20_000
 
 
 def _setup() -> None:
@@ -136,16 +48,10 @@ def generate(total: int, seed: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from coproduce.community.importer import BulkInserter
-    from coproduce.community.models import (
-        Associate,
-        Channel,
-        CommunityOfPractice,
-        ConsentRecord,
-        ConsentWording,
-        Membership,
-    )
+    from coproduce.community.models import Associate, CommunityOfPractice
     from coproduce.community.services import refresh_member_counts
     from coproduce.registry.models import Theme
+    from coproduce.registry.synthetic import insert_associates
 
     started = time.monotonic()
     rng = random.Random(seed)
@@ -155,79 +61,16 @@ def generate(total: int, seed: int) -> dict[str, Any]:
     theme_ids = list(Theme.objects.order_by("pk").values_list("pk", flat=True))
     if not cop_ids:
         raise SystemExit("no communities of practice: run loaddemo first")
-    channels = list(Channel.values)
-    wordings = {channel: ConsentWording.current(channel) for channel in channels}
-    # Roughly as a real list looks: most people consent to something, fewer to everything.
-    grant_rate = {"engage": 0.8, "briefing": 0.35, "events": 0.45}
-    public_id = Associate._meta.get_field("public_id")
-    interests_through = Associate.interests.through
-    now = timezone.now()
-    span_s = 5 * 365 * 24 * 3600
-
-    inserter = BulkInserter()
-    counts = {"associates": 0, "memberships": 0, "interests": 0, "consent_records": 0}
     with transaction.atomic():
-        last_id = Associate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        for start in range(0, wanted, BATCH):
-            size = min(BATCH, wanted - start)
-            people: list[tuple[Any, ...]] = []
-            extras: list[tuple[dt.datetime, list[int], list[int], list[bool]]] = []
-            for n in range(start + 1, start + size + 1):
-                joined = now - dt.timedelta(seconds=rng.randrange(span_s))
-                flags = [rng.random() < grant_rate[channel] for channel in channels]
-                stamp = inserter.moment(joined)
-                people.append(
-                    (
-                        public_id.get_db_prep_value(
-                            uuid.UUID(int=rng.getrandbits(128), version=4),
-                            connection,
-                            prepared=False,
-                        ),
-                        f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                        f"bench{n:06d}@example.org",
-                        rng.choice(ORGANISATIONS),
-                        rng.choice(ROLES),
-                        Associate.Status.ACTIVE.value,
-                        stamp,
-                        stamp,
-                        *flags,
-                        1,
-                    )
-                )
-                # 0 to 3 communities each, 0 to 2 themes.
-                cops = rng.sample(cop_ids, min(len(cop_ids), rng.choice((0, 1, 1, 1, 2, 2, 3))))
-                themes = rng.sample(theme_ids, min(len(theme_ids), rng.choice((0, 1, 1, 2))))
-                extras.append((joined, cops, themes, flags))
-            columns = ["public_id", "full_name", "email", "organisation", "role", "status"]
-            columns += ["joined", "confirmed", *(f"consent_{c}" for c in channels)]
-            columns += ["link_version"]
-            inserter.insert(Associate, columns, people)
-            ids = list(
-                Associate.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)
-            )
-            if len(ids) != size:
-                raise SystemExit(f"expected {size} new associates, found {len(ids)}")
-            last_id = ids[-1]
-            memberships, interests, records = [], [], []
-            for pk, (joined, cops, themes, flags) in zip(ids, extras, strict=True):
-                stamp = inserter.moment(joined)
-                memberships.extend((pk, cop, stamp) for cop in cops)
-                interests.extend((pk, theme) for theme in themes)
-                for channel, granted in zip(channels, flags, strict=True):
-                    if granted:
-                        w = wordings[channel]
-                        records.append(
-                            (pk, channel, True, stamp, "form", w.pk, w.version, w.sha256, None)
-                        )
-            inserter.insert(Membership, ["associate", "cop", "joined"], memberships)
-            inserter.insert(interests_through, ["associate", "theme"], interests)
-            names = ["associate", "channel", "granted", "at", "method", "wording"]
-            names += ["wording_version", "wording_sha256", "recorded_by"]
-            inserter.insert(ConsentRecord, names, records)
-            counts["associates"] += size
-            counts["memberships"] += len(memberships)
-            counts["interests"] += len(interests)
-            counts["consent_records"] += len(records)
+        counts = insert_associates(
+            BulkInserter(),
+            rng,
+            wanted,
+            cop_ids=cop_ids,
+            theme_ids=theme_ids,
+            now=timezone.now(),
+            email="bench{:06d}@example.org",
+        )
         refresh_member_counts()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -268,6 +111,7 @@ def session() -> dict[str, Any]:
 def write_csv(path: Path, rows: int, seed: int) -> dict[str, Any]:
     from coproduce.community.models import CommunityOfPractice
     from coproduce.registry.models import Theme
+    from coproduce.registry.synthetic import FIRST, LAST, ORGANISATIONS, ROLES
 
     rng = random.Random(seed)
     cops = list(CommunityOfPractice.objects.order_by("pk").values_list("slug", flat=True))
