@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "coproduce.governance",
     "coproduce.pages",
     "coproduce.staff",
+    "coproduce.security",
     "coproduce.api",
 ]
 
@@ -69,9 +70,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "coproduce.security.sessions.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "coproduce.security.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "coproduce.urls"
@@ -174,6 +177,28 @@ COPRODUCE_CONDITION_DAYS = env_int("COPRODUCE_CONDITION_DAYS", 60, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("COPRODUCE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (defaults to COPRODUCE_SECURE_COOKIES): redirect http to https and send HSTS.
+# The local demo on http://127.0.0.1 leaves both off.
+HTTPS = env_bool("COPRODUCE_HTTPS", SESSION_COOKIE_SECURE)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("COPRODUCE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("COPRODUCE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("COPRODUCE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a commitment for the whole domain that its owner makes, not a default.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env_bool("COPRODUCE_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sign-in throttling (coproduce/security/throttle.py) and session limits (.../sessions.py).
+COPRODUCE_SIGNIN_MAX_FAILURES = env_int("COPRODUCE_SIGNIN_MAX_FAILURES", 5, minimum=1)
+COPRODUCE_SIGNIN_LOCK_MINUTES = env_int("COPRODUCE_SIGNIN_LOCK_MINUTES", 15, minimum=1)
+COPRODUCE_SESSION_IDLE_MINUTES = env_int("COPRODUCE_SESSION_IDLE_MINUTES", 60, minimum=1)
+COPRODUCE_SESSION_MAX_HOURS = env_int("COPRODUCE_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = COPRODUCE_SESSION_MAX_HOURS * 3600
+# Content-Security-Policy header on every response (coproduce/security/csp.py).
+COPRODUCE_CSP = env_bool("COPRODUCE_CSP", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

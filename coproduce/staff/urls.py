@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 
+from coproduce.security.views import ThrottledLoginView
 from coproduce.staff import views
 from coproduce.staff.kinds import KINDS
 
@@ -26,7 +27,7 @@ def _kind_patterns() -> list[URLPattern]:
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sign-in/", auth_views.LoginView.as_view(template_name="staff/login.html"), name="login"),
+    path("sign-in/", ThrottledLoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("enquiries/", views.enquiries, name="enquiries"),
     path("enquiries/<uuid:public_id>/", views.enquiry_detail, name="enquiry"),

@@ -106,6 +106,13 @@ def page(browser: Any, live_server: Any, demo: None) -> Iterator[Any]:
     broken: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
+    def check_console(message: Any) -> None:
+        # The Content-Security-Policy refusing a script, style, image or frame: a broken page.
+        if "Content Security Policy" in message.text:
+            errors.append(message.text)
+
+    page.on("console", check_console)
+
     def check_subresource(response: Any) -> None:
         # A stylesheet or script that does not load leaves a page that looks and behaves
         # unlike what people get (and that axe would judge wrongly): fail on it, clearly.
