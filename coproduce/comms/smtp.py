@@ -203,9 +203,11 @@ class Relay:
         # the callable waits for its answer, which we do after the dot (see outbox.py).
         finish = before_commit_point()
         try:
-            smtp.send(b".\r\n")
-            if finish is not None:
-                finish()
+            try:
+                smtp.send(b".\r\n")
+            finally:
+                if finish is not None:
+                    finish()
             code, reply = smtp.getreply()
         except (OSError, smtplib.SMTPException) as exc:
             raise AmbiguousDelivery(f"{type(exc).__name__}: {exc}") from exc
