@@ -68,7 +68,7 @@ def worker_id() -> str:
 
 
 class NotSendable(Exception):
-    pass
+    """The mailing is no longer a draft or scheduled: it was sent, is sending or was cancelled."""
 
 
 def queue_mailing(mailing: Mailing, *, by: Any = None) -> int:

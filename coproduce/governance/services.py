@@ -36,7 +36,7 @@ APPROVING = (Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS)
 
 
 class WorkflowError(Exception):
-    pass
+    """A review step asked for out of turn; the message says what is allowed."""
 
 
 class StaleEdit(Exception):

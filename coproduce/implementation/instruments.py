@@ -51,7 +51,7 @@ NOT_RELEVANT = ("nr", "n/a", "na", "not relevant")
 
 
 class DefinitionError(ValueError):
-    pass
+    """An instrument file that is not a valid definition (the message names the problem)."""
 
 
 def placeholder(number: int) -> str:

@@ -93,7 +93,7 @@ def _respond(
                     submit=submitting,
                 )
             except services.AlreadySubmitted:
-                pass
+                pass  # submitted meanwhile (another tab): fall through to the page that says so
             else:
                 if submitting:
                     messages.success(request, "Thank you. Your response has been submitted.")

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def test_backup_while_writing_then_restore_into_a_new_data_dir(tmp_path: Path) -
     writer.start()
     try:
         while writer.written < 50:
-            pass
+            time.sleep(0.01)  # let the writer get going before the backup starts
         before = writer.written
         done = _coproduce("backup", str(tmp_path / "copy.sqlite3"), database=live)
         after = writer.written

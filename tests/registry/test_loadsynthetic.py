@@ -40,7 +40,7 @@ NATIONAL = SCALES["national"]
 
 
 class _RolledBack(Exception):
-    pass
+    """Raised to roll a load back once its counts have been taken."""
 
 
 def _snapshot() -> dict[str, Any]:
