@@ -154,13 +154,14 @@ def import_csv(path: Path) -> dict[str, Any]:
 
     user = _manager()
     with path.open("rb") as handle:
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         result = import_file(handle, path.name, user)
-        seconds = time.monotonic() - started
+        seconds, cpu = time.monotonic() - started, time.process_time() - cpu
     if not result.ok:
         shown = "; ".join(f"row {e.row} {e.column}: {e.message}" for e in result.errors[:5])
         raise SystemExit(f"the import was refused ({len(result.errors)} problems): {shown}")
-    return {"seconds": round(seconds, 2), **result.counts()}
+    # CPU seconds of this process: on a shared machine, steadier than the elapsed time.
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), **result.counts()}
 
 
 def audience() -> dict[str, Any]:

@@ -6,7 +6,13 @@ so that the moment is as short as it can be and its failure mode is known:
 
 1. MAIL FROM, RCPT TO, DATA, then the whole message body, but *not* the final ".".
 2. `before_commit_point()`: the caller commits "sent" for the row in its own transaction.
-3. Only then the final "." (one small `send()`), then read the relay's reply.
+3. Only then the final "." (one small `send()`), then read the relay's reply. (`Relay.start`
+   returns at the dot and leaves the reply to be read later, after the dispatcher has built
+   the next message; nothing that decides exactly once happens after the dot.)
+
+The body is written with TCP_CORK set and goes out with the dot when it is released, in one
+piece; a killed worker's socket is flushed by the kernel all the same, without a dot if the
+worker died before writing it.
 
 If the worker dies before step 2 commits, the relay never saw the final "." and drops the
 half-sent message when the connection closes; the row is still "sending" and the sweeper
@@ -139,6 +145,14 @@ class Relay:
             except (OSError, smtplib.SMTPException):
                 self.smtp.close()
 
+    def abort(self) -> None:
+        """Close the connection without QUIT: a message cut off before its final dot is
+        dropped by the relay."""
+        if self.fallback is not None:
+            self.fallback.close()
+        elif self.smtp is not None:
+            self.smtp.close()
+
     def send(
         self, message: EmailMessage, before_commit_point: Callable[[], Callable[[], None] | None]
     ) -> None:
@@ -165,27 +179,61 @@ class Relay:
         Raises SendError (nothing accepted; the commit point was not reached, or the relay
         refused the message after it) or AmbiguousDelivery.
         """
+        self.start(from_email, to, data, before_commit_point, as_email=as_email)()
+
+    def alive(self) -> bool:
+        """Whether a connection kept from earlier still answers (NOOP); False if closed."""
+        if self.fallback is not None:
+            return True
+        if self.smtp is None or self.smtp.sock is None:
+            return False
+        try:
+            return self.smtp.noop()[0] == 250
+        except (OSError, smtplib.SMTPException):
+            return False
+
+    def start(
+        self,
+        from_email: str,
+        to: list[str],
+        data: bytes,
+        before_commit_point: Callable[[], Callable[[], None] | None],
+        *,
+        as_email: Callable[[], EmailMessage],
+    ) -> Callable[[], None]:
+        """`send_bytes` up to and including the final dot; returns the rest: a callable that
+        reads the relay's answer to the dot (and raises SendError or AmbiguousDelivery).
+
+        The caller may do other work before calling it (the dispatcher builds the next
+        message while the relay takes this one), but must call it before anything else is
+        sent on this connection. Everything that decides exactly once has happened by then:
+        the row was committed as sent, then the dot was written.
+        """
         if self.fallback is not None:
             self.fallback.send_messages([as_email()])
             finish = before_commit_point()
             if finish is not None:
                 finish()
-            return
+            return _nothing
         assert self.smtp is not None
         smtp = self.smtp
         sender = plain_address(from_email)
         recipients = [plain_address(a) for a in to]
-        body = _LONE_DOT.sub(b"..", data)
+        body = _LONE_DOT.sub(b"..", data) if b"\n." in data or data[:1] == b"." else data
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
+        corked = False
         try:
-            code, reply = smtp.mail(sender)
+            # As smtplib's mail() and rcpt() without options, minus their address parsing.
+            smtp.putcmd("mail", f"FROM:{_envelope(sender)}")
+            code, reply = smtp.getreply()
             if code != 250:
                 smtp.rset()
                 raise smtplib.SMTPSenderRefused(code, reply, sender)
             refused = {}
             for recipient in recipients:
-                code, reply = smtp.rcpt(recipient)
+                smtp.putcmd("rcpt", f"TO:{_envelope(recipient)}")
+                code, reply = smtp.getreply()
                 if code not in (250, 251):
                     refused[recipient] = (code, reply)
             if len(refused) == len(recipients):
@@ -194,23 +242,74 @@ class Relay:
             smtp.putcmd("data")
             code, reply = smtp.getreply()
             if code != 354:
+                smtp.rset()
                 raise smtplib.SMTPDataError(code, reply)
+            # Corked, the body waits in our socket buffer and goes out with the dot, in one
+            # piece: the relay wakes once per message, not twice. A killed worker's socket is
+            # still flushed when the kernel closes it, without a dot if we died before it.
+            corked = _cork(smtp.sock, True)
             smtp.send(body)
         except (OSError, smtplib.SMTPException) as exc:
+            if corked:
+                _cork(smtp.sock, False)
             raise _smtp_error(exc) from exc
         # Everything but the final dot is with the relay. Commit first, then let it accept.
         # The commit may come back as a callable: the commit was sent to the database, and
         # the callable waits for its answer, which we do after the dot (see outbox.py).
-        finish = before_commit_point()
+        try:
+            finish = before_commit_point()
+        except BaseException:
+            if corked:
+                _cork(smtp.sock, False)
+            raise
         try:
             try:
                 smtp.send(b".\r\n")
             finally:
+                if corked:
+                    _cork(smtp.sock, False)
                 if finish is not None:
                     finish()
-            code, reply = smtp.getreply()
         except (OSError, smtplib.SMTPException) as exc:
             raise AmbiguousDelivery(f"{type(exc).__name__}: {exc}") from exc
-        if code != 250:
-            text = reply.decode("utf-8", "replace")
-            raise SendError(f"{code} {text}"[:500], temporary=400 <= code < 500, code=code)
+        return functools.partial(_read_answer, smtp)
+
+
+def _envelope(address: str) -> str:
+    """An address as MAIL FROM and RCPT TO take it: `<name@example.org>`."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return _quoted(address)
+
+
+@functools.lru_cache(maxsize=64)
+def _quoted(address: str) -> str:
+    """smtplib's own parsing, for "Name <address>" (the sender, the same every time)."""
+    return smtplib.quoteaddr(address)
+
+
+def _cork(sock: socket.socket | None, on: bool) -> bool:
+    """Hold (True) or release (False) what is written to the socket; False where TCP_CORK is
+    not available."""
+    if sock is None or not hasattr(socket, "TCP_CORK"):
+        return False
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1 if on else 0)
+    except OSError:
+        return False
+    return True
+
+
+def _nothing() -> None:
+    return None
+
+
+def _read_answer(smtp: smtplib.SMTP) -> None:
+    """The relay's answer to a final dot: 250, or SendError, or AmbiguousDelivery if none came."""
+    try:
+        code, reply = smtp.getreply()
+    except (OSError, smtplib.SMTPException) as exc:
+        raise AmbiguousDelivery(f"{type(exc).__name__}: {exc}") from exc
+    if code != 250:
+        text = reply.decode("utf-8", "replace")
+        raise SendError(f"{code} {text}"[:500], temporary=400 <= code < 500, code=code)

@@ -31,8 +31,11 @@ class Unsubscribe:
     channel: str
 
 
+_CHANNELS = frozenset(Channel.values)  # Channel.values builds a new list on every use
+
+
 def make_token(associate: Associate, channel: str) -> str:
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise ValueError(f"Unknown channel {channel!r}")
     return signing.Signer(salt=_SALT).sign(
         f"{associate.public_id.hex}.{channel}.{associate.link_version}"

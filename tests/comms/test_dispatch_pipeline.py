@@ -1,0 +1,133 @@
+"""The dispatcher's quick paths: one connection for a whole run, the relay's answer to one
+message read while the next is built, and what each refusal is put on."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from typing import Any
+from unittest import mock
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from coproduce.comms import outbox, render
+from coproduce.comms.models import Mailing, OutboxMessage
+from coproduce.community import links
+from coproduce.community.models import Associate
+from tests.comms.test_outbox import crowd, mailing  # noqa: F401 - the fixture is used by name
+
+Status = OutboxMessage.Status
+
+
+class _Recorder:
+    """Accepts everything except the recipients in `refuse`, whose final dot gets `answer`;
+    remembers the connection (client port) each message came over."""
+
+    def __init__(self) -> None:
+        self.refuse: set[str] = set()
+        self.answer = "554 5.7.1 Rejected after the data"
+        self.accepted: list[tuple[str, int]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if set(envelope.rcpt_tos) & self.refuse:
+            return self.answer
+        for rcpt in envelope.rcpt_tos:
+            self.accepted.append((rcpt, session.peer[1]))
+        return "250 OK"
+
+
+@pytest.fixture
+def recorder(settings: Any) -> Any:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = _Recorder()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    yield handler
+    controller.stop()
+
+
+def test_one_connection_serves_every_batch(
+    crowd: dict[str, Any],  # noqa: F811
+    recorder: _Recorder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(outbox, "BATCH_SIZE", 1)
+    outbox.queue_mailing(mailing())
+    result = outbox.dispatch_due()
+    assert result.sent == 3
+    assert len({port for _, port in recorder.accepted}) == 1
+    assert len(recorder.accepted) == 3
+
+
+def test_a_refused_dot_is_put_on_its_own_row(
+    crowd: dict[str, Any],  # noqa: F811
+    recorder: _Recorder,
+) -> None:
+    """The answer to message n is read after message n+1 is built: the refusal must still
+    land on row n, and the rows after it must still go."""
+    outbox.queue_mailing(mailing())
+    first, second, third = OutboxMessage.objects.order_by("id")
+    recorder.refuse = {second.to_email}
+    result = outbox.dispatch_due()
+    assert (result.sent, result.failed) == (2, 1)
+    statuses = dict(OutboxMessage.objects.values_list("to_email", "status"))
+    assert statuses == {
+        first.to_email: Status.SENT,
+        second.to_email: Status.FAILED,
+        third.to_email: Status.SENT,
+    }
+    assert "554" in OutboxMessage.objects.get(pk=second.pk).last_error
+    assert sorted(r for r, _ in recorder.accepted) == sorted([first.to_email, third.to_email])
+
+
+def test_a_refused_last_dot_is_recorded_too(
+    crowd: dict[str, Any],  # noqa: F811
+    recorder: _Recorder,
+) -> None:
+    outbox.queue_mailing(mailing())
+    last = OutboxMessage.objects.order_by("id").last()
+    assert last is not None
+    recorder.refuse = {last.to_email}
+    recorder.answer = "451 4.3.0 Try again later"
+    result = outbox.dispatch_due()
+    assert (result.sent, result.retried) == (2, 1)
+    last.refresh_from_db()
+    assert last.status == Status.QUEUED
+    assert Mailing.objects.get().status == Mailing.Status.SENDING
+
+
+def test_claimed_rows_carry_what_sending_needs(crowd: dict[str, Any]) -> None:  # noqa: F811
+    outbox.queue_mailing(mailing())
+    rows = outbox.claim()
+    assert len(rows) == 3
+    row = rows[0]
+    deferred = row.get_deferred_fields()
+    # Everything build_outgoing and the consent check read is loaded ...
+    for name in ("key", "to_email", "channel", "attempts", "claimed_by", "status"):
+        assert name not in deferred
+    assert row.claimed_by == outbox.worker_id()
+    assert row.associate is not None
+    assert not {"public_id", "full_name", "link_version", "status", "consent_engage"} & (
+        row.associate.get_deferred_fields()
+    )
+    # ... and a render of a claimed row is the render of a fully loaded one.
+    full = OutboxMessage.objects.select_related("associate", "mailing").get(pk=row.pk)
+    with mock.patch("django.core.signing.time.time", return_value=1_800_000_000):
+        fast = render.build_outgoing(row).data
+        slow = render.build_outgoing(full).data
+    strip = [line for line in fast.split(b"\r\n") if not line.startswith(b"Date:")]
+    assert strip == [line for line in slow.split(b"\r\n") if not line.startswith(b"Date:")]
+
+
+def test_the_manage_link_is_the_one_links_makes() -> None:
+    associate = Associate(public_id=uuid.uuid4(), link_version=3, full_name="Ada Lovelace")
+    with mock.patch("django.core.signing.time.time", return_value=1_800_000_000):
+        assert render._manage_url(associate) == links.manage_url(associate)
