@@ -74,8 +74,19 @@ test-browser: install
 	$(BIN)/python -m pytest -q -m browser -n 2 --dist loadfile tests/e2e
 
 ## Load figures: each page's throughput as a ratio to the bare layout page (see bench/README.md)
+# The bench drops and re-creates this scratch database (never `test`, which CI uses).
+PG_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/bench_coproduce
+PG_BENCH_SERVER := $(patsubst %/bench_coproduce,%/postgres,$(PG_BENCH_URL))
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+		{ echo "!! make bench needs wrk (Debian package wrk): apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python bench/run.py
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_BENCH_SERVER)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== PostgreSQL reachable: the same bench on PostgreSQL"; \
+		BENCH_DATABASE_URL=$(PG_BENCH_URL) $(BIN)/python bench/run.py; \
+	else \
+		echo "!! SKIPPING the PostgreSQL bench: nothing answers at $(PG_BENCH_SERVER)"; \
+	fi
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/network.py

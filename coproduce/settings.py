@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "coproduce.audit",
     "coproduce.registry",
     "coproduce.community",
@@ -66,16 +69,26 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous GETs of public pages from a per-process cache, before sessions and CSRF.
+    "coproduce.pages.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "coproduce.security.sessions.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "coproduce.security.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coproduce.security.csp.ContentSecurityPolicyMiddleware",
 ]
+
+# Seconds a public page stays in the page cache at most (coproduce/pages/pagecache.py); 0: off.
+PAGE_CACHE_SECONDS = env_int("COPRODUCE_PAGE_CACHE_SECONDS", 60, minimum=0)
+
+# <select> drawn without a template include per option (3,000-option filters at national scale).
+FORM_RENDERER = "coproduce.lib.formrenderer.FastSelectRenderer"
 
 ROOT_URLCONF = "coproduce.urls"
 WSGI_APPLICATION = "coproduce.wsgi.application"
@@ -197,6 +210,12 @@ COPRODUCE_SIGNIN_LOCK_MINUTES = env_int("COPRODUCE_SIGNIN_LOCK_MINUTES", 15, min
 COPRODUCE_SESSION_IDLE_MINUTES = env_int("COPRODUCE_SESSION_IDLE_MINUTES", 60, minimum=1)
 COPRODUCE_SESSION_MAX_HOURS = env_int("COPRODUCE_SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = COPRODUCE_SESSION_MAX_HOURS * 3600
+# Two-factor authentication (coproduce/security/twofactor.py): managers must set up an
+# authenticator app; anyone who has one is asked for a code at sign-in either way.
+COPRODUCE_REQUIRE_MANAGER_2FA = env_bool("COPRODUCE_REQUIRE_MANAGER_2FA", True)
+OTP_TOTP_ISSUER = COLLABORATION_SHORT_NAME
+# Django admin lists devices (to delete a lost one) but never shows their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Content-Security-Policy header on every response (coproduce/security/csp.py).
 COPRODUCE_CSP = env_bool("COPRODUCE_CSP", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True

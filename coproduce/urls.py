@@ -22,6 +22,7 @@ urlpatterns = [
     path("priorities/", include("coproduce.priorities.urls_site")),
     path("staff/priorities/", include("coproduce.priorities.urls_staff")),
     path("staff/implementation/", include("coproduce.implementation.urls")),
+    path("staff/two-factor/", include("coproduce.security.urls")),
     path("staff/", include("coproduce.staff.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -143,6 +143,21 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_off(settings: Any) -> None:
+    """Tests change data with update() and fixtures between requests; the public page cache
+    (coproduce/pages/pagecache.py) is tested on its own in tests/pages/test_pagecache.py."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _managers_two_factor_off(settings: Any) -> None:
+    """Most tests sign managers in with force_login and no authenticator app; requiring one
+    would send every staff request to the set-up page. tests/security/test_twofactor.py turns
+    it back on. (Anyone who has an app is still asked for a code.)"""
+    settings.COPRODUCE_REQUIRE_MANAGER_2FA = False
+
+
+@pytest.fixture(autouse=True)
 def _worker_keeps_the_test_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let `coproduce worker --batch` run inside a test's transaction on PostgreSQL.
 

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.api.forms import TokenForm
 from coproduce.api.models import ApiToken
@@ -52,7 +52,7 @@ def _list_page(request: HttpRequest, form: TokenForm) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def token_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     return _list_page(request, TokenForm())

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import models
 
-from coproduce.audit.models import AuditEntry
+from coproduce.audit.models import READ_VERBS, AuditEntry
 
 
 def _plain(value: Any) -> Any:
@@ -69,6 +69,24 @@ def record(
         changes=changes or {},
         via=via,
     )
+
+
+def record_read(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    details: dict[str, Any] | None = None,
+    *,
+    via: str = "staff",
+) -> AuditEntry:
+    """Record that someone read confidential or personal data: opened a page, downloaded a
+    file, exported a list. `action` ends in one of READ_VERBS (e.g. governance.round.viewed);
+    `details` (format, filter, rows...) are kept as [None, value] like a change's after-value,
+    and never hold the data itself."""
+    if action.rsplit(".", 1)[-1] not in READ_VERBS:
+        raise ValueError(f"A read's action ends in one of {', '.join(READ_VERBS)}: {action}")
+    changes = {name: [None, _plain(value)] for name, value in (details or {}).items()}
+    return record(actor, action, obj, changes, via=via)
 
 
 def action_name(obj: models.Model, verb: str) -> str:

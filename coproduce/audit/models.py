@@ -1,4 +1,4 @@
-"""Append-only audit log of state changes (and, later, sensitive reads)."""
+"""Append-only audit log of state changes and of sensitive reads (log.record_read)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,31 @@ from django.db import models
 
 from coproduce.lib.appendonly import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 
-__all__ = ["AppendOnlyError", "AuditEntry"]
+__all__ = ["READ_VERBS", "AppendOnlyError", "AuditEntry"]
+
+
+# The last part of the action of an entry that records a read, not a change (log.record_read).
+READ_VERBS = ("viewed", "downloaded", "exported")
 
 
 class AuditQuerySet(AppendOnlyQuerySet):
     def for_object(self, obj: models.Model) -> AuditQuerySet:
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+    def reads(self) -> AuditQuerySet:
+        """Entries recording that someone read or exported data."""
+        return self.filter(_is_read())
+
+    def changes(self) -> AuditQuerySet:
+        """Entries recording a change (everything but reads)."""
+        return self.exclude(_is_read())
+
+
+def _is_read() -> models.Q:
+    where = models.Q()
+    for verb in READ_VERBS:
+        where |= models.Q(action__endswith=f".{verb}")
+    return where
 
 
 class AuditEntry(AppendOnlyModel):

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from coproduce.comms.models import Mailing
 from coproduce.comms.render import markdown_to_html
@@ -40,7 +40,7 @@ def archived() -> QuerySet[Mailing]:
     )
 
 
-@require_GET
+@require_safe
 def news_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in KIND_LABELS:
@@ -56,7 +56,7 @@ def news_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def news_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mailing = get_object_or_404(archived().defer(None), slug=slug)
     body = mark_safe(markdown_to_html(mailing.body))  # noqa: S308 - markdown-it escapes raw HTML

@@ -28,6 +28,7 @@ from coproduce.comms import bounces as bounce_handling
 from coproduce.comms import tokens
 from coproduce.community import links, services
 from coproduce.community.models import Associate, Channel, ConsentRecord
+from coproduce.registry.access import is_manager
 
 _TEMPLATES = "comms/public"
 MAX_BOUNCE_BYTES = 1024 * 1024
@@ -97,10 +98,15 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def bounces(request: HttpRequest) -> HttpResponse:
     """One DSN as the raw request body, from the relay; answers a JSON summary."""
-    if staff_token(request) is None:
+    api_token = staff_token(request)
+    if api_token is None:
         response = JsonResponse({"error": UNAUTHORISED}, status=401)
         response["WWW-Authenticate"] = "Bearer"
         return response
+    if not is_manager(api_token.owner):
+        # A bounce suppresses an address: a change, which a staff reader or researcher's
+        # token must not be able to make (the relay's token is a manager's).
+        return JsonResponse({"error": "Bounces need a manager's API token."}, status=403)
     declared = request.META.get("CONTENT_LENGTH") or "0"
     if not declared.isdigit():
         return JsonResponse({"error": "The Content-Length header is not a number."}, status=400)

@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, snapshot
 from coproduce.comms import outbox
@@ -137,7 +137,7 @@ def describe_audience(mailing: Mailing) -> list[str]:
 
 
 @login_required
-@require_GET
+@require_safe
 def mailing_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     filters = ListFilterForm(request.GET)
@@ -152,7 +152,7 @@ def mailing_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def mailing_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     require_staff(request.user)
     mailing = _mailing(public_id)
@@ -181,7 +181,7 @@ def mailing_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def mailing_progress(request: HttpRequest, public_id: Any) -> HttpResponse:
     require_staff(request.user)
     mailing = _mailing(public_id)
@@ -247,7 +247,7 @@ def _unchecked_form(data: Any, instance: Mailing | None = None) -> MailingForm:
 
 
 @login_required
-@require_GET
+@require_safe
 def create_show(request: HttpRequest) -> HttpResponse:
     require_manager(request.user)
     return _compose(request, MailingForm())
@@ -286,7 +286,7 @@ def _editable_or_redirect(request: HttpRequest, mailing: Mailing) -> HttpRespons
 
 
 @login_required
-@require_GET
+@require_safe
 def edit_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     require_manager(request.user)
     mailing = _mailing(public_id)
@@ -407,7 +407,7 @@ def _send_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def confirm_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     require_manager(request.user)
     mailing = _mailing(public_id)
@@ -436,7 +436,7 @@ def confirm_send(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def schedule_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     require_manager(request.user)
     mailing = _mailing(public_id)

@@ -23,6 +23,7 @@ from coproduce.community.models import (
     Membership,
 )
 from coproduce.lib.identifiers import normalise_email
+from coproduce.pages import pagecache
 from coproduce.registry.models import Theme
 
 FILTER_NAMES = ("q", "cop", "theme", "role", "consent", "status", "sort")
@@ -102,11 +103,20 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        self.cops = {cop.slug: cop for cop in CommunityOfPractice.objects.only("slug", "name")}
-        self.themes = {theme.slug: theme for theme in Theme.objects.only("slug", "name")}
-        _choice_field(self, "cop").choices = [("", "Any community")] + [
-            (slug, cop.name) for slug, cop in self.cops.items()
-        ]
+        # 3,000 communities at national scale: loaded once while the data is unchanged
+        # (coproduce/pages/pagecache.py); shared between requests, so never changed here.
+        self.cops = pagecache.memo(
+            "directory-cops",
+            lambda: {cop.slug: cop for cop in CommunityOfPractice.objects.only("slug", "name")},
+        )
+        self.themes = pagecache.memo(
+            "directory-themes",
+            lambda: {theme.slug: theme for theme in Theme.objects.only("slug", "name")},
+        )
+        _choice_field(self, "cop").choices = pagecache.memo(
+            "directory-cop-choices",
+            lambda: [("", "Any community")] + [(slug, cop.name) for slug, cop in self.cops.items()],
+        )
         _choice_field(self, "theme").choices = [("", "Any theme")] + [
             (slug, theme.name) for slug, theme in self.themes.items()
         ]

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from coproduce.audit.log import record_read
 from coproduce.community import links, registration, services, tasks
 from coproduce.community.forms_associates import (
     JoinForm,
@@ -79,7 +80,7 @@ def join(request: HttpRequest) -> HttpResponse:
     return _page(request, "join", {"form": form})
 
 
-@require_GET
+@require_safe
 def join_sent(request: HttpRequest) -> HttpResponse:
     # The same page whether or not we knew the address: it must reveal nothing.
     return _page(request, "join_sent", {"valid_days": registration.MAX_AGE.days})
@@ -133,7 +134,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def confirmed(request: HttpRequest) -> HttpResponse:
     return _page(request, "confirmed")
 
@@ -200,12 +201,16 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def manage_data(request: HttpRequest, token: str) -> HttpResponse:
     associate, problem = _associate_or_problem(request, token)
     if associate is None:
         return problem or _page(request, "link_problem", status=404)
     body = json.dumps(services.export_data(associate), indent=2, ensure_ascii=False)
+    # Audited like any export of personal data: whoever holds the link can download it.
+    record_read(
+        "the associate (own link)", "community.associate.downloaded", associate, via="self-service"
+    )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-associate-data.json"'
     return response
@@ -245,6 +250,6 @@ def manage_request(request: HttpRequest) -> HttpResponse:
     return _page(request, "manage_request", {"form": form})
 
 
-@require_GET
+@require_safe
 def manage_request_sent(request: HttpRequest) -> HttpResponse:
     return _page(request, "manage_request_sent", {"link_days": links.MAX_AGE.days})

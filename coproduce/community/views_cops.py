@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from coproduce.community.models import Activity, CommunityOfPractice
 
@@ -58,7 +58,7 @@ def _groups(cops: list[CommunityOfPractice]) -> list[Group]:
     return groups
 
 
-@require_GET
+@require_safe
 def cop_list(request: HttpRequest) -> HttpResponse:
     queryset = (
         CommunityOfPractice.objects.select_related("study__theme", "theme")
@@ -81,7 +81,7 @@ def cop_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def cop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     cop = get_object_or_404(
         CommunityOfPractice.objects.select_related("study__theme", "theme"), slug=slug

@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coproduce.audit.log import record
 from coproduce.community import exports, services
@@ -164,7 +164,7 @@ def _directory(
 
 
 @login_required
-@require_GET
+@require_safe
 def directory(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     return _directory(request, DirectoryFilterForm(request.GET), None)
@@ -232,13 +232,13 @@ def _export(request: HttpRequest, kind: str) -> HttpResponseBase:
 
 
 @login_required
-@require_GET
+@require_safe
 def export_csv(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "csv")
 
 
 @login_required
-@require_GET
+@require_safe
 def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "xlsx")
 
@@ -290,7 +290,7 @@ def _refuse_erased(request: HttpRequest, associate: Associate) -> HttpResponse |
 
 
 @login_required
-@require_GET
+@require_safe
 def detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     require_staff(request.user)
     associate = _associate(public_id)

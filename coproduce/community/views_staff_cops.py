@@ -24,7 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, snapshot
 from coproduce.community import health
@@ -104,7 +104,7 @@ def _cop_url(cop: CommunityOfPractice) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def cop_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     today = timezone.localdate()
@@ -123,7 +123,7 @@ def cop_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def cop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     cop = get_cop_for(request.user, slug)
     activities = Activity.objects.filter(cop=cop).order_by("-date", "title")
@@ -155,7 +155,7 @@ def _about_form(
 
 
 @login_required
-@require_GET
+@require_safe
 def about_show(request: HttpRequest, slug: str) -> HttpResponse:
     cop = get_cop_for(request.user, slug, write=True)
     return _about_form(request, cop, CommunityAboutForm(instance=cop))
@@ -196,7 +196,7 @@ def _leadership_form(
 
 
 @login_required
-@require_GET
+@require_safe
 def leadership_show(request: HttpRequest, slug: str) -> HttpResponse:
     cop = get_cop_for(request.user, slug, write=True)
     return _leadership_form(
@@ -267,7 +267,7 @@ def _activity_form(
 
 
 @login_required
-@require_GET
+@require_safe
 def activity_new(request: HttpRequest, slug: str) -> HttpResponse:
     cop = get_cop_for(request.user, slug, write=True)
     return _activity_form(request, cop, ActivityForm())
@@ -290,7 +290,7 @@ def activity_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def activity_show(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     cop = get_cop_for(request.user, slug, write=True)
     activity = _activity(cop, public_id)
@@ -321,7 +321,7 @@ def activity_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResp
 
 
 @login_required
-@require_GET
+@require_safe
 def activity_confirm_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     cop = get_cop_for(request.user, slug, write=True)
     activity = _activity(cop, public_id)
@@ -352,7 +352,7 @@ def activity_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResp
 
 
 @login_required
-@require_GET
+@require_safe
 def cop_health(request: HttpRequest, slug: str) -> HttpResponse:
     cop = get_cop_for(request.user, slug)
     form = HealthForm(request.GET)
@@ -374,7 +374,7 @@ def cop_health(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def all_health(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     form = HealthForm(request.GET)

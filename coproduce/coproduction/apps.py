@@ -7,6 +7,15 @@ class CoproductionConfig(AppConfig):
     verbose_name = "Co-production records"
 
     def ready(self) -> None:
+        from coproduce.coproduction.access import is_broker
         from coproduce.staff.navigation import register_section
 
-        register_section("coproduction", "Co-production", "coproduction:home")
+        register_section(
+            "coproduction",
+            "Co-production",
+            "coproduction:home",
+            # Diffusion fellows and researchers in residence without a staff role log here.
+            without_staff_role=lambda user: (
+                ("Co-production", "coproduction:home") if is_broker(user) else None
+            ),
+        )

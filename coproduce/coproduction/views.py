@@ -20,9 +20,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from coproduce.audit.log import action_name, diff, record, snapshot
+from coproduce.audit.log import action_name, diff, record, record_read, snapshot
 from coproduce.community.views_staff_cops import by_method
 from coproduce.coproduction import analysis, exports, gripp2, importer, timeuse
 from coproduce.coproduction import forms as f
@@ -81,7 +81,7 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
 
 
 @login_required
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     require_staff_or_broker(request.user)
     studies = None
@@ -140,7 +140,7 @@ def _broker_form(
 
 
 @login_required
-@require_GET
+@require_safe
 def broker_log(request: HttpRequest) -> HttpResponse:
     person = require_broker(request.user)
     return _broker_page(request, _broker_form(person), person)
@@ -190,7 +190,7 @@ def _broker_back(request: HttpRequest, activity: m.BrokerActivity) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def broker_activities(request: HttpRequest) -> HttpResponse:
     """Every knowledge-broker activity, for managers to correct (optionally one study's)."""
     require_manager(request.user)
@@ -217,7 +217,7 @@ def _broker_edit_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def broker_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     activity = _activity_for(request, public_id)
     return _broker_edit_page(request, activity, _broker_form(activity.person, instance=activity))
@@ -241,7 +241,7 @@ def broker_update(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def broker_confirm_delete(request: HttpRequest, public_id: Any) -> HttpResponse:
     activity = _activity_for(request, public_id)
     return _render(
@@ -274,7 +274,7 @@ def broker_delete(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def time_used(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     today = timezone.localdate()
@@ -305,7 +305,7 @@ def time_used(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def study_overview(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
     counts = {
@@ -334,7 +334,7 @@ def study_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def compromise_list(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
     queryset = (
@@ -369,7 +369,7 @@ def _compromise_form(
 
 
 @login_required
-@require_GET
+@require_safe
 def compromise_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     form = f.CompromiseForm(
@@ -379,7 +379,7 @@ def compromise_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def compromise_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     item = get_object_or_404(m.Compromise, study=study, public_id=public_id)
@@ -425,7 +425,7 @@ def compromise_update(request: HttpRequest, slug: str, public_id: Any) -> HttpRe
 
 
 @login_required
-@require_GET
+@require_safe
 def compromise_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     study = get_study_for(request.user, slug)
     item = get_object_or_404(
@@ -442,7 +442,7 @@ def compromise_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpRe
 
 
 @login_required
-@require_GET
+@require_safe
 def compromise_analysis(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     queryset = m.Compromise.objects.all()
@@ -468,7 +468,7 @@ def compromise_analysis(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def source_list(request: HttpRequest, slug: str) -> HttpResponse:
     study = require_research_team(request.user, slug)
     queryset = (
@@ -488,7 +488,7 @@ def source_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def source_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     study = require_research_team(request.user, slug)
     source = get_object_or_404(
@@ -512,7 +512,7 @@ def source_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpRespon
 
 
 @login_required
-@require_GET
+@require_safe
 def attachment_download(
     request: HttpRequest, slug: str, public_id: Any, attachment_id: Any
 ) -> FileResponse:
@@ -523,6 +523,12 @@ def attachment_download(
     path = importer.storage_dir() / attachment.stored_name
     if not path.is_file():
         raise Http404("The file is missing.")
+    record_read(
+        request.user,
+        "coproduction.source.downloaded",
+        attachment.source,
+        {"file": attachment.original_name},
+    )
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,
@@ -551,7 +557,7 @@ def _participants_for(study: Study, people: list[tuple[str, str]]) -> list[m.Par
 
 
 @login_required
-@require_GET
+@require_safe
 def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = require_research_team(request.user, slug)
     form = f.MeetingForm(initial={"date": timezone.localdate()})
@@ -583,7 +589,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def document_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = require_research_team(request.user, slug)
     form = f.DocumentForm(initial={"date": timezone.localdate()})
@@ -679,7 +685,7 @@ def _source_edit_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def source_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     study, source = _editable_source(request, slug, public_id)
     return _source_edit_page(request, study, source, SOURCE_FORMS[source.kind](instance=source))
@@ -718,7 +724,7 @@ def source_update(request: HttpRequest, slug: str, public_id: Any) -> HttpRespon
 
 
 @login_required
-@require_GET
+@require_safe
 def source_confirm_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     study, source = _source_for_change(request, slug, public_id)
     attachments = source.attachments.count()
@@ -796,7 +802,7 @@ def _confirm_delete(
 
 
 @login_required
-@require_GET
+@require_safe
 def email_import_show(request: HttpRequest, slug: str) -> HttpResponse:
     study = require_research_team(request.user, slug)
     return _render(request, "email_import.html", {"study": study, "form": f.EmailImportForm()})
@@ -822,7 +828,7 @@ def email_import(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def participant_list(request: HttpRequest, slug: str) -> HttpResponse:
     study = require_research_team(request.user, slug)
     queryset = (
@@ -844,7 +850,7 @@ def _consent_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def consent_show(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     study = require_research_team(request.user, slug)
     participant = get_object_or_404(m.Participant, study=study, public_id=public_id)
@@ -870,7 +876,7 @@ def consent_update(request: HttpRequest, slug: str, public_id: Any) -> HttpRespo
 
 
 @login_required
-@require_GET
+@require_safe
 def export_sources(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     study = require_research_team(request.user, slug)
     record(request.user, "coproduction.source.exported", study, {})
@@ -880,7 +886,7 @@ def export_sources(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def export_compromises(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     study = require_research_team(request.user, slug)
     record(request.user, "coproduction.compromise.exported", study, {})
@@ -893,7 +899,7 @@ def export_compromises(request: HttpRequest, slug: str) -> StreamingHttpResponse
 
 
 @login_required
-@require_GET
+@require_safe
 def dialogue_list(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
     queryset = m.ReflexiveDialogue.objects.filter(study=study).order_by("-date", "-created_at")
@@ -909,7 +915,7 @@ def dialogue_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dialogue_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     form = f.DialogueForm(initial={"date": timezone.localdate()})
@@ -938,7 +944,7 @@ def _dialogue_for(request: HttpRequest, slug: str, public_id: Any) -> tuple[Stud
 
 
 @login_required
-@require_GET
+@require_safe
 def dialogue_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     study, dialogue = _dialogue_for(request, slug, public_id)
     form = f.DialogueForm(instance=dialogue)
@@ -965,7 +971,7 @@ def dialogue_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResp
 
 
 @login_required
-@require_GET
+@require_safe
 def dialogue_confirm_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     study, dialogue = _dialogue_for(request, slug, public_id)
     return _confirm_delete(
@@ -998,7 +1004,7 @@ def dialogue_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResp
 
 
 @login_required
-@require_GET
+@require_safe
 def involvement_list(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
     queryset = (
@@ -1025,7 +1031,7 @@ def involvement_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def involvement_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     form = f.InvolvementForm(initial={"date": timezone.localdate(), "hours": Decimal("2")})
@@ -1063,7 +1069,7 @@ def _involvement_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def involvement_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     study, activity = _involvement_for(request, slug, public_id)
     return _involvement_page(request, study, f.InvolvementForm(instance=activity), activity)
@@ -1093,7 +1099,7 @@ PAID_CANNOT_GO = (
 
 
 @login_required
-@require_GET
+@require_safe
 def involvement_confirm_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     study, activity = _involvement_for(request, slug, public_id)
     return _confirm_delete(
@@ -1136,7 +1142,7 @@ def involvement_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpR
 
 
 @login_required
-@require_GET
+@require_safe
 def rate_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     return _render(
@@ -1153,7 +1159,7 @@ def _rate_form(
 
 
 @login_required
-@require_GET
+@require_safe
 def rate_new(request: HttpRequest) -> HttpResponse:
     require_manager(request.user)
     return _rate_form(request, f.PaymentRateForm(), None)
@@ -1174,7 +1180,7 @@ def rate_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def rate_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     require_manager(request.user)
     rate = get_object_or_404(m.PaymentRate, public_id=public_id)
@@ -1209,7 +1215,7 @@ def _payments(request: HttpRequest) -> Any:
 
 
 @login_required
-@require_GET
+@require_safe
 def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
     queryset = _payments(request)
     return exports.csv_response(
@@ -1218,7 +1224,7 @@ def payments_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def payments_xlsx(request: HttpRequest) -> FileResponse:
     queryset = _payments(request)
     return exports.xlsx_response(
@@ -1230,7 +1236,7 @@ def payments_xlsx(request: HttpRequest) -> FileResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def gripp2_show(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
     report = gripp2.report_for(study)
@@ -1275,7 +1281,7 @@ def gripp2_update(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def gripp2_markdown(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
     response = HttpResponse(
@@ -1286,7 +1292,7 @@ def gripp2_markdown(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def gripp2_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
     response = HttpResponse(gripp2.pdf(gripp2.report_for(study)), content_type="application/pdf")
@@ -1302,7 +1308,7 @@ def _own_placement(person: Any, public_id: Any) -> Placement:
 
 
 @login_required
-@require_GET
+@require_safe
 def journal(request: HttpRequest) -> HttpResponse:
     person = require_resident(request.user)
     placements = list(
@@ -1330,7 +1336,7 @@ def _entry_form(
 
 
 @login_required
-@require_GET
+@require_safe
 def journal_new(request: HttpRequest) -> HttpResponse:
     person = require_resident(request.user)
     return _entry_form(request, f.JournalEntryForm(placements=placements_of(person)), None)
@@ -1352,11 +1358,12 @@ def journal_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def journal_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     person = require_resident(request.user)
     entry = get_object_or_404(m.JournalEntry, placement__person=person, public_id=public_id)
     form = f.JournalEntryForm(instance=entry, placements=placements_of(person))
+    record_read(request.user, "coproduction.journalentry.viewed", entry)
     return _entry_form(request, form, entry)
 
 
@@ -1376,7 +1383,7 @@ def journal_update(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def supervisors_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     person = require_resident(request.user)
     placement = _own_placement(person, public_id)
@@ -1433,12 +1440,13 @@ def _visible_entries(user: Any, placement: Placement) -> Any:
 
 
 @login_required
-@require_GET
+@require_safe
 def journal_summary(request: HttpRequest, public_id: Any) -> HttpResponse:
     placement = get_object_or_404(
         Placement.objects.select_related("person", "host_organisation"), public_id=public_id
     )
     entries = list(_visible_entries(request.user, placement).order_by("date"))
+    record_read(request.user, "coproduction.journal.viewed", placement, {"entries": len(entries)})
     labels = dict(m.JournalChallenge.choices)
     counts = {value: 0 for value in labels}
     for entry in entries:
@@ -1458,7 +1466,7 @@ def journal_summary(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def journal_shared(request: HttpRequest) -> HttpResponse:
     person = person_of(request.user)
     placements = (
@@ -1471,8 +1479,21 @@ def journal_shared(request: HttpRequest) -> HttpResponse:
     entries = m.JournalEntry.objects.filter(placement__in=placements, shared=True).select_related(
         "placement__person", "placement__host_organisation"
     )
+    page = _page(request, entries)
+    shown: dict[int, list[m.JournalEntry]] = {}
+    for entry in page.object_list:
+        shown.setdefault(entry.placement_id, []).append(entry)
+    for placement_entries in shown.values():
+        # Each journal whose entries this page shows is audited as read.
+        placement = placement_entries[0].placement
+        record_read(
+            request.user,
+            "coproduction.journal.viewed",
+            placement,
+            {"entries": len(placement_entries)},
+        )
     return _render(
         request,
         "journal_shared.html",
-        {"placements": placements, "page": _page(request, entries)},
+        {"placements": placements, "page": page},
     )

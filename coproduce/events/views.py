@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from coproduce.events import ical, links, services
 from coproduce.events.forms import BookingForm, KindForm
@@ -57,7 +57,7 @@ def _listing(request: HttpRequest, queryset: QuerySet[Event], template: str) -> 
     )
 
 
-@require_GET
+@require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming = Event.objects.filter(status=Event.Status.PUBLISHED, ends__gte=now).order_by(
@@ -66,7 +66,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return _listing(request, upcoming, "list")
 
 
-@require_GET
+@require_safe
 def past_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     past = Event.objects.filter(status=Event.Status.PUBLISHED, ends__lt=now).order_by(
@@ -128,7 +128,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _detail(request, event, form)
 
 
-@require_GET
+@require_safe
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
     event = _public_event(slug)
     return render(request, "events/check_email.html", {"event": event})
@@ -179,13 +179,13 @@ def _ical_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def event_ical(request: HttpRequest, slug: str) -> HttpResponse:
     event = _public_event(slug)
     return _ical_response(ical.to_ical([event], event.title), f"{event.slug}.ics")
 
 
-@require_GET
+@require_safe
 def feed(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - dt.timedelta(days=FEED_PAST_DAYS)
     events = (

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, snapshot
 from coproduce.events import services
@@ -72,7 +72,7 @@ _COUNTS = {
 
 
 @login_required
-@require_GET
+@require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     when = request.GET.get("when", "upcoming")
@@ -100,7 +100,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     require_staff(request.user)
     event = _event(slug)
@@ -142,7 +142,7 @@ def _form_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def event_new(request: HttpRequest) -> HttpResponse:
     require_manager(request.user)
     return _form_page(request, EventForm())
@@ -165,7 +165,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def event_show(request: HttpRequest, slug: str) -> HttpResponse:
     require_manager(request.user)
     event = _event(slug)
@@ -205,7 +205,7 @@ def event_update(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def cancel_show(request: HttpRequest, slug: str) -> HttpResponse:
     require_manager(request.user)
     event = _event(slug)

@@ -13,6 +13,9 @@ Rules:
   submits them, sees their rounds' progress, and sees assessments and the recommendation only
   after the chair releases them; then they respond.
 - Everyone with a staff role sees panels, the dashboard and annual review dates.
+- A current panel member without a staff role (a lay member: a service user or carer, say)
+  sees only the panels they sit on (the list and each one's page: members and rounds) and, as
+  above, those panels' rounds; nothing else of governance or of the staff area.
 - Managers add members to panels. Managers and the panel's current chair edit memberships and
   end terms, except that the chair role is the managers' alone: a chair cannot change or end a
   chair's membership (their own included) nor make anyone chair.
@@ -42,9 +45,12 @@ __all__ = [
     "can_respond",
     "can_see_reviews",
     "can_submit",
+    "can_view_panel",
     "can_view_round",
     "deny",
     "is_staff_member",
+    "lay_menu",
+    "may_enter",
     "must_declare",
     "require_staff",
 ]
@@ -100,6 +106,21 @@ def is_conflicted(user: Any, review_round: Any) -> bool:
 def must_declare(user: Any, review_round: Any) -> bool:
     assignment = assignment_for(user, review_round)
     return bool(assignment and not assignment.has_declared)
+
+
+def may_enter(user: Any) -> bool:
+    """May open governance pages at all: a staff role or a current panel membership."""
+    return is_staff_member(user) or bool(memberships(user))
+
+
+def can_view_panel(user: Any, panel: Any) -> bool:
+    """A panel's page (members and rounds): staff roles, and the panel's current members."""
+    return is_staff_member(user) or is_panel_member(user, panel.pk)
+
+
+def lay_menu(user: Any) -> tuple[str, str] | None:
+    """The staff menu's offer to a signed-in user without a staff role: their panels."""
+    return ("Your panels", "governance:panels") if memberships(user) else None
 
 
 def can_view_round(user: Any, review_round: Any) -> bool:

@@ -9,8 +9,14 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from coproduce.comms import scheduler
         from coproduce.governance import signals  # noqa: F401 - connects the receivers
+        from coproduce.governance.access import lay_menu
         from coproduce.governance.annual import queue_annual_review_reminders
         from coproduce.staff.navigation import register_section
 
         scheduler.register("annual scientific review reminders", queue_annual_review_reminders)
-        register_section("governance", "Governance", "governance:dashboard")
+        register_section(
+            "governance",
+            "Governance",
+            "governance:dashboard",
+            without_staff_role=lay_menu,  # a lay panel member: their panels
+        )

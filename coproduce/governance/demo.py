@@ -7,9 +7,11 @@ Run by `coproduce loaddemo` inside its transaction, after the registry demo. Eve
 invented. Idempotent: people by email, memberships by (panel, person, start), a study's demo
 rounds only when its first demo protocol version does not exist yet. The workflow runs through
 services.py (so the audit log, and so the timelines, are real); dates are then moved back so
-that the history looks lived in. Two extra sign-ins show the panel roles: `panelchair` (chair
-of the scientific committee) and `reviewer` (a committee member), both staff readers, with the
-demo password when first created.
+that the history looks lived in. Three extra sign-ins show the panel roles, with the demo
+password when first created: `panelchair` (chair of the scientific committee) and `reviewer` (a
+committee member), both staff readers (academic staff), and `carer` (a carer on the service user
+and carer panel) with no staff role: a lay member sees their panel and its rounds, and reviews
+when assigned, but not the staff area (the directory, people, exports).
 """
 
 from __future__ import annotations
@@ -72,9 +74,11 @@ MEMBERS = [
     (K.BOARD, "gordon.fairhurst@example.org", Role.CHAIR, Rep.PARTNER),
     (K.BOARD, "moira.calloway@example.org", Role.MEMBER, Rep.COMMISSIONER),
 ]
-SIGN_INS = [
-    ("panelchair", "Harriet", "Wexley", "harriet.wexley@example.org"),
-    ("reviewer", "Imogen", "Castellane", "imogen.castellane@example.org"),
+# (username, first name, last name, email, role group or None for a lay member)
+SIGN_INS: list[tuple[str, str, str, str, str | None]] = [
+    ("panelchair", "Harriet", "Wexley", "harriet.wexley@example.org", STAFF_READER),
+    ("reviewer", "Imogen", "Castellane", "imogen.castellane@example.org", STAFF_READER),
+    ("carer", "Ruth", "Okonjo", "ruth.okonjo@example.org", None),
 ]
 # Steering committees left without a lay member, so the dashboard has something to show.
 NO_LAY_MEMBER = {"regular-attenders", "preconception-care"}
@@ -116,7 +120,8 @@ class Summary:
             f"{PanelMembership.objects.count()} memberships, "
             f"{ProtocolVersion.objects.count()} protocol versions, {rounds['total']} review "
             f"rounds ({rounds['released']} released), {unmet} conditions unmet, {overdue} "
-            f"annual review(s) overdue; sign-ins panelchair and reviewer"
+            f"annual review(s) overdue; sign-ins panelchair and reviewer (staff readers) and "
+            f"carer (a lay panel member, no staff role)"
         )
 
 
@@ -151,15 +156,15 @@ class _Loader:
             self.people[email] = person
             self.summary.add("people", created)
         user_model = get_user_model()
-        group, _ = Group.objects.get_or_create(name=STAFF_READER)
-        for username, first, last, email in SIGN_INS:
+        for username, first, last, email, group_name in SIGN_INS:
             user = user_model._default_manager.filter(username=username).first()
             if user is None:
                 user = user_model(username=username, first_name=first, last_name=last, email=email)
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 self.summary.add("sign-ins")
-            user.groups.add(group)
+            if group_name is not None:  # lay panel members get no staff role group
+                user.groups.add(Group.objects.get_or_create(name=group_name)[0])
             person = self.people[email]
             if person.user_id is None:
                 person.user = user

@@ -65,7 +65,7 @@ def for_study(user: Any, study: Study) -> list[Event]:
     )
     if schedule:
         where |= Q(object_type="governance.annualreview", object_id=str(schedule))
-    entries = AuditEntry.objects.filter(where)
+    entries = AuditEntry.objects.changes().filter(where)  # not who read what
     visible: dict[int, bool] = {}
 
     def sees(round_id: int) -> bool:

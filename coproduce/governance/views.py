@@ -21,8 +21,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from coproduce.audit.log import record_read
 from coproduce.governance import access, annual, breaches, services, timeline, uploads
 from coproduce.governance.criteria import RATING_LABELS, criteria_for
 from coproduce.governance.forms import (
@@ -49,6 +50,7 @@ from coproduce.governance.models import (
     ReviewerAssignment,
     ReviewRound,
 )
+from coproduce.pages import pagecache
 from coproduce.registry.models import Study
 
 View = Callable[..., HttpResponse]
@@ -72,7 +74,14 @@ def _render(
 ) -> HttpResponse:
     from coproduce.staff.navigation import staff_nav
 
-    context = {**context, "staff_nav": staff_nav("governance")}
+    staff_role = access.is_staff_member(request.user)
+    context = {
+        **context,
+        "staff_nav": staff_nav("governance"),
+        "staff_role": staff_role,
+        # A lay panel member's way back is their panels; the dashboard is for staff roles.
+        "governance_home": reverse("governance:dashboard" if staff_role else "governance:panels"),
+    }
     return render(request, f"governance/{template}", context, status=status)
 
 
@@ -100,10 +109,12 @@ def _round(request: HttpRequest, public_id: Any) -> ReviewRound:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     access.require_staff(request.user)
-    rules = breaches.all_rules()
+    # Every rule over every study: a second and more at national scale, so kept while the
+    # data is unchanged (coproduce/pages/pagecache.py); a new day starts a new entry.
+    rules = pagecache.memo(("governance_rules", timezone.localdate()), breaches.all_rules)
     return _render(
         request,
         "dashboard.html",
@@ -112,9 +123,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def panel_list(request: HttpRequest) -> HttpResponse:
-    access.require_staff(request.user)
+    user: Any = request.user  # signed in (login_required)
+    if not access.may_enter(user):
+        access.deny("You need a staff role or a panel membership to see this page.")
     today = timezone.localdate()
     current = Q(memberships__start__lte=today) & (
         Q(memberships__end__isnull=True) | Q(memberships__end__gte=today)
@@ -127,22 +140,37 @@ def panel_list(request: HttpRequest) -> HttpResponse:
             distinct=True,
         ),
     )
+    if not access.is_staff_member(user):
+        panels = panels.filter(pk__in=access.memberships(user))  # a lay member: their own
     collaboration = [p for p in panels if p.kind != Panel.Kind.STEERING]
     steering = Paginator(
         panels.filter(kind=Panel.Kind.STEERING).order_by("name"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    # Rounds waiting for this user's declaration or assessment.
+    assigned = (
+        ReviewRound.objects.filter(
+            assignments__person__user=user,
+            assignments__has_conflict=False,
+            released_at__isnull=True,
+        )
+        .select_related("study", "panel", "protocol_version")
+        .order_by("-submitted_at")
+    )
     return _render(
         request,
         "panel_list.html",
-        {"collaboration": collaboration, "steering": steering},
+        {"collaboration": collaboration, "steering": steering, "assigned": assigned},
     )
 
 
 @login_required
-@require_GET
+@require_safe
 def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    access.require_staff(request.user)
+    if not access.may_enter(request.user):
+        access.deny("You need a staff role or a panel membership to see this page.")
     panel = get_object_or_404(Panel.objects.select_related("study"), slug=slug)
+    if not access.can_view_panel(request.user, panel):
+        access.deny("You can see the panels you sit on.")
     today = timezone.localdate()
     memberships = list(
         PanelMembership.objects.filter(panel=panel)
@@ -187,7 +215,7 @@ def _member_page(request: HttpRequest, panel: Panel, form: MemberForm) -> HttpRe
 
 
 @login_required
-@require_GET
+@require_safe
 def member_new(request: HttpRequest, slug: str) -> HttpResponse:
     if not access.can_manage_panels(request.user):
         access.deny("Only managers can change panel membership.")
@@ -239,7 +267,7 @@ def _membership_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def member_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     membership = _membership(request, slug, public_id)
     form = MembershipForm(instance=membership, allow_chair=access.can_appoint_chair(request.user))
@@ -276,7 +304,7 @@ def _end_page(request: HttpRequest, membership: PanelMembership, form: EndTermFo
 
 
 @login_required
-@require_GET
+@require_safe
 def member_end_form(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     membership = _membership(request, slug, public_id)
     form = EndTermForm(
@@ -303,7 +331,7 @@ def member_end(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def annual_reviews(request: HttpRequest) -> HttpResponse:
     access.require_staff(request.user)
     today = timezone.localdate()
@@ -328,7 +356,7 @@ def annual_reviews(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def study_detail(request: HttpRequest, slug: str) -> HttpResponse:
     study = _study(request, slug)
     versions = list(
@@ -340,7 +368,19 @@ def study_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     )
     user = request.user
+    # The user's own reviewer assignments in all these rounds in one query, into the cache
+    # access.assignment_for reads (else one query per round).
+    rounds = [r for version in versions for r in version.rounds.all()]
+    mine = {}
+    if user.is_authenticated:
+        mine = {
+            a.round_id: a
+            for a in ReviewerAssignment.objects.filter(round__in=rounds, person__user=user)
+        }
+    for review_round in rounds:
+        review_round.__dict__.setdefault("_assignment_for", {})[user.pk] = mine.get(review_round.pk)
     for version in versions:
+        version.study = study
         version.may_download = access.can_download(user, version)  # type: ignore[attr-defined]
         for review_round in version.rounds.all():
             review_round.study = study
@@ -374,7 +414,7 @@ def steering_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def study_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     study = _study(request, slug)
     return _render(
@@ -389,7 +429,7 @@ def _protocol_page(request: HttpRequest, study: Study, form: ProtocolForm) -> Ht
 
 
 @login_required
-@require_GET
+@require_safe
 def protocol_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = _study(request, slug)
     if not access.can_submit(request.user, study):
@@ -431,7 +471,7 @@ def _version(request: HttpRequest, public_id: Any) -> ProtocolVersion:
 
 
 @login_required
-@require_GET
+@require_safe
 def protocol_download(request: HttpRequest, public_id: Any) -> HttpResponseBase:
     if not access.is_staff_member(request.user) and not access.memberships(request.user):
         access.deny()
@@ -449,6 +489,7 @@ def protocol_download(request: HttpRequest, public_id: Any) -> HttpResponseBase:
         if version.file_format == ProtocolVersion.Format.PDF
         else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
+    record_read(request.user, "governance.protocol.downloaded", version)
     response = FileResponse(
         handle, as_attachment=True, filename=version.download_name, content_type=content_type
     )
@@ -465,7 +506,7 @@ def _submit_page(request: HttpRequest, version: ProtocolVersion, form: SubmitFor
 
 
 @login_required
-@require_GET
+@require_safe
 def protocol_submit_form(request: HttpRequest, public_id: Any) -> HttpResponse:
     version = _version(request, public_id)
     if not access.can_submit(request.user, version.study):
@@ -575,9 +616,14 @@ def _round_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def round_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    return _round_page(request, _round(request, public_id))
+    review_round = _round(request, public_id)
+    response = _round_page(request, review_round)
+    if not access.must_declare(request.user, review_round):
+        # A confidential page (reviews, the recommendation): audited as a read.
+        record_read(request.user, "governance.round.viewed", review_round)
+    return response
 
 
 @login_required
@@ -618,7 +664,9 @@ def round_declare(request: HttpRequest, public_id: Any) -> HttpResponse:
             "Thank you. You have declared a conflict of interest, so you will not review "
             "this protocol or see anything of this round.",
         )
-        return redirect("governance:dashboard")
+        return redirect(
+            "governance:dashboard" if access.is_staff_member(request.user) else "governance:panels"
+        )
     messages.success(request, "Thank you. You declared no conflict of interest.")
     return redirect(reverse("governance:assessment", args=[review_round.public_id]))
 
@@ -638,13 +686,14 @@ def _assessment_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def assessment_form(request: HttpRequest, public_id: Any) -> HttpResponse:
     review_round = _round(request, public_id)
     assessment = _assessment_for(request, review_round)
     form = AssessmentForm(
         initial=AssessmentForm.initial_for(assessment), panel_kind=review_round.panel.kind
     )
+    record_read(request.user, "governance.assessment.viewed", assessment)
     return _assessment_page(request, review_round, form)
 
 
@@ -689,7 +738,7 @@ def _recommendation_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def recommendation_form(request: HttpRequest, public_id: Any) -> HttpResponse:
     review_round = _round(request, public_id)
     recommendation = _recommendation_for(request, review_round)
@@ -702,6 +751,7 @@ def recommendation_form(request: HttpRequest, public_id: Any) -> HttpResponse:
             "conditions": conditions,
         }
     )
+    record_read(request.user, "governance.recommendation.viewed", recommendation)
     return _recommendation_page(request, review_round, form)
 
 
@@ -754,7 +804,7 @@ def _response_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def response_form(request: HttpRequest, public_id: Any) -> HttpResponse:
     review_round = _round(request, public_id)
     if not access.can_respond(request.user, review_round):

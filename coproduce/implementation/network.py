@@ -56,6 +56,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from coproduce.community.models import Activity, Associate, CommunityOfPractice, Membership
@@ -223,7 +224,14 @@ def build() -> Graph:
         .distinct()
     ):
         b.link(f"person:{person_id}", f"cop:{cop_id}", "Led an activity")
-    same_email = Person.objects.filter(email=OuterRef("associate__email")).exclude(email="")
+    # Addresses are stored lower case on both sides; lower(email) is what the unique index on
+    # people covers, so PostgreSQL looks each one up instead of scanning every person per row.
+    same_email = (
+        Person.objects.annotate(email_ci=Lower("email"))
+        .filter(email_ci=OuterRef("associate__email"))
+        .exclude(email="")
+        .order_by()
+    )
     members = (
         Membership.objects.filter(left__isnull=True, associate__status=Associate.Status.ACTIVE)
         .filter(~Q(associate__email=None) & ~Q(associate__email=""))

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, snapshot
 from coproduce.community import health
@@ -47,6 +47,7 @@ from coproduce.implementation.models import (
     Output,
     Recommendation,
 )
+from coproduce.pages import pagecache
 from coproduce.registry.access import (
     can_edit_study,
     get_study_for,
@@ -146,7 +147,7 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
 
 
 @login_required
-@require_GET
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     today = timezone.localdate()
@@ -185,7 +186,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def study_page(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
     records = ImplementationRecord.objects.filter(study=study).select_related("site")
@@ -246,7 +247,7 @@ def _record_form(request: HttpRequest, study: Study, form: Any, rec: Any = None)
 
 
 @login_required
-@require_GET
+@require_safe
 def record_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     return _record_form(request, study, f.RecordForm(study=study))
@@ -265,7 +266,7 @@ def record_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def record_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     rec = _record_for(request.user, public_id)
     return _render(
@@ -284,7 +285,7 @@ def record_show(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def record_edit_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     rec = _record_for(request.user, public_id, write=True)
     return _record_form(request, rec.study, f.RecordForm(instance=rec, study=rec.study), rec)
@@ -316,7 +317,7 @@ def _status_form(request: HttpRequest, rec: ImplementationRecord, form: Any) -> 
 
 
 @login_required
-@require_GET
+@require_safe
 def status_new(request: HttpRequest, public_id: Any) -> HttpResponse:
     rec = _record_for(request.user, public_id, write=True)
     return _status_form(request, rec, f.StatusForm(initial={"date": timezone.localdate()}))
@@ -354,7 +355,7 @@ def _determinant_filters(request: HttpRequest) -> dict[str, str]:
 
 
 @login_required
-@require_GET
+@require_safe
 def determinant_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     chosen = _determinant_filters(request)
@@ -406,7 +407,7 @@ def _determinant_form(
 
 
 @login_required
-@require_GET
+@require_safe
 def determinant_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     form = f.DeterminantForm(study=study, initial={"date": timezone.localdate()})
@@ -433,7 +434,7 @@ def _determinant_for(user: Any, public_id: Any) -> Determinant:
 
 
 @login_required
-@require_GET
+@require_safe
 def determinant_edit_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = _determinant_for(request.user, public_id)
     form = f.DeterminantForm(instance=obj, study=obj.study)
@@ -472,14 +473,14 @@ def _matrix_page(request: HttpRequest, study: Study | None) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def matrix_all(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     return _matrix_page(request, None)
 
 
 @login_required
-@require_GET
+@require_safe
 def matrix_study(request: HttpRequest, slug: str) -> HttpResponse:
     return _matrix_page(request, get_study_for(request.user, slug))
 
@@ -488,7 +489,7 @@ def matrix_study(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     today = timezone.localdate()
@@ -528,7 +529,7 @@ def _recommendation_form(
 
 
 @login_required
-@require_GET
+@require_safe
 def recommendation_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     initial: dict[str, Any] = {"made_on": timezone.localdate()}
@@ -559,7 +560,7 @@ def _recommendation_for(user: Any, public_id: Any) -> Recommendation:
 
 
 @login_required
-@require_GET
+@require_safe
 def recommendation_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = _recommendation_for(request.user, public_id)
     return _render(
@@ -589,7 +590,7 @@ def _transition_form(request: HttpRequest, obj: Recommendation, form: Any) -> Ht
 
 
 @login_required
-@require_GET
+@require_safe
 def transition_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = _recommendation_for(request.user, public_id)
     _require_edit(request.user, obj.study)
@@ -636,7 +637,7 @@ def transition_make(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def instrument_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     rows = Instrument.objects.annotate(
@@ -648,7 +649,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def instrument_show(request: HttpRequest, slug: str) -> HttpResponse:
     require_staff(request.user)
     instrument = get_object_or_404(Instrument, slug=slug)
@@ -688,7 +689,7 @@ def _item_form(request: HttpRequest, item: Item, form: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def item_show(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     item = _item_for(request.user, slug, public_id)
     return _item_form(request, item, f.ItemTextForm(instance=item))
@@ -733,7 +734,7 @@ def _administration_form(request: HttpRequest, study: Study, form: Any) -> HttpR
 
 
 @login_required
-@require_GET
+@require_safe
 def administration_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     form = f.AdministrationForm(study=study, initial={"date": timezone.localdate()})
@@ -753,7 +754,7 @@ def administration_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def administration_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = _administration_for(request.user, public_id)
     means = instruments.construct_means([obj]).get(obj.pk, {})
@@ -791,7 +792,7 @@ def _response_form(request: HttpRequest, obj: Administration, form: Any) -> Http
 
 
 @login_required
-@require_GET
+@require_safe
 def response_new(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = _administration_for(request.user, public_id, write=True)
     return _response_form(request, obj, f.ResponseForm(administration=obj))
@@ -838,7 +839,7 @@ def _import_form(
 
 
 @login_required
-@require_GET
+@require_safe
 def import_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = _administration_for(request.user, public_id, write=True)
     return _import_form(request, obj, f.ImportForm())
@@ -867,7 +868,7 @@ def import_run(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def trend(request: HttpRequest, slug: str, instrument: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
     chosen = get_object_or_404(Instrument, slug=instrument, kind=Instrument.Kind.SURVEY)
@@ -908,7 +909,7 @@ def _measure_form(request: HttpRequest, study: Study, form: Any) -> HttpResponse
 
 
 @login_required
-@require_GET
+@require_safe
 def measure_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     return _measure_form(request, study, f.MeasureForm(study=study))
@@ -927,7 +928,7 @@ def measure_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def measure_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = _measure_for(request.user, public_id)
     chart, analysis = reports.run_chart(obj)
@@ -957,7 +958,7 @@ def _point_form(request: HttpRequest, obj: Measure, form: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def point_new(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = _measure_for(request.user, public_id, write=True)
     return _point_form(request, obj, f.DataPointForm(measure=obj))
@@ -988,7 +989,7 @@ def _cycle_form(request: HttpRequest, obj: Measure, form: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def cycle_new(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = _measure_for(request.user, public_id, write=True)
     return _cycle_form(request, obj, f.CycleForm())
@@ -1010,7 +1011,7 @@ def cycle_create(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def output_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     queryset = Output.objects.prefetch_related("studies", "records__site")
@@ -1048,7 +1049,7 @@ def _output_form(request: HttpRequest, study: Study, form: Any, obj: Any = None)
 
 
 @login_required
-@require_GET
+@require_safe
 def output_new(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     form = f.OutputForm(initial={"studies": [study.pk], "date": timezone.localdate()})
@@ -1086,7 +1087,7 @@ def _output_for(user: Any, public_id: Any) -> tuple[Output, Study]:
 
 
 @login_required
-@require_GET
+@require_safe
 def output_edit_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj, study = _output_for(request.user, public_id)
     return _output_form(request, study, f.OutputForm(instance=obj), obj)
@@ -1124,7 +1125,7 @@ def _year(request: HttpRequest) -> tuple[int, list[int]]:
 
 
 @login_required
-@require_GET
+@require_safe
 def evaluation_fellows(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     year, years = _year(request)
@@ -1136,17 +1137,23 @@ def evaluation_fellows(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def evaluation_cops(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     year, years = _year(request)
     until = min(dt.date(year, 12, 31), timezone.localdate())
-    cops = list(CommunityOfPractice.objects.only("pk", "slug", "name").order_by("name"))
-    report = health.assess(cops, until=until)
-    urls = {cop.pk: reverse("community_staff:health", args=[cop.slug]) for cop in cops}
-    charts = evaluation.quiet_if_empty(
-        [health.scores_chart(report, urls), *health.series_charts(report.total)]
-    )
+
+    def compute() -> tuple[Any, Any]:
+        cops = list(CommunityOfPractice.objects.only("pk", "slug", "name").order_by("name"))
+        report = health.assess(cops, until=until)
+        urls = {cop.pk: reverse("community_staff:health", args=[cop.slug]) for cop in cops}
+        charts = evaluation.quiet_if_empty(
+            [health.scores_chart(report, urls), *health.series_charts(report.total)]
+        )
+        return report, charts
+
+    # Seconds over every community at national scale: kept while the data is unchanged.
+    report, charts = pagecache.memo(("evaluation_cops", until), compute)
     return _render(
         request,
         "evaluation_cops.html",
@@ -1155,7 +1162,7 @@ def evaluation_cops(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def evaluation_engagement(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     year, years = _year(request)
@@ -1165,14 +1172,18 @@ def evaluation_engagement(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": years,
-            "charts": evaluation.engagement_charts(year),
-            "mailings": evaluation.mailing_reach(year),
+            "charts": pagecache.memo(
+                ("engagement_charts", year), lambda: evaluation.engagement_charts(year)
+            ),
+            "mailings": pagecache.memo(
+                ("mailing_reach", year), lambda: evaluation.mailing_reach(year)
+            ),
         },
     )
 
 
 @login_required
-@require_GET
+@require_safe
 def network_page(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     order = request.GET.get("order", "betweenness")
@@ -1213,7 +1224,7 @@ def network_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def annual_report(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     year, years = _year(request)
@@ -1221,7 +1232,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def annual_report_download(request: HttpRequest, year: int, extension: str) -> HttpResponse:
     require_staff(request.user)
     if extension not in ("pdf", "xlsx") or not 2000 <= year <= timezone.localdate().year + 1:

@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from coproduce.lib.spam import issue_form_token
 from coproduce.pages.forms import ContactForm
@@ -13,7 +13,7 @@ from coproduce.pages.tasks import notify_enquiry
 from coproduce.registry.models import Study, Theme
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     themes = Theme.objects.all()
     return render(
@@ -40,13 +40,13 @@ def contact(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/contact.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def contact_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/contact_thanks.html")
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     try:
         with connection.cursor() as cursor:
@@ -59,7 +59,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
-@require_GET
+@require_safe
 def bare(request: HttpRequest) -> HttpResponse:
     """The base layout with no data: the benchmark's yardstick. Off unless bench settings."""
     if not settings.BENCH_BARE_PAGE:

@@ -128,10 +128,20 @@ class Rates:
 def response_rates(consultation: Consultation) -> Rates:
     """Invited, responded (submitted) and in progress, overall and per stakeholder group: two
     grouped queries whatever the number of invitees."""
-    per_group = {value: Rate(label=str(label)) for value, label in StakeholderGroup.choices}
+    return response_rates_for([consultation])[consultation.pk]
+
+
+def response_rates_for(consultations: Iterable[Consultation]) -> dict[int, Rates]:
+    """`response_rates` of each consultation by primary key, in the same two grouped queries
+    whatever the number of consultations (the public /priorities/ page lists them all)."""
+    ids = [c.pk for c in consultations]
+    per_consultation = {
+        pk: {value: Rate(label=str(label)) for value, label in StakeholderGroup.choices}
+        for pk in ids
+    }
     invited = (
-        Invitation.objects.filter(consultation=consultation)
-        .values("group")
+        Invitation.objects.filter(consultation__in=ids)
+        .values("consultation", "group")
         .annotate(
             n=Count("pk"),
             done=Count("pk", filter=Q(response__submitted_at__isnull=False)),
@@ -140,27 +150,32 @@ def response_rates(consultation: Consultation) -> Rates:
                 filter=Q(response__isnull=False, response__submitted_at__isnull=True),
             ),
         )
+        .order_by()
     )
     for row in invited:
-        rate = per_group[row["group"]]
+        rate = per_consultation[row["consultation"]][row["group"]]
         rate.invited, rate.responded, rate.in_progress = row["n"], row["done"], row["going"]
     opened = (
         Response.objects.filter(
-            consultation=consultation, invitation__isnull=True, submitted_at__isnull=False
+            consultation__in=ids, invitation__isnull=True, submitted_at__isnull=False
         )
-        .values("group")
+        .values("consultation", "group")
         .annotate(n=Count("pk"))
+        .order_by()
     )
     for row in opened:
-        per_group[row["group"]].open_link = row["n"]
-    overall = Rate(label="All groups")
-    for rate in per_group.values():
-        overall.invited += rate.invited
-        overall.responded += rate.responded
-        overall.in_progress += rate.in_progress
-        overall.open_link += rate.open_link
-    groups = [r for r in per_group.values() if r.invited or r.open_link or r.in_progress]
-    return Rates(overall=overall, groups=groups)
+        per_consultation[row["consultation"]][row["group"]].open_link = row["n"]
+    rates = {}
+    for pk, per_group in per_consultation.items():
+        overall = Rate(label="All groups")
+        for rate in per_group.values():
+            overall.invited += rate.invited
+            overall.responded += rate.responded
+            overall.in_progress += rate.in_progress
+            overall.open_link += rate.open_link
+        groups = [r for r in per_group.values() if r.invited or r.open_link or r.in_progress]
+        rates[pk] = Rates(overall=overall, groups=groups)
+    return rates
 
 
 # -- submissions and indicative questions ------------------------------------------------------

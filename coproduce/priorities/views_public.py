@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from coproduce.priorities import links, services
 from coproduce.priorities.forms import BallotForm
@@ -176,7 +176,7 @@ def ballot(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "priorities/ballot.html", context)
 
 
-@require_GET
+@require_safe
 def ballot_thanks(request: HttpRequest, token: str) -> HttpResponse:
     survey = get_object_or_404(InterimSurvey, open_token=token)
     return render(request, "priorities/ballot_thanks.html", {"survey": survey})

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from coproduce.priorities import services
 from coproduce.priorities.models import Consultation, Priority, Workshop
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     consultations = list(
         Consultation.objects.filter(published=True).exclude(status=Consultation.Status.DRAFT)
     )
-    rows = [(c, services.response_rates(c)) for c in consultations]
+    rates = services.response_rates_for(consultations)
+    rows = [(c, rates[c.pk]) for c in consultations]
     workshops = list(
         Workshop.objects.filter(published=True).select_related("consultation").order_by("-held_on")
     )

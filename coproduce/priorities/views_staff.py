@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, snapshot
 from coproduce.priorities import analysis, exports, invitations, links, services, similarity
@@ -95,7 +95,7 @@ def _count(queryset: Any) -> Any:
 
 
 @login_required
-@require_GET
+@require_safe
 def consultation_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     # One correlated count each: joining invitations and submissions in one GROUP BY would
@@ -117,7 +117,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     require_staff(request.user)
     consultation = _consultation(slug)
@@ -307,7 +307,7 @@ def new_link(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def export(request: HttpRequest, slug: str, fmt: str) -> Any:
     require_staff(request.user)
     if fmt not in ("csv", "xlsx"):
@@ -332,7 +332,7 @@ def _submissions(consultation: Consultation) -> Any:
 
 
 @login_required
-@require_GET
+@require_safe
 def submission_list(request: HttpRequest, slug: str) -> HttpResponse:
     require_staff(request.user)
     consultation = _consultation(slug)
@@ -476,7 +476,7 @@ def _suggest_submissions(
 
 
 @login_required
-@require_GET
+@require_safe
 def submission_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     require_staff(request.user)
     consultation = _consultation(slug)
@@ -515,7 +515,7 @@ def submission_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpRe
 
 
 @login_required
-@require_GET
+@require_safe
 def indicative_list(request: HttpRequest, slug: str) -> HttpResponse:
     require_staff(request.user)
     consultation = _consultation(slug)
@@ -590,7 +590,7 @@ def survey_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def survey_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     require_staff(request.user)
     consultation = _consultation(slug)
@@ -710,7 +710,7 @@ def workshop_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpRespon
 
 
 @login_required
-@require_GET
+@require_safe
 def workshop_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     require_staff(request.user)
     consultation = _consultation(slug)

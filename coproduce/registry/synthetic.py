@@ -269,9 +269,15 @@ def load(
             counts = part(rng, scale, shared)
         report(name, counts, time.monotonic() - started)
         totals.update(counts)
-    if connection.vendor == "sqlite":
+    # Fresh statistics for the planner: without them PostgreSQL plans for the empty tables
+    # (a scan of every person per membership in network.build, for one).
+    if connection.vendor in ("sqlite", "postgresql"):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    # Bulk inserts send no signals: tell running servers their cached pages are stale.
+    from coproduce.pages import pagecache
+
+    pagecache.bump()
     return totals
 
 

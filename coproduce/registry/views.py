@@ -16,7 +16,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from coproduce.registry import reports
 from coproduce.registry.models import Person, Placement, Secondment, Study, Theme
@@ -56,7 +56,7 @@ def _study_items(page: Page[Any]) -> list[StudyItem]:
 # Themes
 
 
-@require_GET
+@require_safe
 def themes(request: HttpRequest) -> HttpResponse:
     # A grouped query drops Meta.ordering, so the order is spelled out.
     all_themes = list(
@@ -72,7 +72,7 @@ def themes(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def theme(request: HttpRequest, slug: str) -> HttpResponse:
     the_theme = get_object_or_404(Theme, slug=slug)
     page = _paginate(
@@ -100,7 +100,7 @@ class StudyFilterForm(forms.Form):
     )
 
 
-@require_GET
+@require_safe
 def studies(request: HttpRequest) -> HttpResponse:
     form = StudyFilterForm(request.GET)
     queryset = Study.objects.select_related("theme")
@@ -120,7 +120,7 @@ def studies(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def study(request: HttpRequest, slug: str) -> HttpResponse:
     the_study = get_object_or_404(Study.objects.with_df_counts().select_related("theme"), slug=slug)
     today = timezone.localdate()
@@ -188,7 +188,7 @@ def _split_current(rows: list[Any], today: dt.date, attr: str) -> tuple[list[Any
     return current, former
 
 
-@require_GET
+@require_safe
 def who_is_who(request: HttpRequest) -> HttpResponse:
     # Not paginated: studies link to a person here by anchor, and a collaboration has tens of
     # fellows and researchers in residence, not thousands. Two queries whatever the numbers.
@@ -254,7 +254,7 @@ def _report_date(request: HttpRequest) -> tuple[ReportDateForm, dt.date | None]:
     return form, form.cleaned_data["on"] or timezone.localdate()
 
 
-@require_GET
+@require_safe
 def report_studies_by_theme(request: HttpRequest) -> HttpResponse:
     form, on = _report_date(request)
     report = reports.studies_by_theme(on)
@@ -271,7 +271,7 @@ def report_studies_by_theme(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def report_studies_by_theme_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404("The report downloads as csv or xlsx.")

@@ -46,6 +46,9 @@ def delete_with_audit(obj: models.Model, actor: Any) -> None:
         obj.delete()
 
 
+EXAMPLES = 5  # records named for each kind that stops a deletion
+
+
 @dataclass(frozen=True)
 class Blocker:
     """Records of one kind that stop a deletion."""
@@ -53,6 +56,20 @@ class Blocker:
     label: str  # like "3 role assignments"
     examples: list[str]
     more: int
+
+
+def _related_paths(model: type[models.Model], depth: int = 3) -> list[str]:
+    """Forward foreign-key paths to `depth` levels ("round", "round__panel", ...)."""
+    paths = []
+    for field in model._meta.concrete_fields:
+        if field.is_relation and field.related_model is not None:
+            paths.append(field.name)
+            if depth > 1:
+                paths += [
+                    f"{field.name}__{sub}"
+                    for sub in _related_paths(field.related_model, depth - 1)  # type: ignore[arg-type]
+                ]
+    return paths
 
 
 def _describe(objects: Any) -> list[Blocker]:
@@ -64,12 +81,15 @@ def _describe(objects: Any) -> list[Blocker]:
         meta = model._meta
         noun = meta.verbose_name if len(rows) == 1 else meta.verbose_name_plural
         rows.sort(key=lambda row: row.pk or 0)
-        # A handful of names is enough to act on; naming them all could take many queries.
+        # A handful of names is enough to act on. They are read again in one query with their
+        # related rows, because a name often shows a person or a study (one query each).
+        related = _related_paths(model)
+        shown = model._base_manager.filter(pk__in=[row.pk for row in rows[:EXAMPLES]])
         blockers.append(
             Blocker(
                 label=f"{len(rows)} {noun}",
-                examples=[str(row) for row in rows[:5]],
-                more=max(len(rows) - 5, 0),
+                examples=[str(row) for row in shown.select_related(*related).order_by("pk")],
+                more=max(len(rows) - EXAMPLES, 0),
             )
         )
     return blockers

@@ -18,12 +18,17 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, snapshot
 from coproduce.audit.models import AuditEntry
 from coproduce.pages.models import Enquiry
-from coproduce.registry.access import is_manager, require_manager, require_staff
+from coproduce.registry.access import (
+    is_manager,
+    is_staff_member,
+    require_manager,
+    require_staff,
+)
 from coproduce.staff import editing
 from coproduce.staff.forms import (
     EnquiryFilterForm,
@@ -60,8 +65,13 @@ def _render(
 
 
 @login_required
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    from coproduce.governance.access import memberships
+
+    if not is_staff_member(request.user) and memberships(request.user):
+        # A lay panel member (no staff role) signs in to their panels; the rest is not theirs.
+        return redirect("governance:panels")
     require_staff(request.user)
     sections = [
         {
@@ -72,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
         for kind in KINDS.values()
     ]
     new_enquiries = Enquiry.objects.filter(status=Enquiry.Status.NEW).count()
-    recent = list(AuditEntry.objects.all()[:RECENT_ACTIVITY])
+    recent = list(AuditEntry.objects.changes()[:RECENT_ACTIVITY])  # reads are not changes
     return _render(
         request,
         "home.html",
@@ -94,7 +104,7 @@ def _kind_context(kind: Kind) -> dict[str, Any]:
 
 
 @login_required
-@require_GET
+@require_safe
 def object_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = KINDS[kind]
     user = request.user
@@ -213,7 +223,7 @@ def _related_sections(spec: Kind, obj: Any) -> list[dict[str, Any]]:
 
 
 @login_required
-@require_GET
+@require_safe
 def object_detail(request: HttpRequest, kind: str, key: Any) -> HttpResponse:
     spec = KINDS[kind]
     user = request.user
@@ -332,7 +342,7 @@ def object_delete(request: HttpRequest, kind: str, key: Any) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def enquiries(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     form = EnquiryFilterForm(request.GET)
@@ -348,7 +358,7 @@ def _enquiry(public_id: Any) -> Enquiry:
 
 
 @login_required
-@require_GET
+@require_safe
 def enquiry_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     require_staff(request.user)
     enquiry = _enquiry(public_id)

@@ -25,8 +25,11 @@ def _data_dir(settings: Any, tmp_path: Any) -> None:
     settings.DATA_DIR = tmp_path
 
 
-def panel_user(username: str, panel: Panel | None = None, role: str = "member") -> Any:
-    user = factories.UserFactory(username=username, groups=[STAFF_READER])
+def panel_user(
+    username: str, panel: Panel | None = None, role: str = "member", *, staff: bool = True
+) -> Any:
+    """A panel member; a staff reader unless `staff` is False (a lay member: no role group)."""
+    user = factories.UserFactory(username=username, groups=[STAFF_READER] if staff else [])
     person = factories.PersonFactory(full_name=username.title(), user=user)
     if panel is not None:
         PanelMembership.objects.create(

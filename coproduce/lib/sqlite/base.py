@@ -23,6 +23,8 @@ import threading
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
+from coproduce.lib.sqlite.operations import DatabaseOperations
+
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 DEFAULT_WAIT_SECONDS = 5.0
@@ -34,6 +36,7 @@ def write_lock(name: str) -> threading.Lock:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations  # a flush keeps the triggers (operations.py)
     _holds_write_lock: threading.Lock | None = None
 
     def _wait_seconds(self) -> float:

@@ -65,19 +65,19 @@ def _same_rows(model: type[models.Model], alias: str) -> bool:
 @contextlib.contextmanager
 def _stored_dates_kept(tables: list[type[models.Model]]) -> Iterator[None]:
     """bulk_create would stamp auto_now/auto_now_add fields with the time of the copy."""
-    stamped = [
+    stamped: list[tuple[Any, bool, bool]] = [
         (field, field.auto_now, field.auto_now_add)
         for model in tables
         for field in model._meta.concrete_fields
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        if isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add)
     ]
     for field, _, _ in stamped:
-        field.auto_now = field.auto_now_add = False  # type: ignore[attr-defined]
+        field.auto_now = field.auto_now_add = False
     try:
         yield
     finally:
         for field, now, now_add in stamped:
-            field.auto_now, field.auto_now_add = now, now_add  # type: ignore[attr-defined]
+            field.auto_now, field.auto_now_add = now, now_add
 
 
 def _quote(connection: Any, name: str) -> str:

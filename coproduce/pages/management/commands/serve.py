@@ -89,5 +89,10 @@ class Command(BaseCommand):
         ]
         if demo:
             lines.append("  Demo login: manager / coproduce-demo (also: researcher, reader)")
+            if settings.COPRODUCE_REQUIRE_MANAGER_2FA:
+                lines += [
+                    "  Managers are asked to set up an authenticator app (two-factor) at first",
+                    "  sign-in; researcher or reader (same password) shows the site without one.",
+                ]
         lines += [f"  Outgoing email: {mail}", "  Press Ctrl+C to stop.", ""]
         self.stdout.write("\n".join(lines))

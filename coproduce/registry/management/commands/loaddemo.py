@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -278,3 +279,8 @@ class Command(BaseCommand):
             f"(password {demo.DEMO_PASSWORD} when first created; a re-run keeps existing "
             "passwords)"
         )
+        if settings.COPRODUCE_REQUIRE_MANAGER_2FA:
+            self.stdout.write(
+                "  the manager sets up an authenticator app (two-factor) at first sign-in; "
+                "researcher and reader need none"
+            )

@@ -1,0 +1,94 @@
+"""Time, or profile, one request to each key page with Django's test client: where the time goes.
+
+Run it against data that bench/run.py prepared and kept (`BENCH_REUSE_DIR=<dir>
+BENCH_IMPORT_ROWS=0 .venv/bin/python bench/run.py` once), single-threaded, no server, no wrk:
+
+    COPRODUCE_DATA_DIR=<dir> .venv/bin/python bench/timepages.py            # every page
+    COPRODUCE_DATA_DIR=<dir> .venv/bin/python bench/timepages.py directory  # some pages
+    COPRODUCE_DATA_DIR=<dir> .venv/bin/python bench/timepages.py --profile directory
+
+Prints, per page, the mean of 3 requests after one warm-up and the number of queries; with
+--profile, cProfile's top functions (cumulative) for one request to each named page. The page
+cache and memoised analytics are off unless COPRODUCE_PAGE_CACHE_SECONDS is set, so the
+figures are what a page costs when it is rendered. Names are bench/run.py's.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coproduce.settings")
+os.environ.setdefault("COPRODUCE_PAGE_CACHE_SECONDS", "0")
+os.environ.setdefault("COPRODUCE_BENCH_BARE_PAGE", "true")
+os.environ.setdefault("COPRODUCE_REQUIRE_MANAGER_2FA", "false")
+os.environ.setdefault("COPRODUCE_DEBUG", "false")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
+
+
+def _pages() -> list[tuple[str, str, bool]]:
+    from coproduce.community.models import CommunityOfPractice
+    from coproduce.priorities.models import Consultation, InterimSurvey, Workshop
+    from coproduce.registry.models import Study
+
+    study = Study.objects.filter(title=run.STUDY_TITLE).first() or Study.objects.first()
+    cop = CommunityOfPractice.objects.order_by("-member_count", "pk").first()
+    consultation = Consultation.objects.get(slug="bench-priorities")
+    facts = {"study": study.get_absolute_url(), "study_slug": study.slug, "cop_slug": cop.slug}
+    priorities = {
+        "slug": consultation.slug,
+        "survey": InterimSurvey.objects.filter(consultation=consultation).first().public_id,
+        "workshop": Workshop.objects.filter(consultation=consultation).first().public_id,
+    }
+    return run._pages(facts, priorities)  # type: ignore[arg-type]
+
+
+def main(argv: list[str]) -> int:
+    profile = "--profile" in argv
+    names = {a for a in argv if not a.startswith("--")}
+    anonymous, staff = Client(), Client()
+    staff.force_login(get_user_model()._default_manager.get(username="manager"))
+    for name, path, signed in _pages():
+        if names and name not in names:
+            continue
+        client = staff if signed else anonymous
+        response = client.get(path, HTTP_HOST="127.0.0.1")
+        if response.status_code != 200:
+            print(f"{name}: {path} answered {response.status_code}")
+            continue
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            client.get(path, HTTP_HOST="127.0.0.1")
+            profiler.disable()
+            print(f"== {name} {path}")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            continue
+        started = time.perf_counter()
+        for _ in range(3):
+            client.get(path, HTTP_HOST="127.0.0.1")
+        ms = (time.perf_counter() - started) / 3 * 1000
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path, HTTP_HOST="127.0.0.1")
+        print(f"{name:<32} {ms:9.1f} ms  {len(queries):3d} queries  {path}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,726 @@
+"""Every URL pattern of the project, from the resolver, against every role: the expected status.
+
+A URL pattern added anywhere (an app's urls.py, a ninja router, a model registered with the
+django-admin) fails `test_every_url_is_in_the_matrix` until it has a row in TABLE; a row whose
+pattern is gone fails `test_the_matrix_has_no_stale_rows`. Keys are "namespace:name", or the
+route string for a pattern without a name.
+
+Roles (the columns, in ROLES order; the scene is tests/security/authz_scene.py):
+  anon   anonymous visitor
+  link   anonymous visitor holding the associate's valid signed link where the URL takes a
+         token (self-service, unsubscribe, booking, consultation invitation/response, interim
+         survey, open link, registration confirmation); every other role sends a forged token
+  su     service user: a lay member of the service user and carer panel with no staff role
+         group (as lay members are set up); both rounds are on the scientific committee, so
+         they are another panel's confidential rounds to them
+  panel  scientific committee member, reviewer in both rounds (staff reader: committee members
+         are usually academic staff)
+  res    researcher on the study's team (researcher group, current research role)
+  df     diffusion fellow seconded to the study, signed in, no staff role
+  mgr    manager
+On /api/ and /email/bounces/ each signed-in role sends its own staff API token (issued to every
+signed-in user, so the DF's and the lay member's show that a token without a staff role is
+refused).
+
+Symbols: L = redirect to the staff sign-in page; A = redirect to the django-admin sign-in page;
+R = any other redirect (301/302); numbers are status codes. Row constants: PUBLIC (200 for
+all), ALL_STAFF (any staff role reads; not the lay member nor the DF), TEAM (the study's research team and managers), MANAGERS,
+REVIEWS (committee members, the study team, managers), LINK (only the link's holder),
+POST_ACTION (a manager's POST-only action), ADMIN, NOT_FOUND, REDIRECT.
+
+GET is used unless the row says POST (the view refuses GET with 405, which
+`test_post_only_urls_refuse_get` checks); a POST carries no data. Every cell runs in a
+savepoint that is rolled back and the client's cookies are restored after it, so cells do not
+affect each other. A GET must not queue a message or write an audit entry, except the reads the
+code audits on purpose (exports, and opening confidential review material: AUDITED_READS).
+`test_no_cell_returned_500` fails on any server error.
+
+django-admin (listed prefix rule): no role is is_staff, so an admin pattern without a row of its
+own expects ADMIN (every role sent to the admin sign-in); each pattern is still enumerated and
+requested for every role. Own rows: the sign-in page (200) and sign-out (GET redirects, signs
+nobody out). The API: public lists answer everyone; people and associates need a staff token
+(401 without one, or with the DF's).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from coproduce.audit.models import AuditEntry
+from coproduce.comms.models import OutboxMessage
+from tests.security.authz_scene import Scene, build
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anon", "link", "su", "panel", "res", "df", "mgr")
+L, A, R = "L", "A", "R"
+FORGED = "forged-token-0123456789"
+
+# Rows: key -> (method, expected per role in ROLES order).
+PUBLIC = (200,) * 7
+ALL_STAFF = (L, L, 403, 200, 200, 403, 200)  # any staff role reads; lay member and DF refused
+TEAM = (L, L, 403, 403, 200, 403, 200)  # the study's research team and managers
+MANAGERS = (L, L, 403, 403, 403, 403, 200)
+ADMIN = (A,) * 7
+REVIEWS = (L, L, 403, 200, 200, 403, 200)  # committee members, the study team, managers
+LINK = (404, 200, 404, 404, 404, 404, 404)  # only the holder of the signed link gets in
+NOT_FOUND = (404,) * 7
+REDIRECT = (R,) * 7
+POST_ACTION = (L, L, 403, 403, 403, 403, R)  # a manager's action; others refused
+TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "admin:login": ("GET", PUBLIC),
+    "admin:logout": ("GET", REDIRECT),
+    "api:api-root": ("GET", NOT_FOUND),
+    # Personal data: any staff token; a lay panel member's or the DF's (no staff role) is refused.
+    "api:get_associate": ("GET", (401, 401, 401, 200, 200, 401, 200)),
+    "api:get_cop": ("GET", PUBLIC),
+    "api:get_person": ("GET", (401, 401, 401, 200, 200, 401, 200)),
+    "api:get_study": ("GET", PUBLIC),
+    "api:list_associates": ("GET", (401, 401, 401, 200, 200, 401, 200)),
+    "api:list_cops": ("GET", PUBLIC),
+    "api:list_organisations": ("GET", PUBLIC),
+    "api:list_people": ("GET", (401, 401, 401, 200, 200, 401, 200)),
+    "api:list_studies": ("GET", PUBLIC),
+    "api:list_themes": ("GET", PUBLIC),
+    "api:openapi-json": ("GET", PUBLIC),
+    "api:openapi-view": ("GET", PUBLIC),
+    "api_tokens:create": ("POST", ALL_STAFF),
+    "api_tokens:list": ("GET", ALL_STAFF),
+    "api_tokens:revoke": ("POST", (L, L, 403, 404, R, 403, R)),
+    "associates/": ("GET", REDIRECT),
+    "associates:confirm": ("GET", LINK),
+    "associates:confirmed": ("GET", PUBLIC),
+    "associates:join": ("GET", PUBLIC),
+    "associates:join_sent": ("GET", PUBLIC),
+    "associates:manage": ("GET", LINK),
+    "associates:manage_data": ("GET", LINK),
+    "associates:manage_erase": ("GET", LINK),
+    "associates:manage_request": ("GET", PUBLIC),
+    "associates:manage_request_sent": ("GET", PUBLIC),
+    "associates_staff:bulk_add": ("POST", (L, L, 403, 403, 403, 403, 400)),
+    "associates_staff:consent": ("GET", MANAGERS),
+    "associates_staff:detail": ("GET", ALL_STAFF),
+    "associates_staff:directory": ("GET", ALL_STAFF),
+    "associates_staff:edit": ("GET", MANAGERS),
+    "associates_staff:erase": ("GET", MANAGERS),
+    "associates_staff:export_csv": ("GET", ALL_STAFF),
+    "associates_staff:export_xlsx": ("GET", ALL_STAFF),
+    "associates_staff:import": ("GET", MANAGERS),
+    # A bounce suppresses an address: a manager's token only (400: the empty body is no DSN).
+    "comms:bounces": ("POST", (401, 401, 401, 403, 403, 401, 400)),
+    "comms:unsubscribe": ("GET", LINK),
+    "comms_staff:confirm": ("GET", MANAGERS),
+    "comms_staff:create": ("GET", MANAGERS),
+    "comms_staff:detail": ("GET", ALL_STAFF),
+    "comms_staff:edit": ("GET", MANAGERS),
+    "comms_staff:list": ("GET", ALL_STAFF),
+    "comms_staff:pause": ("POST", POST_ACTION),
+    "comms_staff:preview": ("POST", MANAGERS),
+    "comms_staff:progress": ("GET", ALL_STAFF),
+    "comms_staff:resume": ("POST", POST_ACTION),
+    "comms_staff:schedule": ("GET", MANAGERS),
+    "comms_staff:test": ("POST", POST_ACTION),
+    "comms_staff:unschedule": ("POST", POST_ACTION),
+    "community:cop": ("GET", PUBLIC),
+    "community:cops": ("GET", PUBLIC),
+    "community_staff:activity_add": ("GET", TEAM),
+    "community_staff:activity_delete": ("GET", TEAM),
+    "community_staff:activity_edit": ("GET", TEAM),
+    "community_staff:cop": ("GET", ALL_STAFF),
+    "community_staff:edit": ("GET", TEAM),
+    "community_staff:health": ("GET", ALL_STAFF),
+    "community_staff:health_all": ("GET", ALL_STAFF),
+    "community_staff:leadership": ("GET", TEAM),
+    "community_staff:list": ("GET", ALL_STAFF),
+    "consultations:ballot": ("GET", LINK),
+    "consultations:ballot_thanks": ("GET", LINK),
+    "consultations:invitation": ("GET", LINK),
+    "consultations:open": ("GET", LINK),
+    "consultations:response": ("GET", LINK),
+    "coproduction:analysis": ("GET", ALL_STAFF),
+    "coproduction:attachment": ("GET", TEAM),
+    "coproduction:broker_activities": ("GET", MANAGERS),
+    "coproduction:broker_delete": ("GET", (L, L, 403, 403, 403, 200, 200)),
+    "coproduction:broker_edit": ("GET", (L, L, 403, 403, 403, 200, 200)),
+    "coproduction:broker_log": ("GET", (L, L, 403, 403, 403, 200, 403)),
+    "coproduction:compromise": ("GET", ALL_STAFF),
+    "coproduction:compromise_add": ("GET", TEAM),
+    "coproduction:compromise_edit": ("GET", TEAM),
+    "coproduction:compromises": ("GET", ALL_STAFF),
+    "coproduction:consent": ("GET", TEAM),
+    "coproduction:dialogue_add": ("GET", TEAM),
+    "coproduction:dialogue_delete": ("GET", TEAM),
+    "coproduction:dialogue_edit": ("GET", TEAM),
+    "coproduction:dialogues": ("GET", ALL_STAFF),
+    "coproduction:document_add": ("GET", TEAM),
+    "coproduction:email_import": ("GET", TEAM),
+    "coproduction:export_compromises": ("GET", TEAM),
+    "coproduction:export_sources": ("GET", TEAM),
+    "coproduction:gripp2": ("GET", ALL_STAFF),
+    "coproduction:gripp2_md": ("GET", ALL_STAFF),
+    "coproduction:gripp2_pdf": ("GET", ALL_STAFF),
+    "coproduction:home": ("GET", (L, L, 403, 200, 200, 200, 200)),
+    "coproduction:involvement": ("GET", ALL_STAFF),
+    "coproduction:involvement_add": ("GET", TEAM),
+    "coproduction:involvement_delete": ("GET", TEAM),
+    "coproduction:involvement_edit": ("GET", TEAM),
+    "coproduction:journal": ("GET", (L, L, 403, 403, 403, 403, 403)),
+    "coproduction:journal_add": ("GET", (L, L, 403, 403, 403, 403, 403)),
+    "coproduction:journal_edit": ("GET", (L, L, 403, 403, 403, 403, 403)),
+    "coproduction:journal_shared": ("GET", (L, L, 200, 200, 200, 200, 200)),
+    "coproduction:journal_summary": ("GET", (L, L, 403, 403, 403, 403, 403)),
+    "coproduction:journal_supervisors": ("GET", (L, L, 403, 403, 403, 403, 403)),
+    "coproduction:meeting_add": ("GET", TEAM),
+    "coproduction:participants": ("GET", TEAM),
+    "coproduction:payments_csv": ("GET", MANAGERS),
+    "coproduction:payments_xlsx": ("GET", MANAGERS),
+    "coproduction:rate_add": ("GET", MANAGERS),
+    "coproduction:rate_edit": ("GET", MANAGERS),
+    "coproduction:rates": ("GET", ALL_STAFF),
+    "coproduction:source": ("GET", TEAM),
+    "coproduction:source_delete": ("GET", TEAM),
+    "coproduction:source_edit": ("GET", TEAM),
+    "coproduction:sources": ("GET", TEAM),
+    "coproduction:study": ("GET", ALL_STAFF),
+    "coproduction:time_used": ("GET", ALL_STAFF),
+    "events:booking": ("GET", LINK),
+    "events:check_email": ("GET", PUBLIC),
+    "events:detail": ("GET", PUBLIC),
+    "events:feed": ("GET", PUBLIC),
+    "events:ical": ("GET", PUBLIC),
+    "events:list": ("GET", PUBLIC),
+    "events:past": ("GET", PUBLIC),
+    "events_staff:attendance": ("POST", POST_ACTION),
+    "events_staff:cancel": ("GET", MANAGERS),
+    "events_staff:create": ("GET", MANAGERS),
+    "events_staff:detail": ("GET", ALL_STAFF),
+    "events_staff:edit": ("GET", MANAGERS),
+    "events_staff:list": ("GET", ALL_STAFF),
+    "governance:annual_reviews": ("GET", ALL_STAFF),
+    "governance:assessment": ("GET", (L, L, 403, 200, 403, 403, 403)),
+    "governance:assign": ("POST", MANAGERS),
+    "governance:condition_met": ("POST", POST_ACTION),
+    "governance:dashboard": ("GET", ALL_STAFF),
+    "governance:declare": ("POST", (L, L, 403, 403, 403, 403, 403)),
+    "governance:member_add": ("GET", MANAGERS),
+    "governance:member_edit": ("GET", MANAGERS),
+    "governance:member_end": ("GET", MANAGERS),
+    # The scientific committee's page: another panel to the lay member (their own is 200:
+    # test_a_lay_member_sees_their_own_panel_and_nothing_else).
+    "governance:panel": ("GET", ALL_STAFF),
+    "governance:panels": ("GET", (L, L, 200, 200, 200, 403, 200)),  # a lay member: their own
+    "governance:protocol_download": ("GET", REVIEWS),
+    "governance:protocol_new": ("GET", TEAM),
+    "governance:protocol_submit": ("GET", TEAM),
+    "governance:recommendation": ("GET", (L, L, 403, 403, 403, 403, 200)),
+    "governance:release": ("POST", POST_ACTION),
+    "governance:response": ("GET", TEAM),
+    "governance:round": ("GET", REVIEWS),
+    "governance:steering_create": ("POST", POST_ACTION),
+    "governance:study": ("GET", ALL_STAFF),
+    "governance:timeline": ("GET", ALL_STAFF),
+    "implementation:administration": ("GET", ALL_STAFF),
+    "implementation:administration_add": ("GET", TEAM),
+    "implementation:administration_import": ("GET", TEAM),
+    "implementation:annual_report": ("GET", ALL_STAFF),
+    "implementation:annual_report_download": ("GET", ALL_STAFF),
+    "implementation:cycle_add": ("GET", TEAM),
+    "implementation:determinant_add": ("GET", TEAM),
+    "implementation:determinant_edit": ("GET", TEAM),
+    "implementation:determinants": ("GET", ALL_STAFF),
+    "implementation:evaluation_cops": ("GET", ALL_STAFF),
+    "implementation:evaluation_engagement": ("GET", ALL_STAFF),
+    "implementation:evaluation_fellows": ("GET", ALL_STAFF),
+    "implementation:instrument": ("GET", ALL_STAFF),
+    "implementation:instruments": ("GET", ALL_STAFF),
+    "implementation:item_edit": ("GET", MANAGERS),
+    "implementation:matrix": ("GET", ALL_STAFF),
+    "implementation:measure": ("GET", ALL_STAFF),
+    "implementation:measure_add": ("GET", TEAM),
+    "implementation:network": ("GET", ALL_STAFF),
+    "implementation:output_add": ("GET", TEAM),
+    "implementation:output_edit": ("GET", TEAM),
+    "implementation:outputs": ("GET", ALL_STAFF),
+    "implementation:overview": ("GET", ALL_STAFF),
+    "implementation:point_add": ("GET", TEAM),
+    "implementation:recommendation": ("GET", ALL_STAFF),
+    "implementation:recommendation_add": ("GET", TEAM),
+    "implementation:recommendation_status": ("GET", TEAM),
+    "implementation:recommendations": ("GET", ALL_STAFF),
+    "implementation:record": ("GET", ALL_STAFF),
+    "implementation:record_add": ("GET", TEAM),
+    "implementation:record_edit": ("GET", TEAM),
+    "implementation:record_status": ("GET", TEAM),
+    "implementation:response_add": ("GET", TEAM),
+    "implementation:study": ("GET", ALL_STAFF),
+    "implementation:study_matrix": ("GET", ALL_STAFF),
+    "implementation:trend": ("GET", ALL_STAFF),
+    "news:detail": ("GET", PUBLIC),
+    "news:feed": ("GET", PUBLIC),
+    "news:list": ("GET", PUBLIC),
+    "pages:bare": ("GET", NOT_FOUND),
+    "pages:contact": ("GET", PUBLIC),
+    "pages:contact_thanks": ("GET", PUBLIC),
+    "pages:healthz": ("GET", PUBLIC),
+    "pages:home": ("GET", PUBLIC),
+    "priorities:index": ("GET", PUBLIC),
+    "priorities_staff:create": ("GET", MANAGERS),
+    "priorities_staff:detail": ("GET", ALL_STAFF),
+    "priorities_staff:edit": ("GET", MANAGERS),
+    "priorities_staff:export": ("GET", ALL_STAFF),
+    "priorities_staff:indicative": ("GET", ALL_STAFF),
+    "priorities_staff:indicative_list": ("GET", ALL_STAFF),
+    "priorities_staff:into_scope": ("POST", POST_ACTION),
+    "priorities_staff:invitees": ("GET", ALL_STAFF),
+    "priorities_staff:list": ("GET", ALL_STAFF),
+    "priorities_staff:merge": ("POST", POST_ACTION),
+    "priorities_staff:new_link": ("POST", POST_ACTION),
+    "priorities_staff:out_of_scope": ("POST", POST_ACTION),
+    "priorities_staff:priority_outcome": ("GET", MANAGERS),
+    "priorities_staff:question_create": ("GET", MANAGERS),
+    "priorities_staff:question_edit": ("GET", MANAGERS),
+    "priorities_staff:send": ("POST", POST_ACTION),
+    "priorities_staff:shortlist": ("POST", POST_ACTION),
+    "priorities_staff:submission": ("GET", ALL_STAFF),
+    "priorities_staff:submissions": ("GET", ALL_STAFF),
+    "priorities_staff:survey": ("GET", ALL_STAFF),
+    "priorities_staff:survey_create": ("GET", MANAGERS),
+    "priorities_staff:unmerge": ("POST", POST_ACTION),
+    "priorities_staff:workshop": ("GET", ALL_STAFF),
+    "priorities_staff:workshop_create": ("GET", MANAGERS),
+    "priorities_staff:workshop_edit": ("GET", MANAGERS),
+    "priorities_staff:workshop_publish": ("POST", POST_ACTION),
+    "priorities_staff:workshop_round": ("GET", MANAGERS),
+    "priorities_staff:workshop_top_ten": ("GET", MANAGERS),
+    "registry:report_studies_by_theme": ("GET", PUBLIC),
+    "registry:report_studies_by_theme_download": ("GET", PUBLIC),
+    "registry:studies": ("GET", PUBLIC),
+    "registry:study": ("GET", PUBLIC),
+    "registry:theme": ("GET", PUBLIC),
+    "registry:themes": ("GET", PUBLIC),
+    "registry:who_is_who": ("GET", PUBLIC),
+    "staff:enquiries": ("GET", ALL_STAFF),
+    "staff:enquiry": ("GET", ALL_STAFF),
+    "staff:enquiry_status": ("POST", POST_ACTION),
+    # A lay panel member (no staff role) lands on their panels; the DF (neither) is refused.
+    "staff:home": ("GET", (L, L, R, 200, 200, 403, 200)),
+    "staff:login": ("GET", PUBLIC),
+    "staff:logout": ("POST", REDIRECT),
+    "staff:organisation_create": ("GET", MANAGERS),
+    "staff:organisation_delete": ("GET", MANAGERS),
+    "staff:organisation_detail": ("GET", ALL_STAFF),
+    "staff:organisation_edit": ("GET", MANAGERS),
+    "staff:organisation_list": ("GET", ALL_STAFF),
+    "staff:person_create": ("GET", MANAGERS),
+    "staff:person_delete": ("GET", MANAGERS),
+    "staff:person_detail": ("GET", ALL_STAFF),
+    "staff:person_edit": ("GET", MANAGERS),
+    "staff:person_list": ("GET", ALL_STAFF),
+    "staff:placement_create": ("GET", MANAGERS),
+    "staff:placement_delete": ("GET", MANAGERS),
+    "staff:placement_detail": ("GET", ALL_STAFF),
+    "staff:placement_edit": ("GET", MANAGERS),
+    "staff:placement_list": ("GET", ALL_STAFF),
+    "staff:role_create": ("GET", MANAGERS),
+    "staff:role_delete": ("GET", MANAGERS),
+    "staff:role_detail": ("GET", ALL_STAFF),
+    "staff:role_edit": ("GET", MANAGERS),
+    "staff:role_list": ("GET", ALL_STAFF),
+    "staff:secondment_create": ("GET", MANAGERS),
+    "staff:secondment_delete": ("GET", MANAGERS),
+    "staff:secondment_detail": ("GET", ALL_STAFF),
+    "staff:secondment_edit": ("GET", MANAGERS),
+    "staff:secondment_list": ("GET", ALL_STAFF),
+    "staff:study_create": ("GET", MANAGERS),
+    "staff:study_delete": ("GET", MANAGERS),
+    "staff:study_detail": ("GET", ALL_STAFF),
+    "staff:study_edit": ("GET", TEAM),
+    "staff:study_list": ("GET", ALL_STAFF),
+    "staff:theme_create": ("GET", MANAGERS),
+    "staff:theme_delete": ("GET", MANAGERS),
+    "staff:theme_detail": ("GET", ALL_STAFF),
+    "staff:theme_edit": ("GET", MANAGERS),
+    "staff:theme_list": ("GET", ALL_STAFF),
+    "twofactor:backup_codes": ("GET", (L, L, 403, R, R, 403, R)),
+    "twofactor:disable": ("GET", (L, L, 403, R, R, 403, R)),
+    "twofactor:overview": ("GET", ALL_STAFF),
+    "twofactor:replace": ("GET", (L, L, 403, R, R, 403, R)),
+    "twofactor:setup": ("GET", ALL_STAFF),
+    "twofactor:verify": ("GET", (L, L, R, R, R, R, R)),
+}
+
+
+# --- the resolver ------------------------------------------------------------------------------
+
+
+ADMIN_PREFIX = "django-admin/"
+
+
+def expected(key: str, route: str) -> tuple[str, tuple[Any, ...]] | None:
+    """The row for a key; django-admin patterns without a row of their own get ADMIN (listed
+    prefix rule: each is still enumerated and requested for every role)."""
+    if key in TABLE:
+        return TABLE[key]
+    if route.startswith(ADMIN_PREFIX):
+        return ("GET", ADMIN)
+    return None
+
+
+def url_patterns() -> dict[str, tuple[URLPattern, str]]:
+    """Every pattern as key -> (pattern, full route)."""
+    found: dict[str, tuple[URLPattern, str]] = {}
+
+    def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                inner = namespace
+                if entry.namespace:
+                    inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                walk(entry.url_patterns, route, inner)
+            elif isinstance(entry, URLPattern):
+                key = f"{namespace}:{entry.name}" if entry.name and namespace else entry.name
+                key = key or route
+                assert key not in found, f"two patterns share the key {key}"
+                found[key] = (entry, route)
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+# --- building URLs -----------------------------------------------------------------------------
+
+TOKENS = {
+    "associates:confirm": "confirm",
+    "associates:manage": "manage",
+    "associates:manage_data": "manage",
+    "associates:manage_erase": "manage",
+    "events:booking": "booking",
+    "comms:unsubscribe": "unsubscribe",
+    "consultations:invitation": "invitation",
+    "consultations:response": "response",
+    "consultations:ballot": "ballot",
+    "consultations:ballot_thanks": "ballot",
+    "consultations:open": "open",
+}
+
+# What a "public_id" in the URL names, per key (scene object name).
+PUBLIC_IDS = {
+    "comms_staff": "draft",
+    "associates_staff": "associate",
+    "community_staff": "activity",
+    "api_tokens": "api_token",
+    "governance:member_edit": "membership",
+    "governance:member_end": "membership",
+    "governance:protocol_download": "version",
+    "governance:protocol_submit": "version",
+    "governance:response": "released",
+    "governance:condition_met": "condition",
+    "governance": "round",
+    "coproduction:broker_edit": "broker_activity",
+    "coproduction:broker_delete": "broker_activity",
+    "coproduction:rate_edit": "rate",
+    "coproduction:journal_edit": "journal_entry",
+    "coproduction:journal_summary": "placement",
+    "coproduction:journal_supervisors": "placement",
+    "coproduction:compromise": "compromise",
+    "coproduction:compromise_edit": "compromise",
+    "coproduction:source": "source",
+    "coproduction:source_edit": "source",
+    "coproduction:source_delete": "source",
+    "coproduction:attachment": "source",
+    "coproduction:consent": "participant",
+    "coproduction:dialogue_edit": "dialogue",
+    "coproduction:dialogue_delete": "dialogue",
+    "coproduction:involvement_edit": "involvement",
+    "coproduction:involvement_delete": "involvement",
+    "priorities_staff:question_edit": "question",
+    "priorities_staff:new_link": "invitation",
+    "priorities_staff:submission": "submission",
+    "priorities_staff:into_scope": "submission",
+    "priorities_staff:unmerge": "submission",
+    "priorities_staff:indicative": "indicative",
+    "priorities_staff:survey": "survey",
+    "priorities_staff:shortlist": "survey",
+    "priorities_staff": "workshop",
+    "implementation:item_edit": "item",
+    "implementation:record": "record",
+    "implementation:record_edit": "record",
+    "implementation:record_status": "record",
+    "implementation:determinant_edit": "determinant",
+    "implementation:recommendation": "recommendation",
+    "implementation:recommendation_status": "recommendation",
+    "implementation:administration": "administration",
+    "implementation:response_add": "administration",
+    "implementation:administration_import": "administration",
+    "implementation:measure": "measure",
+    "implementation:point_add": "measure",
+    "implementation:cycle_add": "measure",
+    "implementation:output_edit": "output",
+    "staff:enquiry": "enquiry",
+    "staff:enquiry_status": "enquiry",
+    "api:get_person": "person",
+    "api:get_associate": "associate",
+}
+
+# What a "slug" names, per key or namespace; the study otherwise.
+SLUGS = {
+    "registry:theme": "theme",
+    "community": "cop",
+    "community_staff": "cop",
+    "news": "sent",
+    "events": "event",
+    "events_staff": "event",
+    "governance:panel": "committee",
+    "governance:member_add": "committee",
+    "governance:member_edit": "committee",
+    "governance:member_end": "committee",
+    "consultations": "consultation",
+    "priorities_staff": "consultation",
+    "implementation:instrument": "nomad",
+    "implementation:item_edit": "nomad",
+    "api:get_cop": "cop",
+}
+
+STAFF_KEYS = {
+    "organisation": "organisation",
+    "theme": "theme",
+    "study": "study",
+    "person": "person",
+    "role": "role",
+    "secondment": "secondment",
+    "placement": "placement",
+}
+
+# Patterns reverse() cannot build (no name): their URL is written out.
+UNNAMED_URLS = {"django-admin/(?P<url>.*)$": "/django-admin/no-such-page/"}
+
+
+def _lookup(table: dict[str, str], key: str) -> str | None:
+    return table.get(key) or table.get(key.rsplit(":", 1)[0])
+
+
+def url_for(key: str, pattern: URLPattern, route: str, scene: Scene, role: str) -> str:
+    if key in UNNAMED_URLS:
+        return UNNAMED_URLS[key]
+    kwargs: dict[str, Any] = {}
+    for param in pattern.pattern.regex.groupindex:
+        if param == "token":
+            kwargs[param] = scene.links[TOKENS[key]] if role == "link" else FORGED
+        elif param == "slug":
+            kwargs[param] = getattr(scene, _lookup(SLUGS, key) or "study").slug
+        elif param == "public_id":
+            kwargs[param] = getattr(scene, _lookup(PUBLIC_IDS, key) or "?").public_id
+        elif param == "key":
+            name = STAFF_KEYS[key.split(":")[1].rsplit("_", 1)[0]]
+            obj = getattr(scene, name)
+            kwargs[param] = obj.slug if hasattr(obj, "slug") else obj.public_id
+        elif param == "attachment_id":
+            kwargs[param] = scene.attachment.public_id
+        elif param == "iq":
+            kwargs[param] = scene.indicative.public_id
+        elif param == "instrument":
+            kwargs[param] = scene.nomad.slug
+        elif param in ("number", "position"):
+            kwargs[param] = 1
+        elif param == "fmt":
+            kwargs[param] = "csv"
+        elif param == "year":
+            kwargs[param] = 2011
+        elif param == "extension":
+            kwargs[param] = "xlsx"
+        elif param == "app_label":
+            kwargs[param] = "auth"
+        elif route.startswith("django-admin/"):  # object ids, content type ids
+            kwargs[param] = scene.users["manager"].pk
+        else:
+            raise AssertionError(f"{key}: say what to put in <{param}>")
+    if pattern.name:
+        return reverse(key, kwargs=kwargs)
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route)
+
+
+# --- running a cell ----------------------------------------------------------------------------
+
+ROLE_USERS = {"su": "service user", "panel": "panel member", "res": "researcher", "df": "df"}
+ROLE_USERS["mgr"] = "manager"
+TOKEN_PATHS = ("/api/", "/email/bounces/")
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[Scene]:
+    """Built once for the module inside a transaction that is rolled back at the end."""
+    data_dir = tmp_path_factory.mktemp("authz")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DATA_DIR=data_dir, PASSWORD_HASHERS=fast),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = build()
+            built.objects["clients"] = clients = {}
+            for role in ROLES:
+                client = Client(raise_request_exception=False)
+                if role in ROLE_USERS:
+                    client.force_login(built.users[ROLE_USERS[role]])
+                clients[role] = client
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+RESULTS: dict[tuple[str, str], Any] = {}
+
+
+# Reads the code audits on purpose: exports, and who opened confidential review material.
+AUDITED_READS = r"\.(exported|viewed|downloaded)$"
+
+
+def _counts() -> tuple[int, int]:
+    """Rows a GET must not add: audit entries (bar audited reads) and outbox messages."""
+    audit = AuditEntry.objects.exclude(action__regex=AUDITED_READS).count()
+    return audit, OutboxMessage.objects.count()
+
+
+def run_cell(scene: Scene, key: str, role: str) -> tuple[Any, str]:
+    """The cell's observed symbol, and a note for failure messages."""
+    pattern, route = url_patterns()[key]
+    method = (expected(key, route) or ("GET", ()))[0]
+    url = url_for(key, pattern, route, scene, role)
+    client: Client = scene.clients[role]
+    headers = {}
+    if role in ROLE_USERS and url.startswith(TOKEN_PATHS):
+        headers["Authorization"] = f"Bearer {scene.tokens[ROLE_USERS[role]]}"
+    cookies = copy.deepcopy(client.cookies)  # a sign-out cell must not sign the role out
+    with transaction.atomic():
+        before = _counts()
+        if method == "GET":
+            response = client.get(url, headers=headers)
+        else:
+            response = client.post(url, {}, headers=headers)
+        changed = method == "GET" and _counts() != before
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    status = response.status_code
+    note = f"{role} {method} {url}: {status}"
+    if status in (301, 302):
+        location = response["Location"]
+        note += f" -> {location}"
+        symbol: Any = (
+            L
+            if location.startswith("/staff/sign-in/")
+            else A
+            if location.startswith("/django-admin/login/")
+            else R
+        )
+    else:
+        symbol = status
+    if status == 500 and getattr(response, "exc_info", None):
+        note += f" ({response.exc_info[1]!r})"
+    if changed:
+        symbol = f"{symbol} and GET wrote audit/outbox rows"
+    RESULTS[(key, role)] = symbol
+    return symbol, note
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def matrix() -> dict[str, tuple[str, tuple[Any, ...]]]:
+    """Every pattern the resolver has that has a row (its own, or the django-admin rule)."""
+    rows = {}
+    for key, (_, route) in url_patterns().items():
+        row = expected(key, route)
+        if row is not None:
+            rows[key] = row
+    return rows
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    missing = sorted(set(url_patterns()) - set(matrix()))
+    assert not missing, "add these URL patterns to TABLE:\n" + "\n".join(missing)
+
+
+def test_the_matrix_has_no_stale_rows() -> None:
+    stale = sorted(set(TABLE) - set(url_patterns()))
+    assert not stale, "TABLE rows whose URL pattern no longer exists:\n" + "\n".join(stale)
+
+
+def test_rows_are_well_formed() -> None:
+    for key, (method, expected) in TABLE.items():
+        assert method in ("GET", "POST"), key
+        assert len(expected) == len(ROLES), key
+
+
+@pytest.mark.parametrize("key", sorted(matrix()))
+def test_access(scene: Scene, key: str) -> None:
+    wrong = []
+    for role, want in zip(ROLES, matrix()[key][1], strict=True):
+        got, note = run_cell(scene, key, role)
+        if got != want:
+            wrong.append(f"{note}; expected {want}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_post_only_urls_refuse_get(scene: Scene) -> None:
+    client = scene.clients["mgr"]
+    patterns = url_patterns()
+    wrong = []
+    for key, (method, _) in matrix().items():
+        if method == "POST":
+            url = url_for(key, *patterns[key], scene, "link")
+            with transaction.atomic():
+                status = client.get(url).status_code
+                transaction.set_rollback(True)
+            if status != 405:
+                wrong.append(f"GET {url}: {status}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_cell_returned_500(scene: Scene) -> None:
+    """Runs after test_access (same module, file order) and reuses its results; cells it did not
+    see (a -k selection, another xdist worker) are run here."""
+    errors = []
+    for key in sorted(matrix()):
+        for role in ROLES:
+            symbol = RESULTS.get((key, role))
+            note = ""
+            if symbol is None:
+                symbol, note = run_cell(scene, key, role)
+            if str(symbol).startswith("500"):
+                errors.append(note or f"{role} {key}")
+    assert not errors, "server errors:\n" + "\n".join(errors)
+
+
+def test_a_lay_member_sees_their_own_panel_and_nothing_else(scene: Scene) -> None:
+    """The lay member's own panel (the matrix's panel row names the scientific committee), the
+    staff home sending them there, and a menu offering only their panels."""
+    client = scene.clients["su"]
+    with transaction.atomic():
+        home = client.get(reverse("staff:home"))
+        panels = client.get(reverse("governance:panels"))
+        own = client.get(reverse("governance:panel", args=[scene.lay_panel.slug]))
+        transaction.set_rollback(True)
+    assert home.status_code == 302
+    assert home["Location"] == reverse("governance:panels")
+    assert own.status_code == 200
+    assert panels.status_code == 200
+    listed = panels.content.decode()
+    assert scene.lay_panel.get_absolute_url() in listed
+    assert scene.committee.get_absolute_url() not in listed
+    for html in (listed, own.content.decode()):
+        menu = re.findall(r'class="nhsuk-header__navigation-link" href="([^"]+)"', html)
+        assert menu == [reverse("governance:panels")], menu
+        assert reverse("governance:dashboard") + '"' not in html  # the staff-only dashboard
+        assert "/staff/associates/" not in html
