@@ -262,9 +262,16 @@ class Submission(models.Model):
         )
     )
     created = models.DateTimeField(auto_now_add=True)
+    # Set on every save (and by bulk_create): with the count and the largest pk, the key under
+    # which similarity.py caches a consultation's index. A QuerySet.update() of `text` must set
+    # it too.
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["consultation", "pk"]
+        indexes = [
+            models.Index(fields=["consultation", "updated"], name="priorities_submission_changed")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(out_of_scope=False) | ~Q(out_of_scope_reason=""),

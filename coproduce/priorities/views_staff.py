@@ -460,19 +460,27 @@ def unmerge(request: HttpRequest, slug: str, public_id: Any, iq: Any) -> HttpRes
 def _suggest_submissions(
     consultation: Consultation, text: str, exclude_pk: int | None = None
 ) -> list[tuple[Submission, float]]:
-    """The unsorted in-scope submissions most like `text`, best first."""
+    """The unsorted in-scope submissions most like `text`, best first: scored by the
+    consultation's cached index (similarity.submission_index), among the pks that are unsorted
+    now, then the few suggested rows loaded."""
     pool = list(
         consultation.submissions.filter(merges__isnull=True, out_of_scope=False)
         .exclude(pk=exclude_pk or 0)
-        # consultation_id too: the related manager sets each row's consultation, and a
-        # deferred consultation_id would cost one query per submission.
-        .only("pk", "public_id", "text", "group", "consultation_id")
-        .order_by("pk")
+        .order_by()
+        .values_list("pk", flat=True)
     )
     if not pool:
         return []
-    index = similarity.build_index([s.text for s in pool])
-    return [(pool[i], score) for i, score in index.nearest(text, SUGGESTIONS)]
+    best = similarity.submission_index(consultation).nearest(text, SUGGESTIONS, among=pool)
+    if not best:
+        return []
+    # consultation_id too: the related manager sets each row's consultation, and a deferred
+    # consultation_id would cost one query per submission.
+    rows = consultation.submissions.filter(pk__in=[pk for pk, _ in best]).only(
+        "pk", "public_id", "text", "group", "consultation_id"
+    )
+    by_pk = {row.pk: row for row in rows}
+    return [(by_pk[pk], score) for pk, score in best if pk in by_pk]
 
 
 @login_required
@@ -493,7 +501,7 @@ def submission_detail(request: HttpRequest, slug: str, public_id: Any) -> HttpRe
     )
     similar_questions: list[tuple[IndicativeQuestion, float]] = []
     if questions:
-        index = similarity.build_index([q.text for q in questions])
+        index = similarity.question_index(consultation, [q.text for q in questions])
         similar_questions = [(questions[i], s) for i, s in index.nearest(submission.text, 5)]
     return _render(
         request,
