@@ -628,7 +628,7 @@ def main() -> int:
             else f"{analytics['network_sources']} sampled sources"
         )
         + f") | {analytics['network_analyse_s']} s |",
-        f"| network page's path once stored (build + cache hit) | {analytics['network_cached_s']} s |",
+        f"| network analysis task, nothing changed (build + hash check) | {analytics['network_unchanged_s']} s |",
         f"| annual report {analytics['year']}: every section's queries | {analytics['annual_build_s']} s |",
         f"| annual report as XLSX ({analytics['annual_xlsx_kb']} kB) | {analytics['annual_xlsx_s']} s |",
         f"| annual report as PDF ({analytics['annual_pdf_kb']} kB) | {analytics['annual_pdf_s']} s |",

@@ -186,6 +186,9 @@ COPRODUCE_PROTOCOL_MAX_BYTES = env_int(
     "COPRODUCE_PROTOCOL_MAX_BYTES", 20 * 1024 * 1024, minimum=1024
 )
 COPRODUCE_CONDITION_DAYS = env_int("COPRODUCE_CONDITION_DAYS", 60, minimum=1)
+# How often the worker clock queues the collaboration network analysis (it runs only when
+# the network has changed since the stored run; a manager can also run it from its page).
+COPRODUCE_NETWORK_REFRESH_MINUTES = env_int("COPRODUCE_NETWORK_REFRESH_MINUTES", 60, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("COPRODUCE_SECURE_COOKIES", False)

@@ -8,10 +8,10 @@ class ImplementationConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduce.comms import scheduler
-        from coproduce.implementation.network import refresh as refresh_network
         from coproduce.implementation.services import queue_overdue_nudges
+        from coproduce.implementation.tasks import queue_network_run_if_due
         from coproduce.staff.navigation import register_section
 
         scheduler.register("overdue recommendations", queue_overdue_nudges)
-        scheduler.register("collaboration network", refresh_network)
+        scheduler.register("collaboration network", queue_network_run_if_due)
         register_section("implementation", "Implementation", "implementation:overview")

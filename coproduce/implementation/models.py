@@ -508,13 +508,19 @@ class Output(models.Model):
 class NetworkSnapshot(models.Model):
     """Cached scores of the collaboration network (`network.py`), keyed by its data version.
 
-    `version` is a hash of the network's nodes, sides and edges: a page whose network hashes to
-    a stored version reads the scores instead of computing them. Only the latest is kept.
+    `version` is a hash of the network's nodes, sides and edges: an analysis whose network hashes
+    to a stored version reads the scores instead of computing them. Only the latest is kept.
+    `payload` holds every node's scores (megabytes at national scale); `page` holds only what the
+    network page shows (the summary, the top nodes for each ranking and kind, the links among
+    them), so the page reads one small row and never builds the graph. `checked_at` is when the
+    job or task last found the data unchanged (or computed it).
     """
 
     version = models.CharField(max_length=64, unique=True)
     computed_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
     payload = models.JSONField()
+    page = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-computed_at"]

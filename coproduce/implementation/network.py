@@ -38,9 +38,13 @@ unassigned nodes broker nothing and pairs with an unassigned end are not counted
   the number of brokered pairs whose ends are on different sides: the gatekeeper and
   representative pairs (liaison needs three groups, so with two sides it is always 0).
 
-Results are cached in `NetworkSnapshot`, keyed by a hash of the nodes, sides and edges (the
-data version): the page and the scheduler job ("collaboration network") compute only when the
-graph has changed.
+Results are stored in `NetworkSnapshot`, keyed by a hash of the nodes, sides and edges (the
+data version): the scheduler job ("collaboration network"), the task `analyse_network`
+(`tasks.py`, queued by managers from the page) and `coproduce analysenetwork` compute only when
+the graph has changed. Each run also stores what the page shows (`page_data`: the summary and,
+for every ranking and kind, the top `max(SIZES)` node ids with their scores and the links among
+them), so the page reads one row and looks up the names of the nodes it lists: it never builds
+the graph.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from coproduce.community.models import Activity, Associate, CommunityOfPractice, Membership
 from coproduce.registry.models import (
@@ -436,7 +441,8 @@ def analyse(graph: Graph) -> Analysis:
 
 
 def cached(graph: Graph) -> Analysis:
-    """The analysis of this graph: from the cache if its version is there, else computed."""
+    """The analysis of this graph: from the cache if its version is there, else computed (and
+    stored with what the page shows)."""
     from coproduce.implementation.models import NetworkSnapshot
 
     version = graph.version
@@ -446,7 +452,12 @@ def cached(graph: Graph) -> Analysis:
     analysis = analyse(graph)
     try:
         with transaction.atomic():
-            NetworkSnapshot.objects.create(version=version, payload=analysis.as_json())
+            NetworkSnapshot.objects.create(
+                version=version,
+                payload=analysis.as_json(),
+                page=page_data(graph, analysis),
+                checked_at=timezone.now(),
+            )
             NetworkSnapshot.objects.exclude(version=version).delete()
     except IntegrityError:  # computed at the same time elsewhere: theirs is the same
         pass
@@ -454,14 +465,123 @@ def cached(graph: Graph) -> Analysis:
 
 
 def refresh() -> str:
-    """Scheduler job: compute the analysis when the data has changed since the last one."""
+    """Scheduler job and task: compute the analysis when the data has changed since the last
+    one; otherwise note the check (and fill in the page's figures of a run stored before they
+    were kept)."""
     from coproduce.implementation.models import NetworkSnapshot
 
     graph = build()
-    if NetworkSnapshot.objects.filter(version=graph.version).exists():
-        return "unchanged"
-    cached(graph)
-    return "computed"
+    stored = NetworkSnapshot.objects.filter(version=graph.version)
+    snapshot = stored.only("pk", "page").first()
+    if snapshot is None:
+        cached(graph)
+        return "computed"
+    if not snapshot.page:
+        payload = stored.values_list("payload", flat=True).get()
+        page = page_data(graph, Analysis.from_json(payload))
+        stored.update(page=page, checked_at=timezone.now())
+        return "stored"
+    stored.update(checked_at=timezone.now())
+    return "unchanged"
+
+
+def page_data(graph: Graph, analysis: Analysis) -> dict[str, Any]:
+    """What the page shows, for every ranking and kind: the top `max(SIZES)` node ids (a smaller
+    size is a prefix), their scores and sides, and the links among each list (positions in it).
+    A few hundred nodes whatever the network's size; names are looked up when shown."""
+    top = max(SIZES)
+    index_of = {node.id: i for i, node in enumerate(graph.nodes)}
+    lists: dict[str, list[str]] = {}
+    for order in ORDERS:
+        for kind in KIND_FILTERS:
+            rows = ranked(graph, analysis, order=order, kind=kind, size=top)
+            lists[f"{order}:{kind}"] = [row.node.id for row in rows]
+    shown = {index_of[node_id] for ids in lists.values() for node_id in ids}
+    among = [(a, b) for a, b in graph.edges if a in shown and b in shown]
+    stored: dict[str, Any] = {}
+    for key, ids in lists.items():
+        position = {index_of[node_id]: i for i, node_id in enumerate(ids)}
+        links = [[position[a], position[b]] for a, b in among if a in position and b in position]
+        stored[key] = {"ids": ids, "links": links}
+    scores = {
+        graph.nodes[i].id: {**analysis.scores[graph.nodes[i].id], "side": graph.nodes[i].side}
+        for i in sorted(shown)
+    }
+    return {
+        "nodes": analysis.nodes,
+        "edges": analysis.edges,
+        "sources": analysis.sources,
+        "exact": analysis.exact,
+        "seconds": analysis.seconds,
+        "method": analysis.method,
+        "scores": scores,
+        "lists": stored,
+    }
+
+
+@dataclass
+class StoredView:
+    """The page's view of the last stored run: rows and links for one ranking, kind and size."""
+
+    rows: list[Row]
+    links: list[tuple[int, int]]
+    summary: dict[str, Any]
+
+
+def _names(ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Current name and link of each node id: one query per kind present (at most four)."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for node_id in ids:
+        kind, _, key = node_id.partition(":")
+        wanted[kind].append(int(key))
+    found: dict[str, tuple[str, str]] = {}
+    if wanted["person"]:
+        for pk, name in Person.objects.filter(pk__in=wanted["person"]).values_list(
+            "pk", "full_name"
+        ):
+            found[f"person:{pk}"] = (name, "")
+    if wanted["study"]:
+        for pk, title, slug in Study.objects.filter(pk__in=wanted["study"]).values_list(
+            "pk", "title", "slug"
+        ):
+            found[f"study:{pk}"] = (title, reverse("implementation:study", args=[slug]))
+    if wanted["organisation"]:
+        for pk, name in Organisation.objects.filter(pk__in=wanted["organisation"]).values_list(
+            "pk", "name"
+        ):
+            found[f"organisation:{pk}"] = (name, "")
+    if wanted["cop"]:
+        for pk, name, slug in CommunityOfPractice.objects.filter(pk__in=wanted["cop"]).values_list(
+            "pk", "name", "slug"
+        ):
+            found[f"cop:{pk}"] = (name, reverse("community_staff:cop", args=[slug]))
+    return found
+
+
+def stored_view(page: dict[str, Any], *, order: str, kind: str, size: int) -> StoredView:
+    """Rows for the page from a stored run's `page_data`, with today's names. A node deleted
+    since the run is left out (and the rest renumbered); a name changed since shows as it is now.
+    """
+    chosen = page["lists"][f"{order}:{kind}"]
+    ids = chosen["ids"][:size]
+    names = _names(ids)
+    rows: list[Row] = []
+    position: dict[int, int] = {}
+    for old, node_id in enumerate(ids):
+        if node_id not in names:
+            continue
+        label, url = names[node_id]
+        score = dict(page["scores"][node_id])
+        side = score.pop("side", UNASSIGNED)
+        node = Node(node_id, node_id.partition(":")[0], label, side, url)
+        position[old] = len(rows)
+        rows.append(Row(len(rows) + 1, len(rows), node, score))
+    links = [
+        (position[a], position[b]) for a, b in chosen["links"] if a in position and b in position
+    ]
+    summary = {key: page[key] for key in ("nodes", "edges", "sources", "exact", "seconds")}
+    summary["method"] = page["method"]
+    return StoredView(rows, links, summary)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -509,10 +629,16 @@ def vega_spec(graph: Graph, rows: list[Row], description: str) -> dict[str, Any]
     index_of = {node.id: i for i, node in enumerate(graph.nodes)}
     wanted = {index_of[row.node.id] for row in rows}
     links = [
-        {"source": position[graph.nodes[a].id], "target": position[graph.nodes[b].id]}
+        (position[graph.nodes[a].id], position[graph.nodes[b].id])
         for a, b in graph.edges
         if a in wanted and b in wanted
     ]
+    return spec_of(rows, links, description)
+
+
+def spec_of(rows: list[Row], pairs: list[tuple[int, int]], description: str) -> dict[str, Any]:
+    """The Vega spec for rows and the links among them (pairs of row indices)."""
+    links = [{"source": a, "target": b} for a, b in pairs]
     nodes = [
         {
             "i": row.index,

@@ -1184,7 +1184,13 @@ def evaluation_engagement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def network_page(request: HttpRequest) -> HttpResponse:
+def _network_show(request: HttpRequest) -> HttpResponse:
+    """The stored run's figures (`NetworkSnapshot.page`): never builds or analyses the graph.
+    A fixed number of queries whatever the network's size: the run, the task's state and at
+    most one per kind of node for the names shown."""
+    from coproduce.implementation.models import NetworkSnapshot
+    from coproduce.implementation.tasks import pending_network_run
+
     require_staff(request.user)
     order = request.GET.get("order", "betweenness")
     order = order if order in network.ORDERS else "betweenness"
@@ -1195,32 +1201,61 @@ def network_page(request: HttpRequest) -> HttpResponse:
     except ValueError:
         size = 50
     size = size if size in network.SIZES else 50
-    graph = network.build()
-    analysis = network.cached(graph)
-    rows = network.ranked(graph, analysis, order=order, kind=kind, size=size)
-    described = (
-        f"Network of the {len(rows)} nodes in the table below, ranked by "
-        f"{network.ORDERS[order].lower()}, and the links among them. Each node is coloured by "
-        "kind and sized by betweenness. The table lists the same nodes with their scores."
-    )
-    return _render(
-        request,
-        "network.html",
-        {
-            "graph": graph,
-            "analysis": analysis,
-            "rows": rows,
-            "order": order,
-            "order_label": network.ORDERS[order],
-            "kind": kind,
-            "size": size,
-            "orders": network.ORDERS,
-            "kinds": network.KIND_FILTERS,
-            "sizes": network.SIZES,
-            "spec": network.vega_spec(graph, rows, described),
-            "summary": described,
-        },
-    )
+    run = NetworkSnapshot.objects.defer("payload", "version").order_by("-computed_at").first()
+    if run is not None and not run.page:
+        run = None  # stored before the page's figures were kept: the next run fills them in
+    pending = pending_network_run()
+    can_run = is_manager(request.user)
+    context: dict[str, Any] = {
+        "run": run,
+        "pending": pending,
+        "can_run": can_run,
+        # Not while one waits; while one runs, yes (a worker that died leaves it "running").
+        "offer_run": can_run and (pending is None or pending[0] == "running"),
+        "order": order,
+        "order_label": network.ORDERS[order],
+        "kind": kind,
+        "size": size,
+        "orders": network.ORDERS,
+        "kinds": network.KIND_FILTERS,
+        "sizes": network.SIZES,
+        "rows": [],
+    }
+    if run is not None:
+        shown = network.stored_view(run.page, order=order, kind=kind, size=size)
+        described = (
+            f"Network of the {len(shown.rows)} nodes in the table below, ranked by "
+            f"{network.ORDERS[order].lower()}, and the links among them. Each node is coloured "
+            "by kind and sized by betweenness. The table lists the same nodes with their scores."
+        )
+        context.update(
+            analysis=shown.summary,
+            rows=shown.rows,
+            spec=network.spec_of(shown.rows, shown.links, described),
+            summary=described,
+        )
+    return _render(request, "network.html", context)
+
+
+@login_required
+@require_POST
+def _network_run(request: HttpRequest) -> HttpResponse:
+    """Managers: queue the analysis (`tasks.analyse_network`) unless one is waiting already."""
+    from coproduce.implementation.tasks import queue_network_run
+
+    require_manager(request.user)
+    if queue_network_run():
+        messages.success(
+            request,
+            "The network analysis is queued. The figures on this page change when it has run "
+            "(at national scale that takes a few minutes).",
+        )
+    else:
+        messages.info(request, "The network analysis is already queued.")
+    return redirect(reverse("implementation:network"))
+
+
+network_page = by_method(get=_network_show, post=_network_run)
 
 
 @login_required

@@ -154,6 +154,7 @@ def test_results_are_cached_by_data_version(
 def test_the_network_page_lists_the_nodes_it_draws(
     reader_client: Client, collaboration: dict[str, Any]
 ) -> None:
+    network.refresh()
     response = reader_client.get(reverse("implementation:network"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -180,18 +181,45 @@ def _grow(extra: int) -> None:
         factories.PlacementFactory(person=person, study=study)
 
 
+def _never(*args: Any) -> Any:
+    raise AssertionError("the page must not build or analyse the graph")
+
+
 def test_the_page_query_count_does_not_grow(
-    reader_client: Client, collaboration: dict[str, Any]
+    manager_client: Client, collaboration: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = reverse("implementation:network")
-    reader_client.get(url)  # computes and caches
-    with CaptureQueriesContext(connection) as small:
-        assert reader_client.get(url).status_code == 200
-    _grow(6)
-    reader_client.get(url)
-    with CaptureQueriesContext(connection) as large:
-        assert reader_client.get(url).status_code == 200
-    assert len(large.captured_queries) == len(small.captured_queries)
+    """The stored run, the task's state and one query per kind of node listed (for today's
+    names), whatever the size; the page never builds or analyses the graph."""
+    urls = [reverse("implementation:network") + query for query in ("", "?order=brokerage")]
+    urls.append(reverse("implementation:network") + "?kind=person&size=100")
+
+    def measure() -> list[tuple[int, int]]:
+        monkeypatch.setattr(network, "build", _never)
+        monkeypatch.setattr(network, "analyse", _never)
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                response = manager_client.get(url)
+            assert response.status_code == 200
+            rows = response.context["rows"]
+            kinds = len({row.node.kind for row in rows})
+            counts.append((len(queries.captured_queries) - kinds, len(rows)))
+        monkeypatch.undo()
+        return counts
+
+    assert network.refresh() == "computed"
+    manager_client.get(urls[0])  # the session's first request
+    small = measure()
+    _grow(40)
+    assert network.refresh() == "computed"
+    large = measure()
+    assert [queries for queries, _ in large] == [queries for queries, _ in small]
+    assert all(
+        rows_large > rows_small
+        for (_, rows_small), (_, rows_large) in zip(small, large, strict=True)
+    )
+    # Session, user, second factor, groups, the stored run, the task's state.
+    assert small[0][0] <= 6
 
 
 def test_staff_only(client: Client, collaboration: dict[str, Any]) -> None:
@@ -207,3 +235,158 @@ def test_dates_do_not_matter_to_the_version(collaboration: dict[str, Any]) -> No
     collaboration["study"].end = dt.date(2040, 1, 1)
     collaboration["study"].save()
     assert network.build().version == before
+
+
+# --- the stored run, the task and the button --------------------------------------------------
+
+
+def test_without_a_stored_run_the_page_says_so_and_offers_the_run(
+    manager_client: Client, reader_client: Client, collaboration: dict[str, Any]
+) -> None:
+    url = reverse("implementation:network")
+    html = manager_client.get(url).content.decode()
+    assert "has not been analysed yet" in html
+    assert "Run the analysis</button>" in html
+    assert "Boundary spanners" not in html
+    html = reader_client.get(url).content.decode()
+    assert "has not been analysed yet" in html
+    assert "Run the analysis" not in html  # managers only
+    assert NetworkSnapshot.objects.count() == 0  # the page computed nothing
+
+
+def _queued() -> list[str]:
+    from django_tasks_db.models import DBTaskResult
+
+    from coproduce.implementation.tasks import analyse_network
+
+    return list(
+        DBTaskResult.objects.filter(task_path=analyse_network.module_path).values_list(
+            "status", flat=True
+        )
+    )
+
+
+def test_only_managers_queue_the_analysis(
+    reader_client: Client, member_client: Client, collaboration: dict[str, Any]
+) -> None:
+    url = reverse("implementation:network")
+    assert reader_client.post(url).status_code == 403
+    assert member_client.post(url).status_code == 403
+    assert _queued() == []
+
+
+def test_the_button_queues_the_task_and_the_page_then_shows_its_figures(
+    manager_client: Client, collaboration: dict[str, Any]
+) -> None:
+    from django.core.management import call_command
+
+    url = reverse("implementation:network")
+    response = manager_client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == url
+    html = response.content.decode()
+    assert "The network analysis is queued" in html
+    assert "Queued</strong>" in html
+    assert "Run the analysis</button>" not in html  # not twice
+    assert _queued() == ["READY"]
+    manager_client.post(url)  # a second press does not queue another
+    assert _queued() == ["READY"]
+
+    call_command("db_worker", "--batch", "--queue-name", "*", "--no-reload", verbosity=0)
+    assert _queued() == ["SUCCESSFUL"]
+    stored = NetworkSnapshot.objects.get()
+    assert stored.checked_at is not None
+    response = manager_client.get(url)
+    html = response.content.decode()
+    assert "Queued</strong>" not in html
+    assert "Run the analysis again</button>" in html
+    assert f"Figures from the analysis of {stored.computed_at:%-d %B %Y}" in html
+    # The stored figures are the analysis of the network as it is.
+    expected = network.analyse(network.build())
+    assert f"{expected.nodes} nodes and {expected.edges} links" in html
+    rows = response.context["rows"]
+    assert rows
+    for row in rows:
+        assert row.score["b"] == expected.scores[row.node.id]["b"]
+        assert row.score["cross"] == expected.scores[row.node.id]["cross"]
+    best = max(expected.scores.values(), key=lambda score: score["b"])["b"]
+    assert rows[0].score["b"] == best
+    links = response.context["spec"]["data"][1]["values"]
+    assert links
+    assert all(link["source"] < len(rows) for link in links)
+
+
+def test_the_stored_run_shows_names_as_they_are_now(
+    reader_client: Client, collaboration: dict[str, Any]
+) -> None:
+    network.refresh()
+    url = reverse("implementation:network")
+    collaboration["ci"].full_name = "Chief Renamed"
+    collaboration["ci"].save()
+    html = reader_client.get(url).content.decode()
+    assert "Chief Renamed" in html
+    # A node deleted since the run is left out of the table and the graph.
+    collaboration["uni"].delete()
+    response = reader_client.get(url)
+    ids = [row.node.id for row in response.context["rows"]]
+    assert f"organisation:{collaboration['uni'].pk}" not in ids
+    assert [row.rank for row in response.context["rows"]] == list(range(1, len(ids) + 1))
+    assert len(response.context["spec"]["data"][0]["values"]) == len(ids)
+
+
+def test_a_run_stored_before_the_page_figures_is_filled_in(
+    reader_client: Client, collaboration: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network.refresh()
+    NetworkSnapshot.objects.update(page={}, checked_at=None)
+    url = reverse("implementation:network")
+    assert "has not been analysed yet" in reader_client.get(url).content.decode()
+    monkeypatch.setattr(network, "analyse", _never)
+    assert network.refresh() == "stored"  # from the stored scores, not computed again
+    assert "Boundary spanners" in reader_client.get(url).content.decode()
+    assert network.refresh() == "unchanged"
+
+
+def test_the_command_runs_the_analysis(collaboration: dict[str, Any]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("analysenetwork", stdout=out)
+    assert "collaboration network: computed" in out.getvalue()
+    call_command("analysenetwork", stdout=out)
+    assert "collaboration network: unchanged" in out.getvalue()
+    assert NetworkSnapshot.objects.get().page["nodes"] > 0
+
+
+def test_the_clock_queues_the_analysis_when_due_and_never_builds_the_graph(
+    collaboration: dict[str, Any], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from coproduce.comms import scheduler
+    from coproduce.implementation import tasks
+
+    def no_build() -> None:
+        raise AssertionError("the clock must not build the graph")
+
+    monkeypatch.setattr(network, "build", no_build)
+    settings.COPRODUCE_NETWORK_REFRESH_MINUTES = 60
+    queued = DBTaskResult.objects.filter(task_path=tasks.analyse_network.module_path)
+
+    # No stored run: queued once, however many ticks pass before the worker takes it.
+    assert scheduler.tick()["collaboration network"] == "queued"
+    assert scheduler.tick()["collaboration network"] == "already queued"
+    assert queued.count() == 1
+    queued.delete()
+
+    # A run checked ten minutes ago is not due; one checked two hours ago is.
+    monkeypatch.undo()
+    network.refresh()
+    NetworkSnapshot.objects.update(checked_at=timezone.now() - dt.timedelta(minutes=10))
+    monkeypatch.setattr(network, "build", no_build)
+    assert tasks.queue_network_run_if_due() == "not due"
+    NetworkSnapshot.objects.update(checked_at=timezone.now() - dt.timedelta(hours=2))
+    assert tasks.queue_network_run_if_due() == "queued"
+    assert queued.count() == 1

@@ -26,6 +26,8 @@ from tests.implementation.conftest import make_recommendation
 
 D = dt.date
 READ, WRITE, MANAGE = "read", "write", "manage"
+# Staff read it; only managers POST to it (the network page's "Run the analysis", queued).
+READ_MANAGER_POSTS = "read, managers post"
 
 
 @pytest.fixture
@@ -86,7 +88,7 @@ def everything(
             (READ, reverse("implementation:evaluation_fellows")),
             (READ, reverse("implementation:evaluation_cops")),
             (READ, reverse("implementation:evaluation_engagement") + "?year=2011"),
-            (READ, reverse("implementation:network")),
+            (READ_MANAGER_POSTS, reverse("implementation:network")),
             (READ, reverse("implementation:annual_report")),
             (READ, reverse("implementation:annual_report_download", args=[2011, "pdf"])),
             (READ, reverse("implementation:annual_report_download", args=[2011, "xlsx"])),
@@ -124,6 +126,10 @@ def test_access_by_role(
     client: Client = request.getfixturevalue(f"{who}_client")
     read, write, manage = EXPECTED[who]
     for kind, url in everything["urls"]:
+        if kind == READ_MANAGER_POSTS:
+            assert client.get(url).status_code == read, (who, url)
+            assert client.post(url).status_code == (302 if manage == 200 else 403), (who, url)
+            continue
         wanted = {READ: read, WRITE: write, MANAGE: manage}[kind]
         assert client.get(url).status_code == wanted, (who, url)
         if kind != READ and wanted == 403:
