@@ -484,7 +484,7 @@ def _consent_time(day: dt.date | None, now: dt.datetime) -> dt.datetime:
 
 
 class BulkInserter:
-    """Plain multi-row INSERTs for the big tables.
+    """Plain multi-row INSERTs (COPY on PostgreSQL) for the big tables.
 
     `bulk_create` spends about 0.2 ms of Python per object preparing each value; with 100,000
     people and their memberships, interests and consent records that is most of a minute. Here
@@ -528,6 +528,15 @@ class BulkInserter:
         marks = ", ".join(["%s"] * len(names))
         sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY: one stream instead of a statement per row (executemany was three
+                # quarters of a 100,000-row import's 45 s on PostgreSQL). psycopg adapts each
+                # value as it would for the INSERT; the server parses it by the column's type.
+                copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
             for chunk in _chunks(rows, 10_000):
                 cursor.executemany(sql, list(chunk))
 
