@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -112,9 +114,10 @@ class _Inbox:
         return "250 Message accepted for delivery"
 
 
-@pytest.fixture
-def smtp_server(settings: Any) -> Any:
-    """Start aiosmtpd on a free loopback port and point Django's SMTP backend at it."""
+@contextlib.contextmanager
+def serving_smtp(handler: Any, settings: Any) -> Iterator[Any]:
+    """Run aiosmtpd with `handler` on a free loopback port and point Django's SMTP backend at
+    it, for the length of the block."""
     import socket
 
     from aiosmtpd.controller import Controller
@@ -122,8 +125,7 @@ def smtp_server(settings: Any) -> Any:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -131,9 +133,16 @@ def smtp_server(settings: Any) -> Any:
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_USE_SSL = False
     try:
-        yield inbox
+        yield handler
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Any:
+    """A real local SMTP server that keeps what it accepted (`.messages`)."""
+    with serving_smtp(_Inbox(), settings) as inbox:
+        yield inbox
 
 
 @pytest.fixture(autouse=True)

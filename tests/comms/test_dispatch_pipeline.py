@@ -3,19 +3,18 @@ message read while the next is built, and what each refusal is put on."""
 
 from __future__ import annotations
 
-import socket
 import uuid
 from typing import Any
 from unittest import mock
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from coproduce.comms import outbox, render
 from coproduce.comms.models import Mailing, OutboxMessage
 from coproduce.community import links
 from coproduce.community.models import Associate
 from tests.comms.test_outbox import crowd, mailing  # noqa: F401 - the fixture is used by name
+from tests.conftest import serving_smtp
 
 Status = OutboxMessage.Status
 
@@ -39,19 +38,8 @@ class _Recorder:
 
 @pytest.fixture
 def recorder(settings: Any) -> Any:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = _Recorder()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    yield handler
-    controller.stop()
+    with serving_smtp(_Recorder(), settings) as handler:
+        yield handler
 
 
 def test_one_connection_serves_every_batch(

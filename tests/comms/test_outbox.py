@@ -11,7 +11,6 @@ import sys
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from coproduce.comms import outbox, render
@@ -21,6 +20,7 @@ from coproduce.comms.smtp import Relay
 from coproduce.community import services
 from coproduce.community.models import Associate, ConsentRecord, SuppressedAddress, address_hash
 from tests.community import helpers
+from tests.conftest import serving_smtp
 
 Status = OutboxMessage.Status
 
@@ -174,19 +174,8 @@ class _Picky:
 
 @pytest.fixture
 def picky_server(settings: Any) -> Any:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = _Picky({})
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    yield handler
-    controller.stop()
+    with serving_smtp(_Picky({}), settings) as handler:
+        yield handler
 
 
 def test_temporary_failures_retry_with_backoff_and_permanent_ones_fail(

@@ -51,7 +51,10 @@ def scratch_pg() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _coproduce(*args: str, data_dir: Path, database_url: str | None = None) -> str:
+def _coproduce(
+    *args: str, data_dir: Path, database_url: str | None = None, fails: bool = False
+) -> str:
+    """Run the coproduce command as an operator would; its output (stderr when it must fail)."""
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
     }
@@ -66,6 +69,9 @@ def _coproduce(*args: str, data_dir: Path, database_url: str | None = None) -> s
         timeout=600,
         check=False,
     )
+    if fails:
+        assert done.returncode != 0, done.stdout
+        return done.stderr
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -111,18 +117,10 @@ def test_the_demo_moves_to_postgres_row_for_row(tmp_path: Path, scratch_pg: str)
 
 def test_it_refuses_a_sqlite_target(tmp_path: Path) -> None:
     _coproduce("migrate", "--noinput", "-v", "0", data_dir=tmp_path)
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["COPRODUCE_DATA_DIR"] = str(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "coproduce", "movetopostgres", str(tmp_path / "coproduce.sqlite3")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    out = _coproduce(
+        "movetopostgres", str(tmp_path / "coproduce.sqlite3"), data_dir=tmp_path, fails=True
     )
-    assert done.returncode != 0
-    assert "The target must be PostgreSQL" in done.stderr
+    assert "The target must be PostgreSQL" in out
 
 
 def test_it_refuses_databases_at_different_migrations(tmp_path: Path, scratch_pg: str) -> None:
@@ -130,15 +128,11 @@ def test_it_refuses_databases_at_different_migrations(tmp_path: Path, scratch_pg
     _coproduce(
         "migrate", "auth", "--noinput", "-v", "0", data_dir=tmp_path, database_url=scratch_pg
     )
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(COPRODUCE_DATA_DIR=str(tmp_path), DATABASE_URL=scratch_pg)
-    done = subprocess.run(
-        [sys.executable, "-m", "coproduce", "movetopostgres", str(tmp_path / "coproduce.sqlite3")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    out = _coproduce(
+        "movetopostgres",
+        str(tmp_path / "coproduce.sqlite3"),
+        data_dir=tmp_path,
+        database_url=scratch_pg,
+        fails=True,
     )
-    assert done.returncode != 0
-    assert "not at the same migrations" in done.stderr
+    assert "not at the same migrations" in out
