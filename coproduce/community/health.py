@@ -41,6 +41,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page
 from django.db.models import Count, Q
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
@@ -517,22 +518,36 @@ def _yes_no(met: bool) -> str:
     return "Yes" if met else "No"
 
 
-def scores_chart(report: Report, urls: dict[int, str] | None = None, key: str = "scores") -> Chart:
-    """One bar per community: its indicator score; the table adds each criterion."""
+def scores_chart(
+    report: Report,
+    urls: dict[int, str] | None = None,
+    key: str = "scores",
+    page: Page[CopHealth] | None = None,
+) -> Chart:
+    """One bar per community: its indicator score; the table adds each criterion.
+
+    With `page` (a page of `report.communities`), the bars and the table's rows are that
+    page's communities only, and the caption says so; the counts in the summary and the
+    table's footer stay over every community."""
     urls = urls or {}
     title = "Self-sustainability score of each community (0 to 4)"
-    names = [health.cop.name for health in report.communities]
-    rows = [
-        {"community": health.cop.name, "score": health.indicator.score}
-        for health in report.communities
-    ]
+    shown = report.communities if page is None else list(page.object_list)
+    everyone = len(report.communities)
+    names = [health.cop.name for health in shown]
+    rows = [{"community": health.cop.name, "score": health.indicator.score} for health in shown]
     counts = ", ".join(
         f"{report.count_scoring(score)} scored {score}" for score in range(len(CRITERIA), -1, -1)
     )
+    part = ""
+    if page is not None and page.paginator.num_pages > 1:
+        part = (
+            f" (communities {page.start_index()} to {page.end_index()} of {everyone}, "
+            "in name order)"
+        )
     summary = (
-        f"Bar chart of the self-sustainability score of {len(rows)} communities over "
-        f"{_span(report.window)}: {counts}. The table below gives each community's score and "
-        "which criteria it meets."
+        f"Bar chart of the self-sustainability score of {everyone} communities over "
+        f"{_span(report.window)}: {counts}. The chart and the table below give each "
+        f"community's score{part}; the table also gives which criteria it meets."
     )
     spec = bar_chart(
         rows,
@@ -548,7 +563,7 @@ def scores_chart(report: Report, urls: dict[int, str] | None = None, key: str = 
     )
     window = report.window
     table_rows = []
-    for health in report.communities:
+    for health in shown:
         indicator, series = health.indicator, health.series
         url = urls.get(health.cop.pk, "")
         table_rows.append(
@@ -565,13 +580,13 @@ def scores_chart(report: Report, urls: dict[int, str] | None = None, key: str = 
     footer = [
         "All communities",
         "",
-        *(f"{report.count_meeting(criterion)} of {len(rows)}" for criterion in CRITERIA),
+        *(f"{report.count_meeting(criterion)} of {everyone}" for criterion in CRITERIA),
         total.members[-1],
         sum(total.totals[-WINDOW:]),
         _share_text(sum(total.member_led[-WINDOW:]), sum(total.totals[-WINDOW:])),
     ]
     table = Table(
-        caption=f"Self-sustainability of each community over {_span(window)}",
+        caption=f"Self-sustainability of each community over {_span(window)}{part}",
         columns=[
             "Community",
             "Score (0 to 4)",

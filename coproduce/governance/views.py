@@ -55,6 +55,8 @@ from coproduce.registry.models import Study
 
 View = Callable[..., HttpResponse]
 PAGE_SIZE = 25
+# Breaches of one rule shown on the dashboard, and a page of one rule's breaches.
+BREACHES_SHOWN = 50
 
 
 def by_method(*, get: View, post: View) -> View:
@@ -115,10 +117,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Every rule over every study: a second and more at national scale, so kept while the
     # data is unchanged (coproduce/pages/pagecache.py); a new day starts a new entry.
     rules = pagecache.memo(("governance_rules", timezone.localdate()), breaches.all_rules)
+    key = request.GET.get("rule")
+    if key is not None:
+        # One rule's breaches, a page at a time (an out-of-range page gives the last page).
+        rule = next((rule for rule in rules if rule.key == key), None)
+        if rule is None:
+            raise Http404("No such governance rule.")
+        page = Paginator(rule.breaches, BREACHES_SHOWN).get_page(request.GET.get("page"))
+        return _render(
+            request,
+            "dashboard_rule.html",
+            {"rule": rule, "page": page},
+        )
+    # Per rule, its count and the first BREACHES_SHOWN breaches: thousands at national scale.
+    # The memoised rules are shared between requests: sliced here, never changed.
     return _render(
         request,
         "dashboard.html",
-        {"rules": rules, "total": sum(len(rule.breaches) for rule in rules)},
+        {
+            "rules": [(rule, rule.breaches[:BREACHES_SHOWN]) for rule in rules],
+            "shown": BREACHES_SHOWN,
+            "total": sum(len(rule.breaches) for rule in rules),
+        },
     )
 
 

@@ -527,3 +527,24 @@ class NetworkSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Network {self.version[:12]} ({self.computed_at:%d %b %Y %H:%M})"
+
+
+class AnnualReportPdf(models.Model):
+    """The annual report's PDF for a year (`annual.to_pdf`), built on the worker by
+    `tasks.build_annual_report_pdf` (tens of seconds at national scale) and downloaded from the
+    annual report page by staff. The bytes are kept in the database, never under a served
+    folder; only the newest for each year is kept."""
+
+    year = models.PositiveSmallIntegerField()
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["year", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Annual report {self.year} PDF ({self.created_at:%d %b %Y %H:%M})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django_tasks import task
 
@@ -74,3 +75,61 @@ def queue_network_run_if_due() -> str:
     if last is not None and timezone.now() - last < every:
         return "not due"
     return "queued" if queue_network_run() else "already queued"
+
+
+@task()
+def build_annual_report_pdf(year: int, user_id: int | None = None) -> int:
+    """The annual report's PDF for `year` (`annual.to_pdf`), stored as the year's
+    `AnnualReportPdf` in place of any older one. Returns the stored row's id."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from coproduce.implementation import annual
+    from coproduce.implementation.models import AnnualReportPdf
+
+    content = annual.to_pdf(annual.build(year))
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    with transaction.atomic():
+        stored = AnnualReportPdf.objects.create(year=year, content=content, requested_by=user)
+        AnnualReportPdf.objects.filter(year=year).exclude(pk=stored.pk).delete()
+    return stored.pk
+
+
+def _annual_pdf_tasks(year: int, statuses: list[str]) -> Any:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=build_annual_report_pdf.module_path,
+        status__in=statuses,
+        args_kwargs__args__0=year,
+    )
+
+
+def pending_annual_report_pdf(year: int) -> tuple[str, object] | None:
+    """("queued" or "running", since when) for the newest unfinished PDF build for `year`,
+    else None. One query."""
+    from django_tasks.base import TaskResultStatus
+
+    row = (
+        _annual_pdf_tasks(year, [TaskResultStatus.READY, TaskResultStatus.RUNNING])
+        .order_by("-enqueued_at")
+        .values_list("status", "enqueued_at", "started_at")
+        .first()
+    )
+    if row is None:
+        return None
+    status, enqueued_at, started_at = row
+    if status == TaskResultStatus.RUNNING:
+        return "running", started_at
+    return "queued", enqueued_at
+
+
+def queue_annual_report_pdf(year: int, user_id: int | None) -> bool:
+    """Queue `build_annual_report_pdf` for `year` unless one for that year is already waiting
+    to run. True if queued now."""
+    from django_tasks.base import TaskResultStatus
+
+    if _annual_pdf_tasks(year, [TaskResultStatus.READY]).exists():
+        return False
+    build_annual_report_pdf.enqueue(year, user_id)
+    return True

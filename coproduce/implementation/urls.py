@@ -23,6 +23,11 @@ urlpatterns = [
     path("network/", v.network_page, name="network"),
     path("annual-report/", v.annual_report, name="annual_report"),
     path(
+        "annual-report/<int:year>/prepare-pdf/",
+        v.annual_report_prepare,
+        name="annual_report_prepare",
+    ),
+    path(
         "annual-report/<int:year>.<str:extension>",
         v.annual_report_download,
         name="annual_report_download",

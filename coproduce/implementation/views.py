@@ -58,6 +58,8 @@ from coproduce.registry.access import (
 from coproduce.registry.models import Study
 
 PAGE_SIZE = 25
+# Communities a page on the evaluation page (one bar and one table row each).
+EVALUATION_PAGE_SIZE = 50
 _EMPTY: tuple[Any, ...] = (None, "", [])
 
 __all__ = ["by_method"]
@@ -1146,18 +1148,23 @@ def evaluation_cops(request: HttpRequest) -> HttpResponse:
     def compute() -> tuple[Any, Any]:
         cops = list(CommunityOfPractice.objects.only("pk", "slug", "name").order_by("name"))
         report = health.assess(cops, until=until)
-        urls = {cop.pk: reverse("community_staff:health", args=[cop.slug]) for cop in cops}
-        charts = evaluation.quiet_if_empty(
-            [health.scores_chart(report, urls), *health.series_charts(report.total)]
-        )
-        return report, charts
+        return report, evaluation.quiet_if_empty(health.series_charts(report.total))
 
     # Seconds over every community at national scale: kept while the data is unchanged.
-    report, charts = pagecache.memo(("evaluation_cops", until), compute)
+    report, series = pagecache.memo(("evaluation_cops", until), compute)
+    # One bar and one row per community: a page of them (in name order; an out-of-range page
+    # gives the last page); the summary, the footer and the series charts are over them all.
+    page = Paginator(report.communities, EVALUATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    urls = {
+        result.cop.pk: reverse("community_staff:health", args=[result.cop.slug])
+        for result in page.object_list
+    }
+    scores = health.scores_chart(report, urls, page=page)
+    charts = [*evaluation.quiet_if_empty([scores]), *series]
     return _render(
         request,
         "evaluation_cops.html",
-        {"year": year, "years": years, "report": report, "charts": charts},
+        {"year": year, "years": years, "report": report, "charts": charts, "page": page},
     )
 
 
@@ -1261,24 +1268,84 @@ network_page = by_method(get=_network_show, post=_network_run)
 @login_required
 @require_safe
 def annual_report(request: HttpRequest) -> HttpResponse:
+    """The year's downloads: the spreadsheet (built in the request) and the PDF, built on the
+    worker (`tasks.build_annual_report_pdf`) when someone asks for it and stored."""
+    from coproduce.implementation.models import AnnualReportPdf
+    from coproduce.implementation.tasks import pending_annual_report_pdf
+
     require_staff(request.user)
     year, years = _year(request)
-    return _render(request, "annual.html", {"year": year, "years": years})
+    pdf = (
+        AnnualReportPdf.objects.filter(year=year)
+        .order_by("-created_at")
+        .values("created_at")
+        .first()
+    )
+    return _render(
+        request,
+        "annual.html",
+        {
+            "year": year,
+            "years": years,
+            "pdf": pdf,
+            "pending": pending_annual_report_pdf(year),
+        },
+    )
+
+
+def _annual_year(year: int) -> None:
+    if not 2000 <= year <= timezone.localdate().year + 1:
+        raise Http404("No such report")
+
+
+@login_required
+@require_POST
+def annual_report_prepare(request: HttpRequest, year: int) -> HttpResponse:
+    """Any staff member: queue the year's PDF unless it is already waiting to be built."""
+    from coproduce.implementation.tasks import queue_annual_report_pdf
+
+    require_staff(request.user)
+    _annual_year(year)
+    if queue_annual_report_pdf(year, request.user.pk):
+        messages.success(
+            request,
+            f"The PDF of the annual report {year} is being prepared. It takes a minute or so: "
+            "refresh this page to download it.",
+        )
+    else:
+        messages.info(request, f"The PDF of the annual report {year} is already being prepared.")
+    return redirect(reverse("implementation:annual_report") + f"?year={year}")
 
 
 @login_required
 @require_safe
 def annual_report_download(request: HttpRequest, year: int, extension: str) -> HttpResponse:
+    """The spreadsheet, built now; the PDF, as last stored by `tasks.build_annual_report_pdf`
+    (none stored yet: back to the report's page, which offers to prepare it)."""
+    from coproduce.implementation.models import AnnualReportPdf
+
     require_staff(request.user)
-    if extension not in ("pdf", "xlsx") or not 2000 <= year <= timezone.localdate().year + 1:
+    if extension not in ("pdf", "xlsx"):
         raise Http404("No such report")
-    report = annual.build(year)
+    _annual_year(year)
     if extension == "pdf":
-        body = annual.to_pdf(report)
-        content_type = "application/pdf"
+        stored = (
+            AnnualReportPdf.objects.filter(year=year)
+            .order_by("-created_at")
+            .values_list("content", flat=True)
+            .first()
+        )
+        if stored is None:
+            return redirect(reverse("implementation:annual_report") + f"?year={year}")
+        response = HttpResponse(bytes(stored), content_type="application/pdf")
+        response["Cache-Control"] = "private, no-store"
+        filename = f"annual-report-{year}.pdf"
     else:
-        body = annual.to_xlsx(report)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{annual.filename(report, extension)}"'
+        report = annual.build(year)
+        response = HttpResponse(
+            annual.to_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = annual.filename(report, extension)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +15,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from coproduce.implementation import annual
-from coproduce.implementation.models import Output, Recommendation, StatusEntry
+from coproduce.implementation.models import AnnualReportPdf, Output, Recommendation, StatusEntry
+from coproduce.implementation.tasks import build_annual_report_pdf
 from coproduce.registry.access import STAFF_READER
 from coproduce.registry.models import Study
 from tests import factories
@@ -80,11 +82,45 @@ def test_the_spreadsheet_matches_the_database(reader_client: Client, year_of_wor
     assert Recommendation.objects.count() == 2
 
 
+def _pdf_tasks() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    from coproduce.implementation.tasks import build_annual_report_pdf
+
+    return DBTaskResult.objects.filter(task_path=build_annual_report_pdf.module_path).count()
+
+
 def test_the_pdf(reader_client: Client, year_of_work: Any) -> None:
-    response = reader_client.get(
-        reverse("implementation:annual_report_download", args=[YEAR, "pdf"])
-    )
+    page = reverse("implementation:annual_report") + f"?year={YEAR}"
+    download = reverse("implementation:annual_report_download", args=[YEAR, "pdf"])
+    prepare = reverse("implementation:annual_report_prepare", args=[YEAR])
+    # Nothing stored yet: the page offers to prepare it, the download leads back to the page.
+    html = reader_client.get(page).content.decode()
+    assert prepare in html
+    assert download not in html
+    assert reader_client.get(download)["Location"] == page
+    assert reader_client.get(prepare).status_code == 405
+
+    assert reader_client.post(prepare)["Location"] == page
+    html = reader_client.get(page).content.decode()
+    assert "Being prepared" in html
+    assert "Refresh this page" in html
+    assert prepare not in html
+    assert reader_client.post(prepare)["Location"] == page  # already queued: not twice
+    assert _pdf_tasks() == 1
+    assert not AnnualReportPdf.objects.exists()
+
+    call_command("db_worker", "--batch", verbosity=0)
+    stored = AnnualReportPdf.objects.get()
+    assert (stored.year, stored.requested_by.username) == (YEAR, "reader")
+    html = reader_client.get(page).content.decode()
+    assert download in html
+    assert "Being prepared" not in html
+    assert "Prepare the PDF again" in html
+
+    response = reader_client.get(download)
     assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="annual-report-{YEAR}.pdf"'
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     text = annual.to_pdf(annual.build(YEAR), compress=False)
@@ -121,3 +157,25 @@ def test_staff_only(client: Client, db: Any) -> None:
     assert client.get(urls[0]).status_code == 200
     bad = reverse("implementation:annual_report_download", args=[YEAR, "doc"])
     assert client.get(bad).status_code == 404
+
+
+def test_only_staff_prepare_and_download_the_pdf(client: Client, db: Any) -> None:
+    build_annual_report_pdf.call(YEAR, None)
+    assert AnnualReportPdf.objects.get().requested_by is None
+    build_annual_report_pdf.call(YEAR, None)  # again: the older one goes
+    assert AnnualReportPdf.objects.count() == 1
+    download = reverse("implementation:annual_report_download", args=[YEAR, "pdf"])
+    prepare = reverse("implementation:annual_report_prepare", args=[YEAR])
+    assert client.get(download).status_code == 302
+    assert "sign-in" in client.get(download)["Location"]
+    assert client.post(prepare).status_code == 302
+    client.force_login(factories.UserFactory(username="nobody"))
+    assert client.get(download).status_code == 403
+    assert client.post(prepare).status_code == 403
+    assert _pdf_tasks() == 0
+    client.force_login(factories.UserFactory(username="reader3", groups=[STAFF_READER]))
+    response = client.get(download)
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    bad = reverse("implementation:annual_report_prepare", args=[1999])
+    assert client.post(bad).status_code == 404

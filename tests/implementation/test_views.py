@@ -28,6 +28,10 @@ D = dt.date
 READ, WRITE, MANAGE = "read", "write", "manage"
 # Staff read it; only managers POST to it (the network page's "Run the analysis", queued).
 READ_MANAGER_POSTS = "read, managers post"
+# POST-only, for any staff role (the annual report's "Prepare the PDF", queued).
+STAFF_POSTS = "staff post"
+# Staff read it, but it redirects to the report's page while nothing is stored (the PDF).
+READ_REDIRECTS = "read, redirects"
 
 
 @pytest.fixture
@@ -90,7 +94,8 @@ def everything(
             (READ, reverse("implementation:evaluation_engagement") + "?year=2011"),
             (READ_MANAGER_POSTS, reverse("implementation:network")),
             (READ, reverse("implementation:annual_report")),
-            (READ, reverse("implementation:annual_report_download", args=[2011, "pdf"])),
+            (READ_REDIRECTS, reverse("implementation:annual_report_download", args=[2011, "pdf"])),
+            (STAFF_POSTS, reverse("implementation:annual_report_prepare", args=[2011])),
             (READ, reverse("implementation:annual_report_download", args=[2011, "xlsx"])),
         ]
     }
@@ -129,6 +134,14 @@ def test_access_by_role(
         if kind == READ_MANAGER_POSTS:
             assert client.get(url).status_code == read, (who, url)
             assert client.post(url).status_code == (302 if manage == 200 else 403), (who, url)
+            continue
+        if kind == STAFF_POSTS:
+            assert client.get(url).status_code == 405, (who, url)
+            assert client.post(url).status_code == 302, (who, url)
+            continue
+        if kind == READ_REDIRECTS:
+            assert client.get(url).status_code == 302, (who, url)
+            assert client.post(url).status_code == 405, (who, url)
             continue
         wanted = {READ: read, WRITE: write, MANAGE: manage}[kind]
         assert client.get(url).status_code == wanted, (who, url)

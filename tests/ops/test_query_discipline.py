@@ -59,6 +59,7 @@ EXCLUDED: dict[str, str] = {
     "staff/governance/rounds/<uuid:public_id>/declare/": _POST,
     "staff/governance/rounds/<uuid:public_id>/release/": _POST,
     "staff/governance/studies/<slug:slug>/steering/": _POST,
+    "staff/implementation/annual-report/<int:year>/prepare-pdf/": _POST,
     "staff/mailings/preview/": _POST,
     "staff/mailings/<uuid:public_id>/test/": _POST,
     "staff/mailings/<uuid:public_id>/pause/": _POST,

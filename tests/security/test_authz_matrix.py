@@ -232,6 +232,7 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "implementation:administration_import": ("GET", TEAM),
     "implementation:annual_report": ("GET", ALL_STAFF),
     "implementation:annual_report_download": ("GET", ALL_STAFF),
+    "implementation:annual_report_prepare": ("POST", (L, L, 403, R, R, 403, R)),
     "implementation:cycle_add": ("GET", TEAM),
     "implementation:determinant_add": ("GET", TEAM),
     "implementation:determinant_edit": ("GET", TEAM),
