@@ -635,27 +635,20 @@ def walk(pages: list[Page]) -> Walk:
         else:
             client = staff if is_staff_route(page.route) else public
         started = time.monotonic()
-        try:
-            with transaction.atomic(), CaptureQueriesContext(connection) as captured:
-                try:
-                    response = client.get(url)
-                    if response.streaming:  # its queries run while the body is read
-                        b"".join(response.streaming_content)  # type: ignore[attr-defined]
-                    status, error = response.status_code, ""
-                except Exception as exc:  # noqa: BLE001 - reported as a failure below
-                    status, error = 500, f"{type(exc).__name__}: {exc}"
-                raise _Rollback
-        except _Rollback:
-            pass
+        with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+            try:
+                response = client.get(url)
+                if response.streaming:  # its queries run while the body is read
+                    b"".join(response.streaming_content)  # type: ignore[attr-defined]
+                status, error = response.status_code, ""
+            except Exception as exc:  # noqa: BLE001 - reported as a failure below
+                status, error = 500, f"{type(exc).__name__}: {exc}"
+            transaction.set_rollback(True)  # the next page sees the data as it was
         out.results[page.route] = Result(url, status, len(captured), error)
         out.sql[page.route] = [q["sql"][:300] for q in captured.captured_queries]
         if os.environ.get("QD_VERBOSE"):
             print(f"{time.monotonic() - started:6.2f} {len(captured):5} {status} {url}")
     return out
-
-
-class _Rollback(Exception):
-    pass
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
 
 TABLE = "audit_auditentry"
@@ -85,7 +86,11 @@ POSTGRES_REVERSE = [
 def _run(schema_editor: Any, statements: dict[str, list[str]]) -> None:
     vendor = schema_editor.connection.vendor
     if vendor not in statements:
-        raise NotImplementedError(f"No audit triggers for the {vendor} database")
+        # settings.py accepts only these two databases; say so rather than migrate unprotected.
+        raise ImproperlyConfigured(
+            f"coproduce runs on SQLite or PostgreSQL, not {vendor}: the audit table's "
+            "protection has no triggers for it"
+        )
     for statement in statements[vendor]:
         schema_editor.execute(statement, params=None)
 
