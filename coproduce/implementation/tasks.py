@@ -17,17 +17,20 @@ def analyse_network() -> str:
     return network.refresh()
 
 
-def pending_network_run() -> tuple[str, object] | None:
-    """("queued" or "running", since when) for the newest unfinished `analyse_network`, else None.
-    One query."""
-    from django_tasks.base import TaskResultStatus
+def _runs(task: Any, **filters: Any) -> Any:
+    """The task's rows in django-tasks' database queue."""
     from django_tasks_db.models import DBTaskResult
 
+    return DBTaskResult.objects.filter(task_path=task.module_path, **filters)
+
+
+def _unfinished(runs: Any) -> tuple[str, object] | None:
+    """("queued" or "running", since when) for the newest unfinished of `runs`, else None.
+    One query."""
+    from django_tasks.base import TaskResultStatus
+
     row = (
-        DBTaskResult.objects.filter(
-            task_path=analyse_network.module_path,
-            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-        )
+        runs.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
         .order_by("-enqueued_at")
         .values_list("status", "enqueued_at", "started_at")
         .first()
@@ -40,15 +43,22 @@ def pending_network_run() -> tuple[str, object] | None:
     return "queued", enqueued_at
 
 
+def _waiting(runs: Any) -> bool:
+    """Whether one of `runs` is queued and not yet taken by a worker."""
+    from django_tasks.base import TaskResultStatus
+
+    return bool(runs.filter(status=TaskResultStatus.READY).exists())
+
+
+def pending_network_run() -> tuple[str, object] | None:
+    """("queued" or "running", since when) for the newest unfinished `analyse_network`, else None.
+    One query."""
+    return _unfinished(_runs(analyse_network))
+
+
 def queue_network_run() -> bool:
     """Queue `analyse_network` unless one is already waiting to run. True if queued now."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(
-        task_path=analyse_network.module_path, status=TaskResultStatus.READY
-    )
-    if waiting.exists():
+    if _waiting(_runs(analyse_network)):
         return False
     analyse_network.enqueue()
     return True
@@ -95,41 +105,16 @@ def build_annual_report_pdf(year: int, user_id: int | None = None) -> int:
     return stored.pk
 
 
-def _annual_pdf_tasks(year: int, statuses: list[str]) -> Any:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path=build_annual_report_pdf.module_path,
-        status__in=statuses,
-        args_kwargs__args__0=year,
-    )
-
-
 def pending_annual_report_pdf(year: int) -> tuple[str, object] | None:
     """("queued" or "running", since when) for the newest unfinished PDF build for `year`,
     else None. One query."""
-    from django_tasks.base import TaskResultStatus
-
-    row = (
-        _annual_pdf_tasks(year, [TaskResultStatus.READY, TaskResultStatus.RUNNING])
-        .order_by("-enqueued_at")
-        .values_list("status", "enqueued_at", "started_at")
-        .first()
-    )
-    if row is None:
-        return None
-    status, enqueued_at, started_at = row
-    if status == TaskResultStatus.RUNNING:
-        return "running", started_at
-    return "queued", enqueued_at
+    return _unfinished(_runs(build_annual_report_pdf, args_kwargs__args__0=year))
 
 
 def queue_annual_report_pdf(year: int, user_id: int | None) -> bool:
     """Queue `build_annual_report_pdf` for `year` unless one for that year is already waiting
     to run. True if queued now."""
-    from django_tasks.base import TaskResultStatus
-
-    if _annual_pdf_tasks(year, [TaskResultStatus.READY]).exists():
+    if _waiting(_runs(build_annual_report_pdf, args_kwargs__args__0=year)):
         return False
     build_annual_report_pdf.enqueue(year, user_id)
     return True
