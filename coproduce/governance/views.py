@@ -127,7 +127,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return _render(
             request,
             "dashboard_rule.html",
-            {"rule": rule, "page": page},
+            {"rule": rule, "page": page, "page_caption": f"{rule.title}, page {page.number}"},
         )
     # Per rule, its count and the first BREACHES_SHOWN breaches: thousands at national scale.
     # The memoised rules are shared between requests: sliced here, never changed.
