@@ -54,6 +54,7 @@ from coproduce.community.models import (
     SuppressedAddress,
 )
 from coproduce.community.services import refresh_member_counts
+from coproduce.lib.exports import unguard
 from coproduce.lib.identifiers import normalise_email
 from coproduce.registry.models import Theme
 
@@ -82,7 +83,6 @@ IGNORED = ("status", "joined")
 CHANNELS = tuple(Channel.values)
 YES = frozenset({"yes", "y", "true"})
 NO = frozenset({"no", "n", "false"})
-FORMULA_GUARD = re.compile(r"^'[=+\-@\t\r]")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -195,7 +195,7 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 def _cell_text(value: Any) -> str:
     if type(value) is str:  # every CSV cell: the quick path
         text = value.strip()
-        return text[1:] if text[:1] == "'" and FORMULA_GUARD.match(text) else text
+        return unguard(text) if text[:1] == "'" else text
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -208,9 +208,7 @@ def _cell_text(value: Any) -> str:
         return str(int(value))
     text = str(value).strip()
     # Undo the guard our own exports put before text a spreadsheet would run as a formula.
-    if FORMULA_GUARD.match(text):
-        text = text[1:]
-    return text
+    return unguard(text)
 
 
 def _rows_from_csv(data: bytes) -> Iterator[list[str]]:

@@ -1,8 +1,7 @@
 """Research exports (CSV) and the payments export for finance (CSV, XLSX).
 
-Formula-injection protection and the streaming helpers are the community exports' own
-(`coproduce.community.exports`): text a spreadsheet would run as a formula gets a leading
-apostrophe.
+Every cell is written by the project's one spreadsheet writer (`coproduce/lib/exports.py`):
+text a spreadsheet would run as a formula gets a leading apostrophe.
 
 **Consent rule for research exports.** A source is exported only if every participant linked
 to it (sender, recipient, attendee) has granted research-use consent. Material from anyone
@@ -12,8 +11,6 @@ compromises to sources that were left out.
 
 from __future__ import annotations
 
-import csv
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -21,7 +18,6 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from coproduce.community.exports import CSV_TYPE, XLSX_TYPE, XML_ILLEGAL, _Echo, neutralise
 from coproduce.coproduction.models import (
     Compromise,
     InvolvementActivity,
@@ -29,6 +25,7 @@ from coproduce.coproduction.models import (
     Source,
     SourceParticipant,
 )
+from coproduce.lib import exports as writer
 from coproduce.registry.models import Study
 
 
@@ -124,29 +121,11 @@ def compromise_rows(study: Study) -> Iterator[list[str]]:
 
 
 def csv_response(rows: Iterable[list[Any]], name: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def stream() -> Iterator[str]:
-        yield "\ufeff"
-        for row in rows:
-            yield writer.writerow([neutralise(str(cell)) for cell in row])
-
-    response = StreamingHttpResponse(stream(), content_type=CSV_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return writer.csv_response(rows, name)
 
 
 def xlsx_response(rows: Iterable[list[Any]], name: str, sheet_name: str) -> FileResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
-    for row in rows:
-        sheet.append([neutralise(XML_ILLEGAL.sub("", str(cell))) for cell in row])
-    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    return writer.xlsx_response([(sheet_name, rows)], name)
 
 
 PAYMENT_HEADER = [

@@ -333,24 +333,25 @@ def _cell(value: Any) -> Any:
 
 
 def to_xlsx(report: Report) -> bytes:
+    """Every cell through the project's one spreadsheet writer (`coproduce/lib/exports.py`):
+    text from the records (study titles, names) can never run as a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from coproduce.lib.exports import append_row
 
     book = Workbook()
     summary = book.active
     assert summary is not None
     summary.title = "Summary"
     bold = Font(bold=True)
-    summary.append([f"Annual report {report.year}"])
-    summary["A1"].font = Font(bold=True, size=14)
-    summary.append([f"Generated {timezone.localtime(report.generated):%d %B %Y %H:%M}"])
-    summary.append([])
-    summary.append(["Section", "Figure", "Value"])
-    for cell in summary[4]:
-        cell.font = bold
+    append_row(summary, [f"Annual report {report.year}"], font=Font(bold=True, size=14))
+    append_row(summary, [f"Generated {timezone.localtime(report.generated):%d %B %Y %H:%M}"])
+    append_row(summary, [])
+    append_row(summary, ["Section", "Figure", "Value"], font=bold)
     for section in report.sections:
         for label, value in section.figures:
-            summary.append([section.title, label, _cell(value)])
+            append_row(summary, [section.title, label, _cell(value)])
     summary.column_dimensions["A"].width = 38
     summary.column_dimensions["B"].width = 52
     used: set[str] = {"Summary"}
@@ -361,13 +362,10 @@ def to_xlsx(report: Report) -> bytes:
                 name = name[:28] + f" {len(used)}"
             used.add(name)
             sheet = book.create_sheet(name)
-            sheet.append([block.title])
-            sheet["A1"].font = bold
-            sheet.append(block.columns)
-            for cell in sheet[2]:
-                cell.font = bold
+            append_row(sheet, [block.title], font=bold)
+            append_row(sheet, block.columns, font=bold)
             for row in block.rows:
-                sheet.append([_cell(v) for v in row])
+                append_row(sheet, [_cell(v) for v in row])
             sheet.column_dimensions["A"].width = 40
     out = io.BytesIO()
     book.save(out)

@@ -3,14 +3,13 @@
 Tidy columns: a multiple-choice question has one column per option (1 chosen, 0 not chosen)
 and a ranking question one column per option (the rank given, empty if not ranked). The
 columns come from the questionnaire, not from the answers, so a question skipped because its
-condition was not met leaves empty cells in its own columns and nothing shifts. Formula
-protection and the streaming helpers are the community export's (`community/exports.py`).
+condition was not met leaves empty cells in its own columns and nothing shifts. Every cell is
+written by the project's one spreadsheet writer (`coproduce/lib/exports.py`), which guards text
+a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
 
-import csv
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from coproduce.community.exports import CSV_TYPE, XLSX_TYPE, XML_ILLEGAL, _Echo, neutralise
+from coproduce.lib import exports as writer
 from coproduce.priorities.models import Answer, Consultation, Question, Response
 
 BATCH = 500
@@ -85,42 +84,13 @@ def rows(consultation: Consultation, *, submitted_only: bool = False) -> Iterato
             ]
 
 
-def _safe(cell: Cell) -> Cell:
-    if isinstance(cell, int):
-        return cell
-    return neutralise(XML_ILLEGAL.sub("", cell))
-
-
 def filename(consultation: Consultation, extension: str) -> str:
     return f"{consultation.slug}-responses-{timezone.localdate().isoformat()}.{extension}"
 
 
 def csv_response(consultation: Consultation) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def stream() -> Iterator[str]:
-        yield "\ufeff"
-        for row in rows(consultation):
-            yield writer.writerow([c if isinstance(c, int) else neutralise(c) for c in row])
-
-    response = StreamingHttpResponse(stream(), content_type=CSV_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename(consultation, "csv")}"'
-    return response
+    return writer.csv_response(rows(consultation), filename(consultation, "csv"))
 
 
 def xlsx_response(consultation: Consultation) -> FileResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Responses")
-    for row in rows(consultation):
-        sheet.append([_safe(c) for c in row])
-    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=filename(consultation, "xlsx"),
-        content_type=XLSX_TYPE,
-    )
+    return writer.xlsx_response([("Responses", rows(consultation))], filename(consultation, "xlsx"))

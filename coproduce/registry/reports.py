@@ -1,11 +1,11 @@
 """Table 1, studies by theme, rebuilt from the registry for a page, a CSV file and a workbook.
 
-All three outputs take their rows from `studies_by_theme()`, so they cannot disagree.
+All three outputs take their rows from `studies_by_theme()`, so they cannot disagree. The CSV
+and the workbook are written by the project's one spreadsheet writer (`coproduce/lib/exports.py`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from coproduce.lib import exports as writer
 from coproduce.registry.models import Study
 
 HEADERS = (
@@ -26,14 +27,10 @@ HEADERS = (
 )
 VACANT = "vacant"
 
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = writer.CSV_TYPE
+XLSX_CONTENT_TYPE = writer.XLSX_TYPE
 
 Cell = str | int
-
-# A spreadsheet reads a cell starting with one of these as a formula (tab and carriage return
-# can hide one of the others from a person reading the file).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -131,20 +128,8 @@ def studies_by_theme(on: dt.date | None = None) -> StudiesByTheme:
     return StudiesByTheme(on=on, groups=tuple(groups))
 
 
-def spreadsheet_safe(value: Cell) -> Cell:
-    """Stop a spreadsheet from running text as a formula: a leading quote makes it plain text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(report: StudiesByTheme) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for line in report.table():
-        writer.writerow([spreadsheet_safe(cell) for cell in line])
-    # The byte order mark tells Excel the file is UTF-8, so that accented names survive.
-    return buffer.getvalue().encode("utf-8-sig")
+    return writer.csv_bytes(report.table())
 
 
 def to_xlsx(report: StudiesByTheme) -> bytes:
@@ -155,13 +140,7 @@ def to_xlsx(report: StudiesByTheme) -> bytes:
     bold = Font(bold=True)
     table = report.table()
     for row_number, line in enumerate(table, start=1):
-        for column_number, value in enumerate(line, start=1):
-            cell = sheet.cell(row=row_number, column=column_number, value=value)
-            if isinstance(value, str):
-                # openpyxl stores any text starting with "=" as a formula; keep all text as text.
-                cell.data_type = "s"
-            if row_number in (1, len(table)):
-                cell.font = bold
+        writer.append_row(sheet, line, font=bold if row_number in (1, len(table)) else None)
     sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDE", (28, 70, 16, 14, 20), strict=True):
         sheet.column_dimensions[letter].width = width
