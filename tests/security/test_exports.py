@@ -275,7 +275,7 @@ def test_numbers_and_dates_stay_what_they_are() -> None:
     assert csv_bytes([[-1, Decimal("-2.50"), None, "-3"]]) == "\ufeff-1,-2.50,,'-3\r\n".encode()
     sheet = Workbook().active
     append_row(sheet, [-1, Decimal("2.5"), dt.date(2011, 1, 2), "=x"])
-    cells = list(sheet.iter_rows())[0]
+    (cells,) = sheet.iter_rows()
     assert [cell.value for cell in cells[:2]] == [-1, 2.5]
     assert [cell.data_type for cell in cells] == ["n", "n", "d", "s"]
     assert cells[3].value == "'=x"
