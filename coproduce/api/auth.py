@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from coproduce.api.models import ApiToken
-from coproduce.registry.access import is_staff_member
+from coproduce.registry.access import can_export_personal_data, is_staff_member
 
 UNAUTHORISED = (
     "A valid staff API token is required: send it as 'Authorization: Bearer <token>'. "
@@ -14,12 +15,25 @@ UNAUTHORISED = (
 )
 
 
-class StaffToken(HttpBearer):
-    """A token that is not revoked and whose owner still holds a staff role.
+FORBIDDEN = (
+    "This token's owner may not read personal data through the API: it needs the "
+    "'personal data export' role (managers have it). Ask a manager."
+)
 
-    The owner's role is checked on every call, so a person who leaves the staff area loses API
-    access at once, without anyone having to revoke their tokens.
+
+class StaffToken(HttpBearer):
+    """A token that is not revoked and whose owner still holds a staff role; with
+    `personal_data=True` the owner must also hold the personal data export grant (managers, or
+    staff given the "personal data export" group, `registry/access.py`), else 403.
+
+    The owner's role and grant are checked on every call, so a person who leaves the staff area
+    or loses the grant loses API access at once, without anyone having to revoke their tokens.
+    One class for both, so the OpenAPI document names one security scheme, "StaffToken".
     """
+
+    def __init__(self, *, personal_data: bool = False) -> None:
+        super().__init__()
+        self.personal_data = personal_data
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         api_token = ApiToken.objects.find(token.strip())
@@ -28,8 +42,11 @@ class StaffToken(HttpBearer):
         owner = api_token.owner
         if not owner.is_active or not is_staff_member(owner):
             return None
+        if self.personal_data and not can_export_personal_data(owner):
+            raise HttpError(403, FORBIDDEN)
         api_token.touch()
         return api_token
 
 
 staff_token = StaffToken()
+personal_data_token = StaffToken(personal_data=True)

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from coproduce.api.auth import staff_token
+from coproduce.api.auth import personal_data_token
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, LimitOffset, ValidationErrors, reject_unknown_params
 from coproduce.community.models import (
@@ -197,9 +197,9 @@ def _check_choice(name: str, value: str, allowed: list[str]) -> None:
 
 @router.get(
     "/associates",
-    response={200: list[AssociateOut], 400: Error, 401: Error, 422: ValidationErrors},
-    auth=staff_token,
-    summary="List associates (staff token required)",
+    response={200: list[AssociateOut], 400: Error, 401: Error, 403: Error, 422: ValidationErrors},
+    auth=personal_data_token,
+    summary="List associates (personal data export role)",
 )
 @paginate(LimitOffset)
 def list_associates(request: HttpRequest, filters: Query[AssociateFilters]) -> QuerySet[Associate]:
@@ -228,9 +228,16 @@ def list_associates(request: HttpRequest, filters: Query[AssociateFilters]) -> Q
 
 @router.get(
     "/associates/{public_id}",
-    response={200: AssociateDetailOut, 400: Error, 401: Error, 404: Error, 422: ValidationErrors},
-    auth=staff_token,
-    summary="One associate, with interests and membership history (staff token required)",
+    response={
+        200: AssociateDetailOut,
+        400: Error,
+        401: Error,
+        403: Error,
+        404: Error,
+        422: ValidationErrors,
+    },
+    auth=personal_data_token,
+    summary="One associate, with interests and membership history (personal data export role)",
 )
 def get_associate(request: HttpRequest, public_id: uuid.UUID) -> Associate:
     reject_unknown_params(request)

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from coproduce.api.auth import staff_token
+from coproduce.api.auth import personal_data_token
 from coproduce.api.schemas import Error, LimitOffset, ValidationErrors, reject_unknown_params
 from coproduce.registry.models import Organisation, Person, Study, Theme
 
@@ -179,14 +179,14 @@ def list_organisations(request: HttpRequest) -> QuerySet[Organisation]:
     return Organisation.objects.select_related("area").order_by("name")
 
 
-# People: personal data, so a staff token is required.
+# People: personal data, so a staff token whose owner holds the personal data export role.
 
 
 @router.get(
     "/people",
-    response={200: list[PersonOut], 400: Error, 401: Error, 422: ValidationErrors},
-    auth=staff_token,
-    summary="List people (staff token required)",
+    response={200: list[PersonOut], 400: Error, 401: Error, 403: Error, 422: ValidationErrors},
+    auth=personal_data_token,
+    summary="List people (personal data export role)",
 )
 @paginate(LimitOffset)
 def list_people(request: HttpRequest) -> QuerySet[Person]:
@@ -196,9 +196,16 @@ def list_people(request: HttpRequest) -> QuerySet[Person]:
 
 @router.get(
     "/people/{public_id}",
-    response={200: PersonDetailOut, 400: Error, 401: Error, 404: Error, 422: ValidationErrors},
-    auth=staff_token,
-    summary="One person (staff token required)",
+    response={
+        200: PersonDetailOut,
+        400: Error,
+        401: Error,
+        403: Error,
+        404: Error,
+        422: ValidationErrors,
+    },
+    auth=personal_data_token,
+    summary="One person (personal data export role)",
 )
 def get_person(request: HttpRequest, public_id: uuid.UUID) -> Person:
     reject_unknown_params(request)

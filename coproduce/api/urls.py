@@ -19,8 +19,11 @@ api = NinjaAPI(
     description=(
         "Read the collaboration's themes, studies, organisations and communities of practice. "
         "Personal data (people, associates) "
-        "needs a staff API token, sent as `Authorization: Bearer <token>`; staff create tokens "
-        "at /staff/api-tokens/. Lists take `limit` and `offset` and answer `{items, count}`."
+        "needs a staff API token, sent as `Authorization: Bearer <token>`, whose owner holds the "
+        "personal data export role (managers, or staff also given the 'personal data export' "
+        "group): 401 without a valid staff token, 403 with a staff token lacking the role. "
+        "Staff create tokens at /staff/api-tokens/. Lists take `limit` and `offset` and answer "
+        "`{items, count}`."
     ),
     urls_namespace="api",
     docs=LocalSwagger(),

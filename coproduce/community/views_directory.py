@@ -1,8 +1,9 @@
 """Staff associate directory: search, filter, bulk add to a community, export, import, and one
 associate's page (details, communities, consent with its history, edit, erasure).
 
-Anyone with a staff role may look and export (an export is audited as a bulk read); only
-managers change anything. GET never changes state.
+Anyone with a staff role may look; exporting the list needs the "personal data export" grant
+(managers have it; `registry/access.py`) and is audited as a bulk read; only managers change
+anything. GET never changes state.
 
 Audit entries about one associate name them by `audit_label` ("Associate <public id>") and list
 changed field names with the values replaced: audit rows are append-only, so they must not keep
@@ -43,7 +44,13 @@ from coproduce.community.models import (
     ConsentWording,
     Membership,
 )
-from coproduce.registry.access import is_manager, require_manager, require_staff
+from coproduce.registry.access import (
+    can_export_personal_data,
+    is_manager,
+    require_manager,
+    require_personal_data_export,
+    require_staff,
+)
 from coproduce.staff.history import history_page
 
 PAGE_SIZE = 25
@@ -153,6 +160,7 @@ def _directory(
             "rows": rows,
             "query": query,
             "cap": f"{CappedPaginator.CAP:,}",
+            "can_export": can_export_personal_data(request.user),
             "export_csv_url": reverse("associates_staff:export_csv")
             + (f"?{query}" if query else ""),
             "export_xlsx_url": reverse("associates_staff:export_xlsx")
@@ -210,7 +218,7 @@ def bulk_add(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest, kind: str) -> HttpResponseBase:
-    require_staff(request.user)
+    require_personal_data_export(request.user)
     filters = DirectoryFilterForm(request.GET)
     if not filters.is_valid():
         # Ignoring a mistyped filter would export more people than asked for.

@@ -5,6 +5,12 @@ Role groups (created by a migration):
 - researcher: edits the studies they hold a research role on (see RoleAssignment.EDITING_ROLES)
 - staff reader: reads the staff area, changes nothing
 A superuser counts as a manager.
+
+One grant on top of a role (least privilege, issue 14):
+- personal data export: bulk export of personal data (the associate directory as CSV/XLSX)
+  and the API's personal-data endpoints (/api/people, /api/associates). Managers have it by
+  default; a researcher or staff reader needs this group as well as their role group. The group
+  alone, without a staff role, grants nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ MANAGER = "manager"
 RESEARCHER = "researcher"
 STAFF_READER = "staff reader"
 ROLE_GROUPS = (MANAGER, RESEARCHER, STAFF_READER)
+PERSONAL_DATA_EXPORT = "personal data export"
 
 
 def group_names(user: Any) -> frozenset[str]:
@@ -38,6 +45,12 @@ def is_manager(user: Any) -> bool:
 def is_staff_member(user: Any) -> bool:
     """May enter the staff area at all."""
     return is_manager(user) or bool(group_names(user) & {RESEARCHER, STAFF_READER})
+
+
+def can_export_personal_data(user: Any) -> bool:
+    """May export personal data in bulk and read it through the API: managers, and staff
+    members also given the "personal data export" group."""
+    return is_manager(user) or (is_staff_member(user) and PERSONAL_DATA_EXPORT in group_names(user))
 
 
 def editable_study_ids(user: Any) -> set[int]:
@@ -69,6 +82,14 @@ def require_staff(user: Any) -> None:
 def require_manager(user: Any) -> None:
     if not is_manager(user):
         raise PermissionDenied("Only managers can do this.")
+
+
+def require_personal_data_export(user: Any) -> None:
+    require_staff(user)
+    if not can_export_personal_data(user):
+        raise PermissionDenied(
+            "Exporting personal data needs the “personal data export” role. Ask a manager."
+        )
 
 
 def get_study_for(user: Any, slug: str, *, write: bool = False) -> Any:

@@ -26,7 +26,10 @@ Symbols: L = redirect to the staff sign-in page; A = redirect to the django-admi
 R = any other redirect (301/302); numbers are status codes. Row constants: PUBLIC (200 for
 all), ALL_STAFF (any staff role reads; not the lay member nor the DF), TEAM (the study's research team and managers), MANAGERS,
 REVIEWS (committee members, the study team, managers), LINK (only the link's holder),
-POST_ACTION (a manager's POST-only action), ADMIN, NOT_FOUND, REDIRECT.
+POST_ACTION (a manager's POST-only action), PERSONAL_DATA_EXPORT and PERSONAL_DATA_API (bulk
+export of personal data and the API's people and associates: the "personal data export" grant,
+which managers hold; `test_the_personal_data_export_grant_opens_them` gives it to the staff
+reader), ADMIN, NOT_FOUND, REDIRECT.
 
 GET is used unless the row says POST (the view refuses GET with 405, which
 `test_post_only_urls_refuse_get` checks); a POST carries no data. Every cell runs in a
@@ -39,7 +42,12 @@ django-admin (listed prefix rule): no role is is_staff, so an admin pattern with
 own expects ADMIN (every role sent to the admin sign-in); each pattern is still enumerated and
 requested for every role. Own rows: the sign-in page (200) and sign-out (GET redirects, signs
 nobody out). The API: public lists answer everyone; people and associates need a staff token
-(401 without one, or with the DF's).
+(401 without one, or with the DF's) whose owner holds the personal data export grant (403
+otherwise).
+
+Spreadsheets: `test_only_known_exports_answer_with_a_spreadsheet` fails when a URL answers
+with a CSV or XLSX file and is not in `tests/security/test_exports.py`'s EXPORTS (each of which
+is proved there to go through the one spreadsheet writer).
 """
 
 from __future__ import annotations
@@ -75,19 +83,25 @@ LINK = (404, 200, 404, 404, 404, 404, 404)  # only the holder of the signed link
 NOT_FOUND = (404,) * 7
 REDIRECT = (R,) * 7
 POST_ACTION = (L, L, 403, 403, 403, 403, R)  # a manager's action; others refused
+# Bulk export of personal data and the API's personal data: managers, or staff also given the
+# "personal data export" group (no role in the scene has it but the manager).
+PERSONAL_DATA_EXPORT = (L, L, 403, 403, 403, 403, 200)
+PERSONAL_DATA_API = (401, 401, 401, 403, 403, 401, 200)
 TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "admin:login": ("GET", PUBLIC),
     "admin:logout": ("GET", REDIRECT),
     "api:api-root": ("GET", NOT_FOUND),
-    # Personal data: any staff token; a lay panel member's or the DF's (no staff role) is refused.
-    "api:get_associate": ("GET", (401, 401, 401, 200, 200, 401, 200)),
+    # Personal data: a staff token whose owner holds the personal data export grant (managers;
+    # test_the_personal_data_export_grant_opens_them); another staff token 403; a lay panel
+    # member's or the DF's (no staff role) 401.
+    "api:get_associate": ("GET", PERSONAL_DATA_API),
     "api:get_cop": ("GET", PUBLIC),
-    "api:get_person": ("GET", (401, 401, 401, 200, 200, 401, 200)),
+    "api:get_person": ("GET", PERSONAL_DATA_API),
     "api:get_study": ("GET", PUBLIC),
-    "api:list_associates": ("GET", (401, 401, 401, 200, 200, 401, 200)),
+    "api:list_associates": ("GET", PERSONAL_DATA_API),
     "api:list_cops": ("GET", PUBLIC),
     "api:list_organisations": ("GET", PUBLIC),
-    "api:list_people": ("GET", (401, 401, 401, 200, 200, 401, 200)),
+    "api:list_people": ("GET", PERSONAL_DATA_API),
     "api:list_studies": ("GET", PUBLIC),
     "api:list_themes": ("GET", PUBLIC),
     "api:openapi-json": ("GET", PUBLIC),
@@ -111,8 +125,10 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "associates_staff:directory": ("GET", ALL_STAFF),
     "associates_staff:edit": ("GET", MANAGERS),
     "associates_staff:erase": ("GET", MANAGERS),
-    "associates_staff:export_csv": ("GET", ALL_STAFF),
-    "associates_staff:export_xlsx": ("GET", ALL_STAFF),
+    # Bulk personal data: the personal data export grant (managers; see
+    # test_the_personal_data_export_grant_opens_them), not every staff role.
+    "associates_staff:export_csv": ("GET", PERSONAL_DATA_EXPORT),
+    "associates_staff:export_xlsx": ("GET", PERSONAL_DATA_EXPORT),
     "associates_staff:import": ("GET", MANAGERS),
     # A bounce suppresses an address: a manager's token only (400: the empty body is no DSN).
     "comms:bounces": ("POST", (401, 401, 401, 403, 403, 401, 400)),
@@ -582,6 +598,7 @@ def scene(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
 
 
 RESULTS: dict[tuple[str, str], Any] = {}
+CONTENT_TYPES: dict[tuple[str, str], str] = {}
 
 
 # Reads the code audits on purpose: exports, and who opened confidential review material.
@@ -632,6 +649,7 @@ def run_cell(scene: Scene, key: str, role: str) -> tuple[Any, str]:
     if changed:
         symbol = f"{symbol} and GET wrote audit/outbox rows"
     RESULTS[(key, role)] = symbol
+    CONTENT_TYPES[(key, role)] = response.get("Content-Type", "")
     return symbol, note
 
 
@@ -702,6 +720,63 @@ def test_no_cell_returned_500(scene: Scene) -> None:
             if str(symbol).startswith("500"):
                 errors.append(note or f"{role} {key}")
     assert not errors, "server errors:\n" + "\n".join(errors)
+
+
+SPREADSHEET_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml")
+
+
+def test_only_known_exports_answer_with_a_spreadsheet(scene: Scene) -> None:
+    """Every URL that answered any role with a CSV or XLSX file is one whose cells
+    tests/security/test_exports.py proves to go through the one spreadsheet writer."""
+    from tests.security.test_exports import EXPORTS
+
+    found = set()
+    for key in sorted(matrix()):
+        for role in ROLES:
+            if (key, role) not in CONTENT_TYPES:
+                run_cell(scene, key, role)
+            if CONTENT_TYPES[(key, role)].startswith(SPREADSHEET_TYPES):
+                found.add(key)
+    assert found == set(EXPORTS), (
+        f"spreadsheets from URLs not in EXPORTS: {sorted(found - set(EXPORTS))}; "
+        f"EXPORTS rows no role got a spreadsheet from: {sorted(set(EXPORTS) - found)}"
+    )
+
+
+PERSONAL_DATA_KEYS = (
+    "associates_staff:export_csv",
+    "associates_staff:export_xlsx",
+    "api:get_associate",
+    "api:get_person",
+    "api:list_associates",
+    "api:list_people",
+)
+
+
+def test_the_personal_data_export_grant_opens_them(scene: Scene) -> None:
+    """The staff reader (the panel role) refused above gets in once given the grant, and so does
+    the researcher; the group alone, without a staff role, opens nothing for the DF."""
+    from django.contrib.auth.models import Group
+
+    from coproduce.registry.access import PERSONAL_DATA_EXPORT
+
+    assert set(PERSONAL_DATA_KEYS) <= set(TABLE)
+    group = Group.objects.get(name=PERSONAL_DATA_EXPORT)  # made by registry/0004
+    wrong = []
+    with transaction.atomic():
+        for name in ("panel member", "researcher", "df"):
+            scene.users[name].groups.add(group)
+        for key in PERSONAL_DATA_KEYS:
+            for role, want in (("panel", 200), ("res", 200), ("df", None)):
+                got, note = run_cell(scene, key, role)
+                if want is None:
+                    want = 401 if key.startswith("api:") else 403
+                if got != want:
+                    wrong.append(f"{note}; expected {want}")
+                RESULTS.pop((key, role))  # not the matrix's cells: those have no grant
+                CONTENT_TYPES.pop((key, role))
+        transaction.set_rollback(True)
+    assert not wrong, "\n".join(wrong)
 
 
 def test_a_lay_member_sees_their_own_panel_and_nothing_else(scene: Scene) -> None:
