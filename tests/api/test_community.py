@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,7 @@ from coproduce.community.models import (
     ConsentRecord,
     LeadershipPeriod,
 )
+from coproduce.registry.access import PERSONAL_DATA_EXPORT
 from tests.community import helpers
 
 pytestmark = pytest.mark.django_db
@@ -198,12 +200,22 @@ def test_a_signed_in_session_is_not_enough(manager_client: Client) -> None:
     _assert_unauthorised(manager_client.get("/api/associates"))
 
 
-def test_a_staff_reader_token_works(client: Client, reader: Any) -> None:
+def test_a_staff_reader_token_needs_the_personal_data_export_grant(
+    client: Client, reader: Any
+) -> None:
     _, secret = ApiToken.objects.issue(reader, "Reader's script")
+    headers = {"Authorization": f"Bearer {secret}"}
+    person = helpers.associate(full_name="Ada Carer")
+    urls = ["/api/associates", f"/api/associates/{person.public_id}"]
 
-    response = client.get("/api/associates", headers={"Authorization": f"Bearer {secret}"})
+    for url in urls:
+        refused = client.get(url, headers=headers)
+        assert refused.status_code == 403, url
+        assert "personal data export" in refused.json()["detail"]
 
-    assert response.status_code == 200
+    reader.groups.add(Group.objects.get(name=PERSONAL_DATA_EXPORT))
+    for url in urls:
+        assert client.get(url, headers=headers).status_code == 200, url
 
 
 @pytest.fixture

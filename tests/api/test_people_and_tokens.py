@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coproduce.api.models import ApiToken
-from coproduce.registry.access import MANAGER
+from coproduce.registry.access import MANAGER, PERSONAL_DATA_EXPORT
 from coproduce.registry.models import Person
 from tests import factories
 
@@ -129,12 +129,21 @@ def test_people_list_with_a_valid_token(
     }
 
 
-def test_a_staff_reader_token_works_too(client: Client, reader: Any, person: Person) -> None:
+def test_a_staff_reader_token_needs_the_personal_data_export_grant(
+    client: Client, reader: Any, person: Person
+) -> None:
     _, secret = ApiToken.objects.issue(reader, "Reader's script")
+    headers = {"Authorization": f"Bearer {secret}"}
+    urls = ["/api/people", f"/api/people/{person.public_id}"]
 
-    response = client.get("/api/people", headers={"Authorization": f"Bearer {secret}"})
+    for url in urls:
+        refused = client.get(url, headers=headers)
+        assert refused.status_code == 403, url
+        assert "personal data export" in refused.json()["detail"]
 
-    assert response.status_code == 200
+    reader.groups.add(Group.objects.get(name=PERSONAL_DATA_EXPORT))
+    for url in urls:
+        assert client.get(url, headers=headers).status_code == 200, url
 
 
 def test_person_detail_with_a_valid_token(

@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from coproduce.audit.models import AuditEntry
 from coproduce.community import links
+from coproduce.registry.access import PERSONAL_DATA_EXPORT
 from tests.community import helpers
 
 
 def test_the_directory_export_is_audited_with_its_actor(reader: Any, reader_client: Client) -> None:
+    reader.groups.add(Group.objects.get(name=PERSONAL_DATA_EXPORT))  # the grant to export
     helpers.associate(email="ada@example.org")
     for name in ("associates_staff:export_csv", "associates_staff:export_xlsx"):
         response = reader_client.get(reverse(name))
