@@ -70,6 +70,8 @@ def needs_guard(text: str) -> bool:
 
 def neutralise(text: str) -> str:
     """Make text inert in a spreadsheet: a leading apostrophe stops it running as a formula."""
+    if text[:1].isalnum():  # the usual case, and never a formula start: skip the pattern
+        return text
     if _GUARD.match(text) is not None:
         return "'" + text
     return text
@@ -88,11 +90,13 @@ def _is_number(value: Any) -> bool:
 
 def csv_cell(value: Any) -> Any:
     """What one CSV cell holds: numbers as they are, None empty, anything else guarded text."""
+    if type(value) is str:
+        return value if value[:1].isalnum() else neutralise(value)
     if value is None:
         return ""
     if _is_number(value):
         return value
-    return neutralise(value if type(value) is str else str(value))
+    return neutralise(str(value))
 
 
 class _Echo:
