@@ -43,6 +43,16 @@ def mailbox_key(address: str | None) -> str:
     return f"{local}@{domain}"
 
 
+def mailbox_pattern(address: str | None) -> str:
+    """A regular expression (Python and PostgreSQL alike) matching every normalised address
+    whose `mailbox_key` is this address's: to find rows stored under other spellings."""
+    local, _, domain = mailbox_key(address).rpartition("@")
+    if domain == "gmail.com":
+        spelled = r"\.*".join(re.escape(char) for char in local)
+        return rf"^\.*{spelled}\.*(\+.*)?@(gmail|googlemail)\.com$"
+    return rf"^{re.escape(local)}(\+.*)?@{re.escape(domain)}$"
+
+
 # Control characters, and the Unicode line and paragraph separators, break a one-line value
 # (an email subject built from a name fails; a CSV row splits).
 _NOT_ONE_LINE = {"Cc", "Zl", "Zp"}

@@ -492,3 +492,37 @@ def test_a_failed_enquiry_email_is_logged_and_fails_the_task(
         tasks.notify_enquiry.func(enquiry.pk)
     assert f"Could not email the team about enquiry {enquiry.pk}" in caplog.text
     assert any(record.levelname == "ERROR" for record in caplog.records)
+
+
+def test_the_join_forms_waiting_links_are_capped_per_mailbox_not_per_spelling(
+    scene: _Scene, client: Client, settings: Any
+) -> None:
+    from coproduce.community import registration
+
+    settings.COPRODUCE_FORM_LIMIT_PER_ADDRESS = 100  # only the join form's own cap is tested
+    spellings = ["jo@gmail.com", "Jo+1@gmail.com", "j.o+2@googlemail.com", "J.O@GMail.com"]
+    spellings += ["jo+3@gmail.com", "jo+4@googlemail.com", "j.o.+5@gmail.com"]
+    for n, email in enumerate(spellings):
+        assert _join(client, n, _token(), email).status_code == 302
+    assert Registration.objects.count() == registration.MAX_WAITING_PER_ADDRESS
+    assert _join(client, 99, _token(), "jo2@gmail.com").status_code == 302
+    assert Registration.objects.filter(email="jo2@gmail.com").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "same", "other"),
+    [
+        ("Jo+x@Example.org", ["jo@example.org", "jo+a+b@example.org"], ["jo2@example.org", "xjo@example.org", "jo@example.org.uk", "j.o@example.org"]),
+        ("j.o@googlemail.com", ["jo@gmail.com", "j.o+x@gmail.com", "jo@googlemail.com"], ["jo2@gmail.com", "jo@gmail.co", "ojo@gmail.com"]),
+    ],
+)  # fmt: skip
+def test_the_mailbox_pattern_finds_every_spelling_and_no_other(
+    address: str, same: list[str], other: list[str]
+) -> None:
+    import re
+
+    from coproduce.lib.identifiers import mailbox_pattern
+
+    pattern = re.compile(mailbox_pattern(address))
+    assert all(pattern.search(email) for email in same), same
+    assert not any(pattern.search(email) for email in other), other
