@@ -213,6 +213,14 @@ COPRODUCE_SIGNIN_LOCK_MINUTES = env_int("COPRODUCE_SIGNIN_LOCK_MINUTES", 15, min
 COPRODUCE_SESSION_IDLE_MINUTES = env_int("COPRODUCE_SESSION_IDLE_MINUTES", 60, minimum=1)
 COPRODUCE_SESSION_MAX_HOURS = env_int("COPRODUCE_SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = COPRODUCE_SESSION_MAX_HOURS * 3600
+# The client's address: REMOTE_ADDR, or this header when a trusted proxy sets it
+# (coproduce/security/clients.py), e.g. X-Forwarded-For. Empty: no proxy is trusted.
+COPRODUCE_TRUSTED_PROXY_HEADER = env_str("COPRODUCE_TRUSTED_PROXY_HEADER", "")
+# Public forms (coproduce/security/formlimits.py): submissions per window of this many minutes,
+# per client address and form, and per mailbox over all public forms.
+COPRODUCE_FORM_WINDOW_MINUTES = env_int("COPRODUCE_FORM_WINDOW_MINUTES", 60, minimum=1)
+COPRODUCE_FORM_LIMIT_PER_CLIENT = env_int("COPRODUCE_FORM_LIMIT_PER_CLIENT", 60, minimum=1)
+COPRODUCE_FORM_LIMIT_PER_ADDRESS = env_int("COPRODUCE_FORM_LIMIT_PER_ADDRESS", 10, minimum=1)
 # Two-factor authentication (coproduce/security/twofactor.py): managers must set up an
 # authenticator app; anyone who has one is asked for a code at sign-in either way.
 COPRODUCE_REQUIRE_MANAGER_2FA = env_bool("COPRODUCE_REQUIRE_MANAGER_2FA", True)

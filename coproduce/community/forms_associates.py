@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
 from coproduce.community.models import Associate, Channel, CommunityOfPractice, ConsentWording
-from coproduce.lib.identifiers import normalise_email
+from coproduce.lib.identifiers import normalise_email, validate_single_line
 from coproduce.lib.spam import check_spam
 from coproduce.registry.models import Theme
 
@@ -140,6 +140,7 @@ class JoinForm(ConsentAndCommunitiesForm):
     full_name = forms.CharField(
         label="Full name",
         max_length=200,
+        validators=[validate_single_line],
         error_messages={
             "required": "Enter your full name",
             "max_length": "Full name must be 200 characters or fewer",
@@ -157,6 +158,7 @@ class JoinForm(ConsentAndCommunitiesForm):
     organisation = forms.CharField(
         label="Organisation",
         max_length=200,
+        validators=[validate_single_line],
         required=False,
         help_text="Where you work or volunteer, if anywhere.",
         error_messages={"max_length": "Organisation must be 200 characters or fewer"},

@@ -38,11 +38,11 @@ from coproduce.community.models import (
     SuppressedAddress,
     address_hash,
 )
-from coproduce.lib.identifiers import normalise_email
+from coproduce.lib.identifiers import mailbox_pattern, normalise_email
 from coproduce.registry.models import Theme
 
 MAX_AGE = dt.timedelta(days=7)
-# Past this many links waiting for one address, the form quietly stops sending more: it must
+# Past this many links waiting for one mailbox (any spelling), the form quietly stops sending more: it must
 # not become a way to flood someone's inbox.
 MAX_WAITING_PER_ADDRESS = 5
 _SALT = "coproduce.community.registration"
@@ -130,8 +130,11 @@ def register(answers: Answers) -> Registration | None:
     answers exactly as if it had sent one.
     """
     email = normalise_email(answers.email)
+    # Counted per mailbox: jo+1@, jo+2@ ... are one inbox (lib/identifiers.mailbox_key).
     waiting = Registration.objects.filter(
-        email=email, confirmed__isnull=True, created__gte=timezone.now() - MAX_AGE
+        email__regex=mailbox_pattern(email),
+        confirmed__isnull=True,
+        created__gte=timezone.now() - MAX_AGE,
     )
     if waiting.count() >= MAX_WAITING_PER_ADDRESS:
         return None

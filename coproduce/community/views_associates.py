@@ -34,6 +34,7 @@ from coproduce.community.models import (
 )
 from coproduce.lib.spam import issue_form_token
 from coproduce.registry.models import Theme
+from coproduce.security import formlimits
 
 _TEMPLATES = "community/associates"
 
@@ -47,12 +48,24 @@ def _page(
 # --- Joining ---------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
     wordings = current_wordings()
+    status = 200
     if request.method == "POST":
         form = JoinForm(request.POST, wordings=wordings)
+        refusal = None
         if form.is_valid():
+            refusal = formlimits.admit(
+                request,
+                "join",
+                token=form.cleaned_data["form_token"],
+                addresses=[form.cleaned_data["email"]],
+            )
+            if refusal is not None:
+                form.add_error(None, refusal.message)
+                status = refusal.status
+        if form.is_valid() and refusal is None:
             data = form.cleaned_data
             entry = registration.register(
                 registration.Answers(
@@ -77,7 +90,7 @@ def join(request: HttpRequest) -> HttpResponse:
         form.data = resubmit
     else:
         form = JoinForm(initial={"form_token": issue_form_token()}, wordings=wordings)
-    return _page(request, "join", {"form": form})
+    return _page(request, "join", {"form": form}, status=status)
 
 
 @require_safe
@@ -100,7 +113,7 @@ def _link_problem(request: HttpRequest, error: registration.RegistrationLinkErro
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         entry = registration.find(token)
@@ -170,7 +183,7 @@ def _manage_initial(associate: Associate, wordings: dict[str, ConsentWording]) -
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     associate, problem = _associate_or_problem(request, token)
     if associate is None:
@@ -217,7 +230,7 @@ def manage_data(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage_erase(request: HttpRequest, token: str) -> HttpResponse:
     associate, problem = _associate_or_problem(request, token)
     if associate is None:
@@ -232,22 +245,30 @@ def manage_erase(request: HttpRequest, token: str) -> HttpResponse:
     return _page(request, "erase", {"associate": associate, "token": token})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage_request(request: HttpRequest) -> HttpResponse:
+    status = 200
     if request.method == "POST":
         form = LinkRequestForm(request.POST)
         if form.is_valid():
-            associate = Associate.objects.active().filter(email=form.cleaned_data["email"]).first()
-            if associate is not None:
-                associate_id = associate.pk
-                transaction.on_commit(lambda: tasks.send_manage_link.enqueue(associate_id))
-            return redirect("associates:manage_request_sent")
+            email = form.cleaned_data["email"]
+            refusal = formlimits.admit(
+                request, "manage-link", token=form.cleaned_data["form_token"], addresses=[email]
+            )
+            if refusal is None:
+                associate = Associate.objects.active().filter(email=email).first()
+                if associate is not None:
+                    associate_id = associate.pk
+                    transaction.on_commit(lambda: tasks.send_manage_link.enqueue(associate_id))
+                return redirect("associates:manage_request_sent")
+            form.add_error(None, refusal.message)
+            status = refusal.status
         resubmit = request.POST.copy()
         resubmit["form_token"] = issue_form_token()
         form.data = resubmit
     else:
         form = LinkRequestForm(initial={"form_token": issue_form_token()})
-    return _page(request, "manage_request", {"form": form})
+    return _page(request, "manage_request", {"form": form}, status=status)
 
 
 @require_safe

@@ -15,7 +15,7 @@ from coproduce.community.models import CommunityOfPractice
 from coproduce.events import dates
 from coproduce.events.models import Event
 from coproduce.events.reminders import MAX_REMINDER_HOURS
-from coproduce.lib.identifiers import normalise_email
+from coproduce.lib.identifiers import normalise_email, validate_single_line
 from coproduce.lib.spam import check_spam
 
 
@@ -23,6 +23,7 @@ class BookingForm(forms.Form):
     full_name = forms.CharField(
         label="Full name",
         max_length=200,
+        validators=[validate_single_line],
         error_messages={
             "required": "Enter your full name",
             "max_length": "Full name must be 200 characters or fewer",

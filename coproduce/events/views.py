@@ -26,6 +26,7 @@ from coproduce.events import ical, links, services
 from coproduce.events.forms import BookingForm, KindForm
 from coproduce.events.models import Booking, Event
 from coproduce.lib.spam import issue_form_token
+from coproduce.security import formlimits
 
 PAGE_SIZE = 20
 FEED_PAST_DAYS = 365
@@ -106,8 +107,16 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         form = BookingForm(request.POST)
         if not event.is_bookable():
             return _detail(request, event, BookingForm(), status=409)
+        status = 200
         if form.is_valid():
             data = form.cleaned_data
+            refusal = formlimits.admit(
+                request, "booking", token=data["form_token"], addresses=[data["email"]]
+            )
+            if refusal is not None:
+                form.add_error(None, refusal.message)
+                status = refusal.status
+        if form.is_valid():
             try:
                 result = services.book(
                     event,
@@ -123,8 +132,8 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         resubmit = request.POST.copy()
         resubmit["form_token"] = issue_form_token()
         form.data = resubmit
-    else:
-        form = BookingForm(initial={"form_token": issue_form_token()})
+        return _detail(request, event, form, status=status)
+    form = BookingForm(initial={"form_token": issue_form_token()})
     return _detail(request, event, form)
 
 
@@ -160,6 +169,19 @@ def booking(request: HttpRequest, token: str) -> HttpResponse:
     )
     if request.method == "POST":
         if can_cancel:
+            refusal = formlimits.admit(request, "cancel", addresses=[found.email])
+            if refusal is not None:
+                return render(
+                    request,
+                    "events/booking.html",
+                    {
+                        "booking": found,
+                        "event": event,
+                        "can_cancel": can_cancel,
+                        "refusal": refusal,
+                    },
+                    status=refusal.status,
+                )
             was = found.status
             services.cancel_booking(found)
             if was == Booking.Status.CONFIRMED:

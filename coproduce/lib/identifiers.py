@@ -1,8 +1,9 @@
-"""Email normalisation and ORCID iD validation."""
+"""Email normalisation, one key per mailbox, single-line text, and ORCID iD validation."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -16,6 +17,54 @@ def normalise_email(address: str | None) -> str:
     case-insensitively, and two rows for Jo.Bloggs@ and jo.bloggs@ would be one person twice.
     """
     return (address or "").strip().lower()
+
+
+# Providers known to ignore dots in the local part; for everyone else a dot is part of the name.
+_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox_key(address: str | None) -> str:
+    """One spelling for every address that reaches the same mailbox, for counting only.
+
+    Never used to send or store an address. The rules (docs/operations.md, "Public forms"):
+    case is ignored; a plus tag is dropped for every domain (`a+x@b` is `a@b`: most providers
+    deliver sub-addresses to the main mailbox, and counting two mailboxes as one only makes a
+    limit stricter); for gmail.com and googlemail.com only, dots in the local part are dropped
+    and the two domains are one.
+    """
+    address = normalise_email(address)
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address
+    domain = domain.rstrip(".")
+    local = local.split("+", 1)[0]
+    if domain in _DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), _DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
+def mailbox_pattern(address: str | None) -> str:
+    """A regular expression (Python and PostgreSQL alike) matching every normalised address
+    whose `mailbox_key` is this address's: to find rows stored under other spellings."""
+    local, _, domain = mailbox_key(address).rpartition("@")
+    if domain == "gmail.com":
+        spelled = r"\.*".join(re.escape(char) for char in local)
+        return rf"^\.*{spelled}\.*(\+.*)?@(gmail|googlemail)\.com$"
+    return rf"^{re.escape(local)}(\+.*)?@{re.escape(domain)}$"
+
+
+# Control characters, and the Unicode line and paragraph separators, break a one-line value
+# (an email subject built from a name fails; a CSV row splits).
+_NOT_ONE_LINE = {"Cc", "Zl", "Zp"}
+
+
+def validate_single_line(value: str) -> None:
+    """Refuse line breaks, tabs and other control characters in a one-line field."""
+    if any(unicodedata.category(char) in _NOT_ONE_LINE for char in value or ""):
+        raise ValidationError(
+            "Enter this on one line, without line breaks, tabs or other control characters",
+            code="single_line",
+        )
 
 
 def orcid_check_digit(base_digits: str) -> str:

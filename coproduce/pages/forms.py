@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from coproduce.lib.identifiers import normalise_email
+from coproduce.lib.identifiers import normalise_email, validate_single_line
 from coproduce.lib.spam import check_spam
 from coproduce.pages.models import Enquiry
 
@@ -26,6 +28,12 @@ class ContactForm(forms.ModelForm):
         help_texts = {
             "email": "We only use this to reply to you.",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The name goes into the staff notification's subject line: one line only.
+        for name in ("name", "organisation"):
+            self.fields[name].validators.append(validate_single_line)
 
     def clean_email(self) -> str:
         return normalise_email(self.cleaned_data["email"])

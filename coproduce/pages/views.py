@@ -11,6 +11,7 @@ from coproduce.lib.spam import issue_form_token
 from coproduce.pages.forms import ContactForm
 from coproduce.pages.tasks import notify_enquiry
 from coproduce.registry.models import Study, Theme
+from coproduce.security import formlimits
 
 
 @require_safe
@@ -23,21 +24,31 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
+    status = 200
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():
-            enquiry = form.save()
-            transaction.on_commit(lambda: notify_enquiry.enqueue(enquiry.pk))
-            return redirect("pages:contact_thanks")
-        # A fresh token, so that a person who fixes an error is not refused as too slow/fast.
+            refusal = formlimits.admit(
+                request,
+                "contact",
+                token=form.cleaned_data["form_token"],
+                addresses=[form.cleaned_data["email"]],
+            )
+            if refusal is None:
+                enquiry = form.save()
+                transaction.on_commit(lambda: notify_enquiry.enqueue(enquiry.pk))
+                return redirect("pages:contact_thanks")
+            form.add_error(None, refusal.message)
+            status = refusal.status
+        # A fresh token (each works once), and what they typed is kept.
         data = request.POST.copy()
         data["form_token"] = issue_form_token()
         form.data = data
     else:
         form = ContactForm(initial={"form_token": issue_form_token()})
-    return render(request, "pages/contact.html", {"form": form})
+    return render(request, "pages/contact.html", {"form": form}, status=status)
 
 
 @require_safe

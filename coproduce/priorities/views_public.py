@@ -25,6 +25,7 @@ from coproduce.priorities.models import (
     Response,
 )
 from coproduce.priorities.questionnaire import QuestionnaireForm
+from coproduce.security import formlimits
 
 
 def _link_problem(request: HttpRequest, error: links.BadLink) -> HttpResponse:
@@ -77,11 +78,19 @@ def _respond(
     if not consultation.is_open:
         return render(request, "priorities/closed.html", context)
     ask_group = open_link and response is None
+    status = 200
     if request.method == "POST":
         submitting = "submit" in request.POST
         form = QuestionnaireForm(
             questions, request.POST, submitting=submitting, ask_group=ask_group
         )
+        # The open link's first save writes a new response: limited per client like any
+        # public form (formlimits). Later saves go to the response's own unguessable link.
+        if form.is_valid() and ask_group:
+            refusal = formlimits.admit(request, "consultation")
+            if refusal is not None:
+                form.add_error(None, refusal.message)
+                status = refusal.status
         if form.is_valid():
             try:
                 response = services.save_response(
@@ -114,7 +123,7 @@ def _respond(
             questions, answers=services.answers_of(response), ask_group=ask_group
         )
     context["form"] = form
-    return render(request, "priorities/respond.html", context)
+    return render(request, "priorities/respond.html", context, status=status)
 
 
 @never_cache
@@ -164,16 +173,21 @@ def ballot(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"survey": survey}
     if survey.status != InterimSurvey.Status.OPEN:
         return render(request, "priorities/ballot_closed.html", context)
+    status = 200
     if request.method == "POST":
         form = BallotForm(request.POST, questions=questions, max_picks=survey.max_picks)
         if form.is_valid():
-            services.cast_ballot(survey, form.cleaned_data["group"], form.ranked)
-            return redirect("consultations:ballot_thanks", token=token)
+            refusal = formlimits.admit(request, "ballot")
+            if refusal is None:
+                services.cast_ballot(survey, form.cleaned_data["group"], form.ranked)
+                return redirect("consultations:ballot_thanks", token=token)
+            form.add_error(None, refusal.message)
+            status = refusal.status
     else:
         form = BallotForm(questions=questions, max_picks=survey.max_picks)
     context["form"] = form
     context["question_fields"] = [form[f"iq_{q.pk}"] for q in questions]
-    return render(request, "priorities/ballot.html", context)
+    return render(request, "priorities/ballot.html", context, status=status)
 
 
 @require_safe

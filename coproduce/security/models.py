@@ -1,4 +1,5 @@
-"""Failed sign-ins (for throttling) and which sessions belong to which user (to end them)."""
+"""Failed sign-ins (for throttling), which sessions belong to which user (to end them), and
+the used tokens and counts that limit the public forms (formlimits.py)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,39 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of user {self.user_id}"
+
+
+class FormTokenUse(models.Model):
+    """A public form's anti-spam token that has been used (coproduce/security/formlimits.py).
+
+    Kept until the token would have expired anyway; a second use of the same id is refused.
+    """
+
+    token_id = models.CharField(max_length=32, primary_key=True)
+    expires = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"form token {self.token_id}"
+
+
+class FormLimitCount(models.Model):
+    """How many public-form submissions one client or one mailbox made in one time window.
+
+    `bucket` is a keyed hash (no address is stored); `period_start` is the window's start in
+    seconds since the epoch. Incremented by one atomic upsert (formlimits._hit).
+    """
+
+    bucket = models.CharField(max_length=80)
+    period_start = models.BigIntegerField()
+    hits = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bucket", "period_start"], name="security_formlimit_bucket_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} x{self.hits} from {self.period_start}"
