@@ -60,17 +60,19 @@ INSTALLED_APPS = [
     "coproduce.priorities",
     "coproduce.coproduction",
     "coproduce.governance",
+    "coproduce.pagecache",
     "coproduce.pages",
     "coproduce.staff",
     "coproduce.security",
     "coproduce.api",
+    "coproduce.operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous GETs of public pages from a per-process cache, before sessions and CSRF.
-    "coproduce.pages.pagecache.PageCacheMiddleware",
+    "coproduce.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,7 +86,7 @@ MIDDLEWARE = [
     "coproduce.security.csp.ContentSecurityPolicyMiddleware",
 ]
 
-# Seconds a public page stays in the page cache at most (coproduce/pages/pagecache.py); 0: off.
+# Seconds a public page stays in the page cache at most (coproduce/pagecache/__init__.py); 0: off.
 PAGE_CACHE_SECONDS = env_int("COPRODUCE_PAGE_CACHE_SECONDS", 60, minimum=0)
 
 # <select> drawn without a template include per option (3,000-option filters at national scale).
