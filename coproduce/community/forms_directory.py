@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
+from coproduce import pagecache
 from coproduce.community.models import (
     Associate,
     Channel,
@@ -23,7 +24,6 @@ from coproduce.community.models import (
     Membership,
 )
 from coproduce.lib.identifiers import normalise_email
-from coproduce import pagecache
 from coproduce.registry.models import Theme
 
 FILTER_NAMES = ("q", "cop", "theme", "role", "consent", "status", "sort")

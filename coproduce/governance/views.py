@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from coproduce import pagecache
 from coproduce.audit.log import record_read
 from coproduce.governance import access, annual, breaches, services, timeline, uploads
 from coproduce.governance.criteria import RATING_LABELS, criteria_for
@@ -50,7 +51,6 @@ from coproduce.governance.models import (
     ReviewerAssignment,
     ReviewRound,
 )
-from coproduce import pagecache
 from coproduce.registry.models import Study
 
 View = Callable[..., HttpResponse]

@@ -1,4 +1,6 @@
-"""Staff API tokens.
+"""Staff API tokens: credentials, so they live with the other credentials (sign-ins, sessions,
+two-factor devices) where any app may check one (the API, the bounce endpoint in comms). The
+table keeps the name it had when tokens belonged to the api app (`api_apitoken`).
 
 Only a SHA-256 hash of each token is stored, so a copy of the database cannot be used to call
 the API. The first characters of the token (the prefix) are kept in clear: they let the owner
@@ -66,6 +68,7 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
+        db_table = "api_apitoken"
         ordering = ["-created", "-id"]
         verbose_name = "API token"
 
