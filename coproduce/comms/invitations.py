@@ -43,7 +43,9 @@ def choosable(current: int | None = None) -> QuerySet[Any]:
     if _provider is None:
         from coproduce.comms.models import Mailing
 
-        return Mailing.event.field.related_model._default_manager.none()
+        model = Mailing._meta.get_field("event").related_model
+        assert isinstance(model, type)  # the foreign key's target, resolved when apps load
+        return model._default_manager.none()
     return _provider.choosable(current)
 
 
