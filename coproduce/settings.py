@@ -62,10 +62,10 @@ INSTALLED_APPS = [
     "coproduce.governance",
     "coproduce.pagecache",
     "coproduce.pages",
+    "coproduce.operations",
     "coproduce.staff",
     "coproduce.security",
     "coproduce.api",
-    "coproduce.operations",
 ]
 
 MIDDLEWARE = [
