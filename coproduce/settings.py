@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "coproduce.pagecache",
     "coproduce.pages",
     "coproduce.operations",
+    "coproduce.apitokens",
     "coproduce.staff",
     "coproduce.security",
     "coproduce.api",

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from coproduce.api.auth import staff_token
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, LimitOffset, ValidationErrors, reject_unknown_params
 from coproduce.community.models import (
@@ -21,7 +22,6 @@ from coproduce.community.models import (
     LeadershipPeriod,
     Membership,
 )
-from coproduce.security.bearer import staff_token
 
 router = Router(tags=["community"])
 

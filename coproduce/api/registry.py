@@ -13,9 +13,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from coproduce.api.auth import staff_token
 from coproduce.api.schemas import Error, LimitOffset, ValidationErrors, reject_unknown_params
 from coproduce.registry.models import Organisation, Person, Study, Theme
-from coproduce.security.bearer import staff_token
 
 router = Router(tags=["registry"])
 

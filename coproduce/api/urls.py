@@ -10,8 +10,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from coproduce.api import community, registry
+from coproduce.api.auth import UNAUTHORISED
 from coproduce.api.docs import LocalSwagger
-from coproduce.security.bearer import UNAUTHORISED
 
 api = NinjaAPI(
     title="coproduce API",

@@ -19,9 +19,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.api.forms import TokenForm
+from coproduce.api.models import ApiToken
 from coproduce.audit.log import record
 from coproduce.registry.access import is_manager, require_staff
-from coproduce.security.models import ApiToken
 from coproduce.staff.navigation import staff_nav
 
 PAGE_SIZE = 25

@@ -23,12 +23,12 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coproduce.apitokens.bearer import UNAUTHORISED, staff_token
 from coproduce.comms import bounces as bounce_handling
 from coproduce.comms import tokens
 from coproduce.community import links, services
 from coproduce.community.models import Associate, Channel, ConsentRecord
 from coproduce.registry.access import is_manager
-from coproduce.security.bearer import UNAUTHORISED, staff_token
 
 _TEMPLATES = "comms/public"
 MAX_BOUNCE_BYTES = 1024 * 1024

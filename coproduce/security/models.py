@@ -1,14 +1,9 @@
-"""Failed sign-ins (for throttling), which sessions belong to which user (to end them), and staff
-API tokens (defined in tokens.py)."""
+"""Failed sign-ins (for throttling) and which sessions belong to which user (to end them)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-from coproduce.security.tokens import ApiToken
-
-__all__ = ["ApiToken", "SignInFailure", "UserSession"]
 
 
 class SignInFailure(models.Model):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from coproduce.api.models import ApiToken
 from coproduce.community import services
 from coproduce.community.models import (
     Associate,
@@ -17,7 +18,6 @@ from coproduce.community.models import (
     ConsentRecord,
     LeadershipPeriod,
 )
-from coproduce.security.models import ApiToken
 from tests.community import helpers
 
 pytestmark = pytest.mark.django_db

@@ -25,9 +25,9 @@ from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from coproduce.api.models import ApiToken
 from coproduce.community.models import Associate, CommunityOfPractice, LeadershipPeriod
 from coproduce.registry.access import MANAGER
-from coproduce.security.models import ApiToken
 from tests import factories
 from tests.community import helpers
 

@@ -12,9 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from coproduce.api.models import ApiToken
 from coproduce.registry.access import MANAGER
 from coproduce.registry.models import Person
-from coproduce.security.models import ApiToken
 from tests import factories
 
 pytestmark = pytest.mark.django_db

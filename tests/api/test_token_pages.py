@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from coproduce.api.models import ApiToken
 from coproduce.audit.models import AuditEntry
-from coproduce.security.models import ApiToken
 from tests import factories
 
 pytestmark = pytest.mark.django_db

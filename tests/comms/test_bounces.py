@@ -14,11 +14,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from coproduce.api.models import ApiToken
 from coproduce.comms import bounces
 from coproduce.comms.models import DeliveryProblem, OutboxMessage
 from coproduce.comms.render import message_id
 from coproduce.community.models import SuppressedAddress, address_hash
-from coproduce.security.models import ApiToken
 from tests import factories
 
 CORPUS = Path(__file__).parent / "bounce_corpus"

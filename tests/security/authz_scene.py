@@ -28,6 +28,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from coproduce.api.models import ApiToken
 from coproduce.comms import tokens as unsubscribe_tokens
 from coproduce.comms.models import Mailing
 from coproduce.community import links as associate_links
@@ -48,7 +49,6 @@ from coproduce.pages.models import Enquiry
 from coproduce.priorities import links as consultation_links
 from coproduce.priorities import models as pm
 from coproduce.registry.access import MANAGER, RESEARCHER, STAFF_READER
-from coproduce.security.models import ApiToken
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

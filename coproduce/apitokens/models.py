@@ -1,5 +1,5 @@
-"""Staff API tokens: credentials, so they live with the other credentials (sign-ins, sessions,
-two-factor devices) where any app may check one (the API, the bounce endpoint in comms). The
+"""Staff API tokens: credentials that a program presents, checked by the API and by the bounce
+endpoint in comms (bearer.py), so they sit in the base, below every app that checks one. The
 table keeps the name it had when tokens belonged to the api app (`api_apitoken`).
 
 Only a SHA-256 hash of each token is stored, so a copy of the database cannot be used to call

@@ -1,4 +1,4 @@
-# Staff API tokens move to the security app (coproduce/security/tokens.py); the table stays
+# Staff API tokens move to the apitokens app (coproduce/apitokens/models.py); the table stays
 # where it is (api_apitoken), so this only changes Django's idea of which app owns it.
 
 from django.db import migrations

@@ -11,9 +11,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    initial = True
+
     dependencies = [
-        ("security", "0001_initial"),
-        ("api", "0002_apitoken_moves_to_security"),
+        ("api", "0002_apitoken_moves_to_apitokens"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

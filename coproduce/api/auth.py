@@ -1,13 +1,12 @@
-"""Bearer authentication with staff API tokens (coproduce/security/tokens.py), for the API and
-any other endpoint a program calls (the bounce endpoint)."""
+"""Bearer authentication with staff API tokens (see coproduce.api.models.ApiToken)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from coproduce.api.models import ApiToken
 from coproduce.registry.access import is_staff_member
-from coproduce.security.tokens import ApiToken
 
 UNAUTHORISED = (
     "A valid staff API token is required: send it as 'Authorization: Bearer <token>'. "
