@@ -36,6 +36,7 @@ test: install lint typecheck test-sqlite test-postgres test-exactly-once
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy coproduce

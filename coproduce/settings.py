@@ -60,7 +60,10 @@ INSTALLED_APPS = [
     "coproduce.priorities",
     "coproduce.coproduction",
     "coproduce.governance",
+    "coproduce.pagecache",
     "coproduce.pages",
+    "coproduce.operations",
+    "coproduce.apitokens",
     "coproduce.staff",
     "coproduce.security",
     "coproduce.api",
@@ -70,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous GETs of public pages from a per-process cache, before sessions and CSRF.
-    "coproduce.pages.pagecache.PageCacheMiddleware",
+    "coproduce.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,7 +87,7 @@ MIDDLEWARE = [
     "coproduce.security.csp.ContentSecurityPolicyMiddleware",
 ]
 
-# Seconds a public page stays in the page cache at most (coproduce/pages/pagecache.py); 0: off.
+# Seconds a public page stays in the page cache at most (coproduce/pagecache/__init__.py); 0: off.
 PAGE_CACHE_SECONDS = env_int("COPRODUCE_PAGE_CACHE_SECONDS", 60, minimum=0)
 
 # <select> drawn without a template include per option (3,000-option filters at national scale).

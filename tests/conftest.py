@@ -154,7 +154,7 @@ def _fast_password_hashing(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _page_cache_off(settings: Any) -> None:
     """Tests change data with update() and fixtures between requests; the public page cache
-    (coproduce/pages/pagecache.py) is tested on its own in tests/pages/test_pagecache.py."""
+    (coproduce/pagecache/__init__.py) is tested on its own in tests/pages/test_pagecache.py."""
     settings.PAGE_CACHE_SECONDS = 0
 
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
+from coproduce.comms import invitations
 from coproduce.comms.models import Mailing
 from coproduce.community.models import Associate, Channel, CommunityOfPractice
-from coproduce.events.models import Event
 from coproduce.registry.models import Theme
 
 LONDON = ZoneInfo("Europe/London")
@@ -74,7 +74,7 @@ class MailingForm(forms.ModelForm[Mailing]):
     event = forms.ModelChoiceField(
         label="Event invitations only: which event?",
         help_text="Its date, place and a link to book are added below your message.",
-        queryset=Event.objects.none(),
+        queryset=invitations.choosable().none(),
         required=False,
         empty_label="Choose an event",
         error_messages={"invalid_choice": "Choose an event from the list"},
@@ -124,14 +124,9 @@ class MailingForm(forms.ModelForm[Mailing]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        upcoming = Event.objects.filter(
-            status=Event.Status.PUBLISHED, ends__gte=timezone.now()
-        ).order_by("starts")
-        if self.instance.event_id:
-            upcoming = upcoming | Event.objects.filter(pk=self.instance.event_id)
         field = self.fields["event"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = upcoming
+        field.queryset = invitations.choosable(self.instance.event_id)
 
     def clean_roles(self) -> list[str]:
         return sorted(self.cleaned_data.get("roles") or [])

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
+from coproduce.comms import invitations
 from coproduce.comms.smtp import plain_address
 from coproduce.community import links
 from coproduce.community.models import Associate
@@ -98,14 +99,7 @@ def render_template(
 
 def with_event(body: str, event: Any) -> str:
     """An invitation's body followed by the event: what, when, and the link to book."""
-    if event is None:
-        return body
-    from coproduce.events.dates import when_text
-
-    url = settings.SITE_URL + event.get_absolute_url()
-    when = when_text(event.starts, event.ends)
-    where = f" {event.venue}." if event.venue else ""
-    return f"{body.rstrip()}\n\n---\n\n**{event.title}**: {when}.{where} [Book a place]({url})\n"
+    return invitations.with_details(body, event)
 
 
 @lru_cache(maxsize=32)

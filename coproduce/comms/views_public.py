@@ -23,7 +23,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coproduce.api.auth import UNAUTHORISED, staff_token
+from coproduce.apitokens.bearer import UNAUTHORISED, staff_token
 from coproduce.comms import bounces as bounce_handling
 from coproduce.comms import tokens
 from coproduce.community import links, services

@@ -28,7 +28,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, snapshot
-from coproduce.comms import outbox
+from coproduce.comms import invitations, outbox
 from coproduce.comms import render as email
 from coproduce.comms.audience import Audience
 from coproduce.comms.forms_staff import (
@@ -40,7 +40,6 @@ from coproduce.comms.forms_staff import (
 )
 from coproduce.comms.models import Mailing, OutboxMessage
 from coproduce.community.models import Associate
-from coproduce.events.models import Event
 from coproduce.registry.access import is_manager, require_manager, require_staff
 
 PAGE_SIZE = 25
@@ -226,7 +225,7 @@ def _preview_from(data: Any, mailing: Mailing | None = None) -> email.Rendered:
     web_url = email.archive_url(mailing) if mailing is not None else ""
     event = None
     if kind == Mailing.Kind.EVENT_INVITATION and str(data.get("event", "")).isdigit():
-        event = Event.objects.filter(pk=int(data["event"])).first()
+        event = invitations.find(int(data["event"]))
     body = email.with_event(body, event)
     return render_preview(subject or "(No subject yet)", body, kind, web_url=web_url)
 

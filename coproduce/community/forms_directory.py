@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
+from coproduce import pagecache
 from coproduce.community.models import (
     Associate,
     Channel,
@@ -23,7 +24,6 @@ from coproduce.community.models import (
     Membership,
 )
 from coproduce.lib.identifiers import normalise_email
-from coproduce.pages import pagecache
 from coproduce.registry.models import Theme
 
 FILTER_NAMES = ("q", "cop", "theme", "role", "consent", "status", "sort")
@@ -104,7 +104,7 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         # 3,000 communities at national scale: loaded once while the data is unchanged
-        # (coproduce/pages/pagecache.py); shared between requests, so never changed here.
+        # (coproduce/pagecache/__init__.py); shared between requests, so never changed here.
         self.cops = pagecache.memo(
             "directory-cops",
             lambda: {cop.slug: cop for cop in CommunityOfPractice.objects.only("slug", "name")},

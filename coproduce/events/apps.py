@@ -9,13 +9,17 @@ class EventsConfig(AppConfig):
     verbose_name = "Events: conferences, roadshows, seminars and CoP meetings"
 
     def ready(self) -> None:
-        from coproduce.comms import scheduler
+        from coproduce.comms import invitations, scheduler
         from coproduce.community import services
         from coproduce.community.models import Associate
+        from coproduce.events import invitations as event_invitations
         from coproduce.events.reminders import queue_due_reminders
         from coproduce.staff.navigation import register_section
 
         scheduler.register("event reminders", queue_due_reminders)
+        invitations.register(
+            choosable=event_invitations.choosable, details=event_invitations.details
+        )
         services.associate_erased.connect(
             _forget_bookings, sender=Associate, dispatch_uid="events.forget_bookings"
         )

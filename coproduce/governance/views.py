@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from coproduce import pagecache
 from coproduce.audit.log import record_read
 from coproduce.governance import access, annual, breaches, services, timeline, uploads
 from coproduce.governance.criteria import RATING_LABELS, criteria_for
@@ -50,7 +51,6 @@ from coproduce.governance.models import (
     ReviewerAssignment,
     ReviewRound,
 )
-from coproduce.pages import pagecache
 from coproduce.registry.models import Study
 
 View = Callable[..., HttpResponse]
@@ -115,7 +115,7 @@ def _round(request: HttpRequest, public_id: Any) -> ReviewRound:
 def dashboard(request: HttpRequest) -> HttpResponse:
     access.require_staff(request.user)
     # Every rule over every study: a second and more at national scale, so kept while the
-    # data is unchanged (coproduce/pages/pagecache.py); a new day starts a new entry.
+    # data is unchanged (coproduce/pagecache/__init__.py); a new day starts a new entry.
     rules = pagecache.memo(("governance_rules", timezone.localdate()), breaches.all_rules)
     key = request.GET.get("rule")
     if key is not None:

@@ -5,8 +5,3 @@ class PagesConfig(AppConfig):
     name = "coproduce.pages"
     label = "pages"
     verbose_name = "Public pages and enquiries"
-
-    def ready(self) -> None:
-        from coproduce.pages import pagecache
-
-        pagecache.connect_signals()

@@ -1,4 +1,4 @@
-"""The public page cache (coproduce/pages/pagecache.py): a repeated anonymous GET is served from
+"""The public page cache (coproduce/pagecache/__init__.py): a repeated anonymous GET is served from
 the cache, and any change to the data shows on the next request."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from coproduce.pages import pagecache
+from coproduce import pagecache
 from coproduce.registry.models import Study
 from tests import factories
 
