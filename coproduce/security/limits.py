@@ -103,6 +103,9 @@ class _CountingStream:
         while line := self.readline():
             yield line
 
+    def close(self) -> None:
+        """The server owns the connection's stream; nothing to close here."""
+
 
 class TooLargeUpload(UploadedFile):
     """Stands in for a file part that went over its limit: its size, none of its bytes."""

@@ -19,7 +19,6 @@ from coproduce.registry.access import STAFF_READER
 from tests import factories
 
 
-
 def _real_pdf() -> bytes:
     """A one-page PDF: uploads must parse as PDF (coproduce/security/uploads.py)."""
     document = FPDF()
