@@ -181,7 +181,7 @@ class RequestSizeMiddleware:
         request.coproduce_file_limit = file_limit  # type: ignore[attr-defined]
         if chunked and hasattr(request, "_stream"):
             # Django reads nothing of a body without Content-Length unless given a stream.
-            request._stream = _CountingStream(  # type: ignore[attr-defined]
+            request._stream = _CountingStream(  # type: ignore[assignment]
                 meta["wsgi.input"], body_limit, lambda: _mark(request)
             )
         response = self.get_response(request)
