@@ -172,7 +172,13 @@ class RequestSizeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         meta = request.META
         declared = meta.get("CONTENT_LENGTH") or ""
-        chunked = not declared and bool(meta.get("wsgi.input_terminated"))
+        # A body of unknown length that the server lets us read to its end (granian sets
+        # wsgi.input_terminated on every request, so the header is what tells).
+        chunked = (
+            not declared
+            and "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+            and bool(meta.get("wsgi.input_terminated"))
+        )
         if request.method in _BODYLESS and not chunked and declared in ("", "0"):
             return self.get_response(request)
         body_limit, file_limit = limits_for(request.path_info)

@@ -142,6 +142,7 @@ def test_a_chunked_body_under_the_limit_is_read_whole(rf: RequestFactory, settin
         "/contact/",
         CONTENT_TYPE="application/x-www-form-urlencoded",
         CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
         **{"wsgi.input": _Prefixed(b"a=", body), "wsgi.input_terminated": True},
     )
     response = limits.RequestSizeMiddleware(_echo)(request)
@@ -224,3 +225,17 @@ def test_every_upload_route_names_a_real_page_and_a_known_kind() -> None:
     for name, kind in limits.UPLOAD_ROUTES.items():
         assert name in names, name
         assert kind in limits.uploads.KINDS, kind
+
+
+def test_a_request_without_a_body_is_passed_on_untouched(rf: RequestFactory) -> None:
+    """granian marks every request's input as terminated; only a chunked body is counted."""
+    seen: list[Any] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(request._stream)  # type: ignore[attr-defined]
+        return HttpResponse("ok")
+
+    for method in ("get", "post"):
+        request = getattr(rf, method)("/contact/", **{"wsgi.input_terminated": True})
+        assert limits.RequestSizeMiddleware(view)(request).status_code == 200
+    assert not any(isinstance(stream, limits._CountingStream) for stream in seen)
