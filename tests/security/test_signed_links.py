@@ -248,3 +248,31 @@ def test_no_untimed_signer_and_every_unsigning_checks_an_age() -> None:
                 assert any(k.arg == "max_age" for k in node.keywords), (
                     f"{relative}:{node.lineno}: unsign without max_age"
                 )
+
+
+@pytest.mark.django_db
+def test_a_join_confirmation_link_is_bound_to_its_purpose_and_expires() -> None:
+    """Confirmation links are a keyed HMAC of a nonce (only its hash is stored), 7 days."""
+    from django.utils.crypto import salted_hmac
+    from django.utils.http import urlsafe_base64_encode
+
+    from coproduce.community import registration
+    from coproduce.community.models import Associate, Registration
+
+    made = registration.register(
+        registration.Answers(
+            full_name="Ada", email="ada.join@example.org", role=Associate.Role.CLINICIAN
+        )
+    )
+    assert made is not None
+    nonce = made.payload["nonce"]
+    assert registration.find(registration.confirm_token(made)) == made
+    for salt in (links._SALT, tokens._SALT, event_links._SALT):
+        forged = urlsafe_base64_encode(salted_hmac(salt, nonce, algorithm="sha256").digest())
+        with pytest.raises(registration.UnknownLink):
+            registration.find(forged)
+    Registration.objects.filter(pk=made.pk).update(
+        created=timezone.now() - registration.MAX_AGE - dt.timedelta(minutes=1)
+    )
+    with pytest.raises(registration.ExpiredLink):
+        registration.find(registration.confirm_token(made))
