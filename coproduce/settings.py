@@ -13,12 +13,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 from coproduce.lib.db import sqlite_config
 from coproduce.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from coproduce.security.secretkey import DEV_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("COPRODUCE_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
 
 DEBUG = env_bool("COPRODUCE_DEBUG", False)
-_DEV_SECRET = "dev-only-insecure-key-set-COPRODUCE_SECRET_KEY-in-production"  # noqa: S105
+# Refused by `check --deploy` and by `serve` over HTTPS (coproduce/security/secretkey.py).
+_DEV_SECRET = DEV_SECRET_KEY
 SECRET_KEY = env_secret("COPRODUCE_SECRET_KEY", _DEV_SECRET)
 if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("COPRODUCE_REQUIRE_SECRET", False):
     raise ImproperlyConfigured("COPRODUCE_SECRET_KEY must be set when COPRODUCE_REQUIRE_SECRET")
@@ -70,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over its page's limit is answered 413 before anything reads it.
+    "coproduce.security.limits.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous GETs of public pages from a per-process cache, before sessions and CSRF.
@@ -188,6 +192,19 @@ COPRODUCE_SOFT_BOUNCE_LIMIT = env_int("COPRODUCE_SOFT_BOUNCE_LIMIT", 3, minimum=
 COPRODUCE_PROTOCOL_MAX_BYTES = env_int(
     "COPRODUCE_PROTOCOL_MAX_BYTES", 20 * 1024 * 1024, minimum=1024
 )
+# Request size and uploads (coproduce/security/limits.py, .../uploads.py; docs/operations.md):
+# the largest body of a request without a file; zip containers' entries and unpacked size.
+COPRODUCE_MAX_REQUEST_BYTES = env_int("COPRODUCE_MAX_REQUEST_BYTES", 2 * 1024 * 1024, minimum=1024)
+COPRODUCE_UPLOAD_MAX_ZIP_ENTRIES = env_int("COPRODUCE_UPLOAD_MAX_ZIP_ENTRIES", 1000, minimum=1)
+COPRODUCE_UPLOAD_MAX_EXPANDED_BYTES = env_int(
+    "COPRODUCE_UPLOAD_MAX_EXPANDED_BYTES", 200 * 1024 * 1024, minimum=1024
+)
+# The first handler stops a file part at its page's limit while the body is read.
+FILE_UPLOAD_HANDLERS = [
+    "coproduce.security.limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 COPRODUCE_CONDITION_DAYS = env_int("COPRODUCE_CONDITION_DAYS", 60, minimum=1)
 # How often the worker clock queues the collaboration network analysis (it runs only when
 # the network has changed since the stored run; a manager can also run it from its page).

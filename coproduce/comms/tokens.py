@@ -1,12 +1,15 @@
 """Signed unsubscribe tokens: one per recipient and channel, carried in every message.
 
 A token names the associate's public id, the channel and their `link_version`, signed with the
-project's secret key. It does not expire (an old newsletter's unsubscribe link must still work),
-but erasure bumps `link_version`, so no token outlives the person's data.
+project's secret key under this module's salt and stamped with the time it was made. It works
+for MAX_AGE (two years: an old newsletter's unsubscribe link must still work for a long while;
+after that the page offers a manage link by email instead), and erasure bumps `link_version`,
+so no token outlives the person's data. Tokens made before they carried a time are refused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import uuid
 from dataclasses import dataclass
@@ -17,12 +20,17 @@ from django.urls import reverse
 
 from coproduce.community.models import Associate, Channel
 
+MAX_AGE = dt.timedelta(days=730)
 _SALT = "coproduce.comms.unsubscribe"
 _MAX_TOKEN_LENGTH = 200
 
 
 class BadToken(Exception):
     """Not a token we made, or its associate is gone."""
+
+
+class ExpiredToken(BadToken):
+    """A token we made, older than MAX_AGE."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ _CHANNELS = frozenset(Channel.values)  # Channel.values builds a new list on eve
 def make_token(associate: Associate, channel: str) -> str:
     if channel not in _CHANNELS:
         raise ValueError(f"Unknown channel {channel!r}")
-    return signing.Signer(salt=_SALT).sign(
+    return signing.TimestampSigner(salt=_SALT).sign(
         f"{associate.public_id.hex}.{channel}.{associate.link_version}"
     )
 
@@ -46,8 +54,10 @@ def read_token(token: str) -> Unsubscribe:
     if not token or len(token) > _MAX_TOKEN_LENGTH:
         raise BadToken(token)
     try:
-        value = signing.Signer(salt=_SALT).unsign(token)
-    except signing.BadSignature:
+        value = signing.TimestampSigner(salt=_SALT).unsign(token, max_age=MAX_AGE)
+    except signing.SignatureExpired:
+        raise ExpiredToken(token) from None
+    except (signing.BadSignature, ValueError):  # ValueError: signed, but without a time
         raise BadToken(token) from None
     public_hex, _, rest = value.partition(".")
     channel, _, version = rest.partition(".")

@@ -20,6 +20,8 @@ from coproduce.lib.spam import check_spam
 from coproduce.registry.models import Theme
 
 _WORDINGS_SALT = "coproduce.community.consent-wordings"
+# A form left open longer than this asks the person to read the wordings again.
+WORDINGS_MAX_AGE = 2 * 24 * 60 * 60
 WORDING_CHANGED_MESSAGE = (
     "The wording of our questions about emails has changed since you opened this page. "
     "Read them again and make your choices."
@@ -43,7 +45,7 @@ def sign_wordings(wordings: dict[str, ConsentWording]) -> str:
 def read_wordings(value: str) -> dict[str, ConsentWording]:
     """The wordings a signed value names; channels whose wording is gone are left out."""
     try:
-        ids = signing.loads(value or "", salt=_WORDINGS_SALT)
+        ids = signing.loads(value or "", salt=_WORDINGS_SALT, max_age=WORDINGS_MAX_AGE)
     except signing.BadSignature:
         return {}
     if not isinstance(ids, dict):

@@ -25,6 +25,7 @@ from coproduce.community.models import (
 )
 from coproduce.lib.identifiers import normalise_email
 from coproduce.registry.models import Theme
+from coproduce.security.uploads import validate as validate_upload
 
 FILTER_NAMES = ("q", "cop", "theme", "role", "consent", "status", "sort")
 CONSENT_LABELS = {
@@ -294,4 +295,5 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 "The file must be a CSV file (.csv) or an Excel file (.xlsx)."
             )
+        validate_upload(upload, "directory")
         return upload

@@ -57,9 +57,10 @@ from coproduce.community.services import refresh_member_counts
 from coproduce.lib.exports import unguard
 from coproduce.lib.identifiers import normalise_email
 from coproduce.registry.models import Theme
+from coproduce.security.uploads import DIRECTORY_MAX_BYTES
 
 MAX_ROWS = 200_000
-MAX_BYTES = 100 * 1024 * 1024
+MAX_BYTES = DIRECTORY_MAX_BYTES
 ERRORS_SHOWN = 100
 CHUNK = 500  # rows per IN (...) query: under SQLite's 999 bound parameters
 IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache while an import writes (see _large_cache)

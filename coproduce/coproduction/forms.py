@@ -13,6 +13,7 @@ from django.utils import timezone
 from coproduce.community.forms_cops import DateInput
 from coproduce.coproduction import models as m
 from coproduce.registry.models import Person, Placement, Secondment
+from coproduce.security.uploads import validate as validate_upload
 
 
 def _date(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
@@ -311,11 +312,9 @@ class DocumentForm(forms.ModelForm[m.Source]):
             )
 
     def clean_upload(self) -> Any:
-        from coproduce.coproduction.importer import ATTACHMENT_MAX_BYTES
-
         upload = self.cleaned_data.get("upload")
-        if upload is not None and upload.size > ATTACHMENT_MAX_BYTES:
-            raise forms.ValidationError("The file must be smaller than 5 MB")
+        if upload is not None:
+            validate_upload(upload, "attachment")
         return upload
 
 
@@ -330,6 +329,7 @@ class EmailImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".eml", ".mbox")):
             raise forms.ValidationError("The file must be an .eml or .mbox file")
+        validate_upload(upload, "email")
         return upload
 
 

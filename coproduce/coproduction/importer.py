@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,9 +43,10 @@ from coproduce.audit.log import record
 from coproduce.coproduction.models import Attachment, Participant, Source, SourceParticipant
 from coproduce.lib.identifiers import normalise_email
 from coproduce.registry.models import Study
+from coproduce.security import uploads
 
-ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
-FILE_MAX_BYTES = 25 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = uploads.ATTACHMENT_MAX_BYTES
+FILE_MAX_BYTES = uploads.EMAIL_MAX_BYTES
 TAGS = re.compile(r"<[^>]+>")
 
 
@@ -287,6 +290,17 @@ def import_file(study: Study, filename: str, data: bytes, user: Any) -> ImportRe
                                 item.subject,
                                 f"Attachment {name} not kept: larger than "
                                 f"{ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB.",
+                            )
+                        )
+                        continue
+                    try:  # the same checks as a file uploaded on its own
+                        uploads.validate(ContentFile(payload), "attachment")
+                    except ValidationError as error:
+                        result.notes.append(
+                            Note(
+                                item.position,
+                                item.subject,
+                                f"Attachment {name} not kept: {' '.join(error.messages)}",
                             )
                         )
                         continue

@@ -17,6 +17,7 @@ from coproduce.governance.models import (
     ReviewRound,
 )
 from coproduce.registry.models import Person
+from coproduce.security.uploads import validate as validate_upload
 
 YES_NO = [
     ("no", "No, I have no conflict of interest"),
@@ -62,6 +63,7 @@ class ProtocolForm(forms.Form):
 
     def clean_document(self) -> Any:
         document = self.cleaned_data["document"]
+        validate_upload(document, "protocol")
         self.checked = uploads.check(document)
         return document
 

@@ -23,6 +23,7 @@ from coproduce.implementation.models import (
 )
 from coproduce.implementation.transitions import allowed_from
 from coproduce.registry.models import Organisation, Person, Study
+from coproduce.security.uploads import validate as validate_upload
 
 
 def _date(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
@@ -253,8 +254,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
-        if upload.size > 2 * 1024 * 1024:
-            raise forms.ValidationError("The file must be smaller than 2 MB")
+        validate_upload(upload, "scores")
         data = upload.read()
         try:
             data.decode("utf-8-sig")

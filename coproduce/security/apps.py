@@ -7,4 +7,9 @@ class SecurityConfig(AppConfig):
     verbose_name = "Sign-in security"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from coproduce.security import sessions  # noqa: F401  (connects the signal receivers)
+        from coproduce.security.secretkey import check_secret_key
+
+        checks.register(check_secret_key, checks.Tags.security, deploy=True)

@@ -24,6 +24,7 @@ from tests.coproduction.conftest import (
     make_involvement,
     make_source,
 )
+from tests.governance.conftest import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +213,7 @@ def test_editing_a_document_can_add_a_file(member_client: Client, study: Any) ->
         {
             **data,
             "authors": "Ann <ann@example.org>",
-            "upload": SimpleUploadedFile("v2.pdf", b"%PDF-1.4 ..."),
+            "upload": SimpleUploadedFile("v2.pdf", PDF),  # a real PDF: uploads are parsed
         },
     )
     assert response.status_code == 302

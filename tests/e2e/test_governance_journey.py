@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from tests.e2e.helpers import axe_violations, describe_violations, expect, sign_in
+from tests.governance.conftest import PDF  # a real one-page PDF: uploads are parsed
 
 pytestmark = pytest.mark.browser
 
 STUDY = "return-to-work-after-stroke"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

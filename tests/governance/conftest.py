@@ -11,13 +11,24 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from fpdf import FPDF
 
 from coproduce.governance import services, uploads
 from coproduce.governance.models import Panel, PanelMembership, ProtocolVersion, ReviewRound
 from coproduce.registry.access import STAFF_READER
 from tests import factories
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+def _real_pdf() -> bytes:
+    """A one-page PDF: uploads must parse as PDF (coproduce/security/uploads.py)."""
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=12)
+    document.cell(text="Protocol")
+    return bytes(document.output())
+
+
+PDF = _real_pdf()
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
+from coproduce.security.secretkey import refuse_to_serve
+
 
 class Command(BaseCommand):
     help = "Serve the site with granian (WSGI) and run the task worker beside it."
@@ -33,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Serve pages only.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_to_serve()  # a weak secret key over HTTPS: stop here
         host, port = options["host"], options["port"]
         bin_dir = os.path.dirname(sys.executable)
         web_cmd = [
