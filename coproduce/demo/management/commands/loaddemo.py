@@ -1,4 +1,4 @@
-"""`coproduce loaddemo`: load the CLAHRC-NDL demo collaboration (coproduce/registry/demo/)."""
+"""`coproduce loaddemo`: load the CLAHRC-NDL demo collaboration (coproduce/demo/data/)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from coproduce.community import demo as community_demo
-from coproduce.coproduction import demo as coproduction_demo
-from coproduce.events import demo as events_demo
-from coproduce.governance import demo as governance_demo
-from coproduce.implementation import demo as implementation_demo
-from coproduce.priorities import demo as priorities_demo
-from coproduce.registry.demo import clahrc_ndl as demo
+from coproduce.demo.loader import community as community_demo
+from coproduce.demo.loader import coproduction as coproduction_demo
+from coproduce.demo.loader import events as events_demo
+from coproduce.demo.loader import governance as governance_demo
+from coproduce.demo.loader import implementation as implementation_demo
+from coproduce.demo.loader import priorities as priorities_demo
+from coproduce.demo.loader import registry as demo
 from coproduce.registry.models import (
     Area,
     Organisation,

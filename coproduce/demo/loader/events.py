@@ -14,67 +14,26 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from coproduce.demo import data as demo_data
 from coproduce.community.models import Associate, CommunityOfPractice
 from coproduce.events import dates
 from coproduce.events.models import Booking, Event
 
-SEED = "coproduce-clahrc-ndl-events-v1"
+_DATA = demo_data.part("events")
+SEED: str = _DATA["seed"]
 Kind = Event.Kind
 CONFIRMED: str = Booking.Status.CONFIRMED
 WAITLISTED: str = Booking.Status.WAITLISTED
 CANCELLED: str = Booking.Status.CANCELLED
 
-FIRST_NAMES = [
-    "Amara",
-    "Bryn",
-    "Cerys",
-    "Dev",
-    "Elin",
-    "Farah",
-    "Gareth",
-    "Hana",
-    "Idris",
-    "Jess",
-    "Kofi",
-    "Lena",
-    "Marek",
-    "Nia",
-    "Owen",
-    "Priya",
-    "Quinn",
-    "Rhian",
-    "Sami",
-    "Tomas",
-]
-LAST_NAMES = [
-    "Ashdown",
-    "Beckwith",
-    "Carrow",
-    "Delaney",
-    "Eastwood",
-    "Fenwick",
-    "Garside",
-    "Hollins",
-    "Ingram",
-    "Jowett",
-    "Kirkby",
-    "Lowther",
-    "Mottram",
-    "Nuttall",
-    "Oldroyd",
-    "Pickering",
-]
-ACCESS_NEEDS = [
-    "Step-free access, please: I use a wheelchair.",
-    "A hearing loop would help.",
-    "Vegetarian lunch.",
-    "Large-print handouts, please.",
-]
+FIRST_NAMES: list[str] = _DATA["first_names"]
+LAST_NAMES: list[str] = _DATA["last_names"]
+ACCESS_NEEDS: list[str] = _DATA["access_needs"]
 
 
 class EventData(TypedDict, total=False):
@@ -96,133 +55,18 @@ class EventData(TypedDict, total=False):
     cancelled: int
 
 
-EVENTS: list[EventData] = [
-    {
-        "slug": "annual-conference-last-year",
-        "kind": Kind.CONFERENCE,
-        "title": "Annual conference: co-producing change",
-        "summary": "Our yearly gathering of researchers, practitioners, service users and carers.",
-        "description": "Keynotes, workshops and posters from every theme, and a session led by "
-        "the communities of practice on what they have learned this year.",
-        "days": -300,
-        "start": (9, 30),
-        "end": (16, 30),
-        "venue": "Millbrook Conference Centre",
-        "address": "12 Foundry Lane\nNottingham\nNG7 9ZZ",
-        "capacity": 120,
-        "bookings": 24,
-        "cancelled": 2,
-    },
-    {
-        "slug": "annual-conference",
-        "kind": Kind.CONFERENCE,
-        "title": "Annual conference: from evidence to everyday practice",
-        "summary": "A day on putting research into practice, with our partners across the region.",
-        "description": "Hear how studies across our themes have changed services, take part in "
-        "workshops run by service users and carers, and meet the diffusion fellows and "
-        "researchers in residence. Lunch and refreshments are provided.",
-        "days": 63,
-        "start": (9, 30),
-        "end": (16, 30),
-        "venue": "Millbrook Conference Centre",
-        "address": "12 Foundry Lane\nNottingham\nNG7 9ZZ",
-        "capacity": 150,
-        "bookings": 14,
-    },
-    {
-        "slug": "roadshow-nottinghamshire",
-        "kind": Kind.ROADSHOW,
-        "title": "Roadshow: Nottinghamshire",
-        "summary": "Our research, brought to practitioners and the public in Nottinghamshire.",
-        "description": "Short talks and stalls from our studies, and a chance to tell us what "
-        "research would make a difference to you.",
-        "days": -40,
-        "start": (13, 0),
-        "end": (16, 0),
-        "venue": "Sherwood Vale Community Hall",
-        "address": "3 Abbey Row\nMansfield\nNG18 9ZZ",
-        "capacity": 40,
-        "bookings": 18,
-    },
-    {
-        "slug": "roadshow-derbyshire",
-        "kind": Kind.ROADSHOW,
-        "title": "Roadshow: Derbyshire",
-        "summary": "Our research, brought to practitioners and the public in Derbyshire.",
-        "description": "Short talks and stalls from our studies, and a chance to tell us what "
-        "research would make a difference to you.",
-        "days": 22,
-        "start": (13, 0),
-        "end": (16, 0),
-        "venue": "Peakside Library and Arts Centre",
-        "address": "40 Market Street\nChesterfield\nS40 9ZZ",
-        "capacity": 40,
-        "bookings": 9,
-    },
-    {
-        "slug": "roadshow-lincolnshire",
-        "kind": Kind.ROADSHOW,
-        "title": "Roadshow: Lincolnshire",
-        "summary": "Our research, brought to practitioners and the public in Lincolnshire.",
-        "description": "A smaller session in a rural venue: places are limited. Join the waiting "
-        "list if it is full; places often come up.",
-        "days": 36,
-        "start": (10, 0),
-        "end": (12, 30),
-        "venue": "Fenside Village Hall",
-        "address": "Church Lane\nSleaford\nNG34 9ZZ",
-        "capacity": 6,
-        "bookings": 6,
-        "waitlisted": 3,
-    },
-    {
-        "slug": "seminar-measuring-co-production",
-        "kind": Kind.SEMINAR,
-        "title": "Seminar: measuring co-production",
-        "summary": "An online seminar on how to tell whether research was truly co-produced.",
-        "description": "Researchers from the evaluation theme present the measures they have "
-        "tested, followed by questions. Captions are provided.",
-        "days": 15,
-        "start": (12, 30),
-        "end": (13, 30),
-        "online_url": "https://meet.example.org/clahrc-seminar",
-        "capacity": None,
-        "bookings": 11,
-    },
-    {
-        "slug": "return-to-work-cop-meeting",
-        "kind": Kind.COP_MEETING,
-        "title": "Return to work after stroke: community meeting",
-        "summary": "The community of practice meets to review the pro forma in use.",
-        "description": "Open to all members of the community: stroke survivors, carers, "
-        "therapists, employers and researchers. We will hear how the pro forma has worked "
-        "in practice and agree changes.",
-        "days": 10,
-        "start": (14, 0),
-        "end": (16, 0),
-        "venue": "Riverside Therapy Centre, Meeting Room 2",
-        "address": "8 Wharf Road\nNottingham\nNG2 9ZZ",
-        "online_url": "https://meet.example.org/return-to-work-cop",
-        "capacity": 20,
-        "cop": "return-to-work-after-stroke",
-        "bookings": 7,
-    },
-    {
-        "slug": "stakeholder-forum",
-        "kind": Kind.STAKEHOLDER,
-        "title": "Stakeholder forum: priorities for the next five years",
-        "summary": "Commissioners, providers and the public help set our research priorities.",
-        "description": "A facilitated morning to agree the questions our next programme of "
-        "research should answer.",
-        "days": 49,
-        "start": (9, 30),
-        "end": (12, 30),
-        "venue": "Lindum House",
-        "address": "21 Minster Yard\nLincoln\nLN2 9ZZ",
-        "capacity": 60,
-        "bookings": 5,
-    },
-]
+
+
+def _event(row: dict[str, Any]) -> EventData:
+    """An event from the file: no capacity is unlimited; `cop` names a community."""
+    event = {**row, "capacity": row.get("capacity"), "start": tuple(row["start"])}
+    event["end"] = tuple(row["end"])
+    if "cop" in row:
+        event["cop"] = demo_data.community(row["cop"])
+    return cast(EventData, event)
+
+
+EVENTS: list[EventData] = [_event(row) for row in _DATA["events"]]
 
 
 @dataclass

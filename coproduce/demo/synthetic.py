@@ -212,7 +212,7 @@ def check_database(*, force: bool) -> None:
     """Refuse a database holding anything but the demo, unless forced; always refuse a second
     load (its slugs and addresses would clash)."""
     from coproduce.community.models import Associate
-    from coproduce.registry.demo import clahrc_ndl
+    from coproduce.demo.loader import registry as clahrc_ndl
     from coproduce.registry.models import Study
 
     if Study.objects.filter(slug__startswith=f"{PREFIX}-").exists():
