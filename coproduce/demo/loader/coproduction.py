@@ -25,7 +25,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from coproduce.coproduction import gripp2
-from coproduce.demo import data as demo_data
 from coproduce.coproduction.models import (
     BrokerActivity,
     Compromise,
@@ -41,6 +40,7 @@ from coproduce.coproduction.models import (
     Source,
     SourceParticipant,
 )
+from coproduce.demo import data as demo_data
 from coproduce.demo.loader import registry as clahrc_ndl
 from coproduce.registry.models import Person, Placement, Secondment, Study
 

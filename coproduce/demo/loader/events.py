@@ -19,8 +19,8 @@ from typing import Any, TypedDict, cast
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from coproduce.demo import data as demo_data
 from coproduce.community.models import Associate, CommunityOfPractice
+from coproduce.demo import data as demo_data
 from coproduce.events import dates
 from coproduce.events.models import Booking, Event
 
@@ -53,8 +53,6 @@ class EventData(TypedDict, total=False):
     bookings: int
     waitlisted: int
     cancelled: int
-
-
 
 
 def _event(row: dict[str, Any]) -> EventData:

@@ -39,7 +39,6 @@ from coproduce.governance.models import (
     ProtocolVersion,
     ReviewRound,
 )
-from coproduce.registry.access import STAFF_READER
 from coproduce.registry.models import Person, Study
 
 _DATA = demo_data.part("governance")
@@ -66,7 +65,9 @@ OVERDUE_STUDY = demo_data.slug(_DATA["overdue_study"])
 CHAIRS: dict[str, str] = _DATA["chairs"]
 REVIEWERS: dict[str, list[str]] = _DATA["reviewers"]
 # (kind, name, slug) of each panel made when missing
-PANELS: list[tuple[str, str, str]] = [(kind, name, slug) for kind, (name, slug) in _DATA["panels"].items()]
+PANELS: list[tuple[str, str, str]] = [
+    (kind, name, slug) for kind, (name, slug) in _DATA["panels"].items()
+]
 DEMO_PDF = (demo_data.DATA / "protocol.pdf").read_bytes()
 # The review story of a few studies (see data/governance.toml), study keys as slugs.
 ROUNDS: list[dict[str, Any]] = [
@@ -264,7 +265,6 @@ class _Loader:
             schedule.next_due = self.today - dt.timedelta(days=45)
             schedule.last_reviewed = schedule.next_due - dt.timedelta(days=365)
             schedule.save()
-
 
 
 def load(today: dt.date | None = None) -> Summary:

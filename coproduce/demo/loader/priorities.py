@@ -170,7 +170,9 @@ def _scoping(rng: random.Random, summary: Summary) -> None:
                 answers[q[2].pk] = rng.choice(concerns)
             response = services.save_response(c, answers, invitation=invitation, submit=True)
             Response.objects.filter(pk=response.pk).update(
-                submitted_at=_aware(SCOPING["responses_from"] + dt.timedelta(days=rng.randint(0, 45)))
+                submitted_at=_aware(
+                    SCOPING["responses_from"] + dt.timedelta(days=rng.randint(0, 45))
+                )
             )
             summary.responses += 1
     submissions = list(c.submissions.order_by("pk"))
@@ -293,8 +295,7 @@ def _interim_and_workshop(
     from coproduce.priorities import analysis
 
     shortlist = [
-        row.question
-        for row in analysis.interim_result(survey).shortlist(interim["shortlist_size"])
+        row.question for row in analysis.interim_result(survey).shortlist(interim["shortlist_size"])
     ]
     IndicativeQuestion.objects.filter(pk__in=[iq.pk for iq in shortlist]).update(shortlisted=True)
     plan = STROKE["workshop"]
@@ -320,7 +321,8 @@ def _interim_and_workshop(
         for row in plan["outcomes"]
     }
     studies = {
-        s.slug: s for s in Study.objects.filter(slug__in=[slug for _, slug, _ in outcome_for.values()])
+        s.slug: s
+        for s in Study.objects.filter(slug__in=[slug for _, slug, _ in outcome_for.values()])
     }
     for position, row in enumerate(final[: plan["priorities"]], 1):
         outcome, slug, reason = outcome_for.get(
