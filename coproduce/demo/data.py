@@ -38,3 +38,9 @@ def community(name: str) -> str:
     """The slug of a community of practice: a study's (named by the study key) has the study's
     slug; a theme-wide community is named by its own slug."""
     return slug(name) if name in studies() else name
+
+
+def rows(table: list[dict[str, Any]], *fields: str) -> list[tuple[Any, ...]]:
+    """A table array's rows as tuples of the named fields, in that order (a left-out field is
+    None)."""
+    return [tuple(row.get(name) for name in fields) for row in table]

@@ -119,15 +119,18 @@ THEME_COPS: list[CopData] = [_cop(row) for row in _DATA["theme_cops"]]
 
 # How leadership moved from staff to members. Every community starts staff-led when founded;
 # the others stay staff-led. Leads are named only as the public page should show them.
-LEADERSHIP: dict[str, list[tuple[dt.date, str, str]]] = {
-    demo_data.community(name): [(start, model, lead) for start, model, lead in periods]
-    for name, periods in _DATA["leadership"].items()
-}
+LEADERSHIP: dict[str, list[tuple[dt.date, str, str]]] = {}
+for _row in _DATA["leadership"]:
+    LEADERSHIP.setdefault(demo_data.community(_row["community"]), []).append(
+        (_row["start"], _row["model"], _row["lead"])
+    )
 
 # Upcoming meetings, dated this many days after the day the demo is loaded.
 UPCOMING: list[tuple[str, int, str, str]] = [
     (demo_data.community(name), days, title, characteristic)
-    for name, days, title, characteristic in _DATA["upcoming"]
+    for name, days, title, characteristic in demo_data.rows(
+        _DATA["upcoming"], "community", "days", "title", "characteristic"
+    )
 ]
 
 TITLES: dict[str, list[str]] = _DATA["titles"]
@@ -144,15 +147,16 @@ LAST_NAMES: list[str] = _DATA["last_names"]
 
 # role: (weight, {organisation kind or "": weight})
 ROLE_MIX: dict[str, tuple[int, dict[str, int]]] = {
-    role: (weight, kinds) for role, (weight, kinds) in _DATA["role_mix"].items()
+    role: (mix["weight"], mix["organisations"]) for role, mix in _DATA["role_mix"].items()
 }
 
 # When associates joined: (from, to, how many), growing fast in the first year.
-GROWTH: list[tuple[dt.date, dt.date, int]] = [tuple(row) for row in _DATA["growth"]]
+GROWTH: list[tuple[dt.date, dt.date, int]] = demo_data.rows(_DATA["growth"], "from", "to", "count")
 
 # Chance of consenting to each channel on joining: (staff-like roles, everyone else).
 CONSENT_CHANCE: dict[str, tuple[float, float]] = {
-    channel: (staff, others) for channel, (staff, others) in _DATA["consent_chance"].items()
+    channel: (chance["staff"], chance["others"])
+    for channel, chance in _DATA["consent_chance"].items()
 }
 LAY_ROLES: set[str] = set(_DATA["lay_roles"])
 # of the first months' joiners, who came from partners' mailing lists
@@ -160,6 +164,11 @@ IMPORTED_SHARE: float = _DATA["imported_share"]
 WITHDRAWALS: int = _DATA["withdrawals"]
 LATER_GRANTS: int = _DATA["later_grants"]
 MEMBERSHIP_LEFT_SHARE: float = _DATA["membership_left_share"]
+PENDING_FROM: dt.date = _DATA["pending_from"]
+IMPORTED_BEFORE: dt.date = _DATA["imported_before"]
+CHANGES_BEFORE: dt.date = _DATA["changes_before"]
+# Past activities of a community, fixed ones included: at least the first, fewer than the second.
+ACTIVITIES: tuple[int, int] = tuple(_DATA["activities"])
 
 
 # Loading -----------------------------------------------------------------------------------
@@ -376,7 +385,7 @@ def _plan_associates() -> list[_Plan]:
     names = rng.sample(
         [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES], ASSOCIATES
     )
-    late = [index for index, (day, _) in enumerate(joined_days) if day >= D(2012, 6, 1)]
+    late = [index for index, (day, _) in enumerate(joined_days) if day >= PENDING_FROM]
     pending = set(rng.sample(late, PENDING))
     organisations: dict[str, list[str]] = defaultdict(list)
     for org in clahrc_ndl.ORGANISATIONS:
@@ -394,7 +403,7 @@ def _plan_associates() -> list[_Plan]:
         kind = _weighted(rng, ROLE_MIX[role][1])
         organisation = rng.choice(organisations[kind]) if kind else ""
         is_pending = index in pending
-        imported = not is_pending and day < D(2009, 4, 1) and rng.random() < IMPORTED_SHARE
+        imported = not is_pending and day < IMPORTED_BEFORE and rng.random() < IMPORTED_SHARE
         confirmed = None
         if imported:
             confirmed = joined
@@ -536,7 +545,7 @@ def _record_consents(plans: list[_Plan], associates: list[Associate]) -> None:
     active = [
         (plan, associate)
         for plan, associate in zip(plans, associates, strict=True)
-        if plan.confirmed is not None and plan.confirmed.date() < D(2013, 1, 1)
+        if plan.confirmed is not None and plan.confirmed.date() < CHANGES_BEFORE
     ]
     history_end = _aware(HISTORY_END, 20 * 60)
     withdrawing = [pair for pair in active if pair[0].consents]
@@ -585,7 +594,7 @@ def _plan_activities(data: CopData) -> list[dict[str, Any]]:
     ]
     taken = {(item["date"], item["title"]) for item in planned}
     used_titles = {item["title"] for item in planned}
-    count = rng.randrange(11, 28 - len(planned))
+    count = rng.randrange(ACTIVITIES[0], ACTIVITIES[1] - len(planned))
     days = sorted(
         _weekday(_day_between(rng, founded + dt.timedelta(days=21), HISTORY_END - dt.timedelta(7)))
         for _ in range(count)

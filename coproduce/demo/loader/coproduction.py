@@ -52,16 +52,19 @@ ESD = demo_data.slug("esd")
 STAK = demo_data.slug("stak")
 
 # (username, email, first name, last name)
-SIGN_INS: list[tuple[str, str, str, str]] = [tuple(row) for row in _DATA["sign_ins"]]
+# (username, email, first name, last name)
+SIGN_INS = demo_data.rows(_DATA["sign_ins"], "username", "email", "first_name", "last_name")
 SUPERVISOR: str = _DATA["supervisor"]
 
 # (person, study, date, hours, direction, kind, mobilisation, audience, outcome)
-BROKER: list[tuple[str, ...]] = [
-    (email, demo_data.slug(study), *rest) for email, study, *rest in _DATA["broker"]
+# (person, study, date, hours, direction, kind, mobilisation, audience, outcome)
+_ACTIVITY = ("date", "hours", "direction", "kind", "mobilisation", "audience", "outcome")
+BROKER: list[tuple[Any, ...]] = [
+    (email, demo_data.slug(study), *rest)
+    for email, study, *rest in demo_data.rows(_DATA["broker"], "person", "study", *_ACTIVITY)
 ]
-# The researcher in residence's hours: (date, hours, direction, kind, mobilisation, audience,
-# outcome)
-RESIDENT_HOURS: list[tuple[Any, ...]] = [tuple(row) for row in _DATA["resident_hours"]]
+# The researcher in residence's hours
+RESIDENT_HOURS = demo_data.rows(_DATA["resident_hours"], *_ACTIVITY)
 
 
 @dataclass
@@ -140,33 +143,53 @@ def _broker(tally: Tally, studies: dict[str, Study]) -> None:
 
 
 # A study's participants: (full name, email, research-use consent)
-PARTICIPANTS: dict[str, list[tuple[str, str, str]]] = {
-    demo_data.slug(study): [tuple(row) for row in rows]
-    for study, rows in _DATA["participants"].items()
-}
+PARTICIPANTS: dict[str, list[tuple[str, str, str]]] = {}
+for _row in _DATA["participants"]:
+    PARTICIPANTS.setdefault(demo_data.slug(_row["study"]), []).append(
+        (_row["full_name"], _row["email"], _row["consent"])
+    )
 CONSENTED_ON: dt.date = _DATA["consented_on"]
 
-SOURCES: dict[str, list[dict[str, Any]]] = {
-    demo_data.slug(study): rows for study, rows in _DATA["sources"].items()
-}
+# A study's sources; `people` are its participants, by index.
+SOURCES: dict[str, list[dict[str, Any]]] = {}
+for _row in _DATA["sources"]:
+    SOURCES.setdefault(demo_data.slug(_row["study"]), []).append(
+        {name: value for name, value in _row.items() if name != "study"}
+    )
 
+# `sources` are the study's sources, by index.
 COMPROMISES: list[dict[str, Any]] = [
-    {**row, "study": demo_data.slug(row["study"])} for row in _DATA["compromises"]
+    {
+        **row,
+        "study": demo_data.slug(row["study"]),
+        "positions": demo_data.rows(row["positions"], "party", "position"),
+    }
+    for row in _DATA["compromises"]
 ]
 
 # (study, date, title, partners, summary, challenges, enablers, actions)
+# (study, date, title, partners, summary, challenges, enablers, actions)
 DIALOGUES: list[tuple[Any, ...]] = [
-    (demo_data.slug(study), *rest) for study, *rest in _DATA["dialogues"]
-]
+    (demo_data.slug(study), *rest)
+    for study, *rest in demo_data.rows(
+        _DATA["dialogues"],
+        "study", "date", "title", "partners", "summary", "challenges", "enablers", "actions",
+    )
+]  # fmt: skip
 
-# (study, contributor, payee reference, date, what, role, hours, rate, expenses, payment
-# declined, benefits advice offered)
 INVOLVEMENT: list[tuple[Any, ...]] = [
-    (demo_data.slug(study), *rest) for study, *rest in _DATA["involvement"]
-]
+    (demo_data.slug(study), *rest)
+    for study, *rest in demo_data.rows(
+        _DATA["involvement"],
+        "study", "contributor", "payee_reference", "date", "what", "role", "hours", "rate",
+        "expenses", "payment_declined", "benefits_advice_offered",
+    )
+]  # fmt: skip
 
-# The researcher in residence's journal: (date, title, text, challenges, strategies, shared)
-JOURNAL: list[tuple[Any, ...]] = [tuple(row) for row in _DATA["journal"]]
+# The researcher in residence's journal
+JOURNAL = demo_data.rows(
+    _DATA["journal"], "date", "title", "text", "challenges", "strategies", "shared"
+)
 GRIPP2_OUTCOMES: str = _DATA["gripp2_outcomes"]
 
 

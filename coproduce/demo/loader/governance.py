@@ -50,14 +50,14 @@ K = Panel.Kind
 TERM_START: dt.date = _DATA["term_start"]
 
 # (email, full name, job title)
-PEOPLE: list[tuple[str, str, str]] = [tuple(row) for row in _DATA["people"]]
+PEOPLE = demo_data.rows(_DATA["people"], "email", "full_name", "job_title")
 # (panel kind, email, role, represents)
-MEMBERS: list[tuple[str, str, str, str]] = [tuple(row) for row in _DATA["members"]]
+MEMBERS = demo_data.rows(_DATA["members"], "panel", "person", "role", "represents")
 # (username, first name, last name, email, role group or None for a lay member)
-SIGN_INS: list[tuple[str, str, str, str, str | None]] = [
-    (username, first, last, email, group[0] if group else None)
-    for username, first, last, email, *group in _DATA["sign_ins"]
-]
+# (username, first name, last name, email, role group or None for a lay member)
+SIGN_INS = demo_data.rows(
+    _DATA["sign_ins"], "username", "first_name", "last_name", "email", "group"
+)
 # Steering committees left without a lay member, so the dashboard has something to show.
 NO_LAY_MEMBER = {demo_data.slug(key) for key in _DATA["no_lay_member"]}
 LAY_MEMBERS: list[str] = _DATA["lay_members"]
@@ -65,9 +65,7 @@ OVERDUE_STUDY = demo_data.slug(_DATA["overdue_study"])
 CHAIRS: dict[str, str] = _DATA["chairs"]
 REVIEWERS: dict[str, list[str]] = _DATA["reviewers"]
 # (kind, name, slug) of each panel made when missing
-PANELS: list[tuple[str, str, str]] = [
-    (kind, name, slug) for kind, (name, slug) in _DATA["panels"].items()
-]
+PANELS = [(kind, panel["name"], panel["slug"]) for kind, panel in _DATA["panels"].items()]
 DEMO_PDF = (demo_data.DATA / "protocol.pdf").read_bytes()
 # The review story of a few studies (see data/governance.toml), study keys as slugs.
 ROUNDS: list[dict[str, Any]] = [

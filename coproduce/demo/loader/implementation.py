@@ -52,31 +52,31 @@ RECORDS: list[dict[str, Any]] = [
         **row,
         "study": demo_data.slug(row["study"]),
         "site": row.get("site"),
-        "statuses": [(status, day) for status, day in row["statuses"]],
+        "statuses": demo_data.rows(row["statuses"], "status", "date"),
     }
     for row in _DATA["records"]
 ]
 
-# (study, kind, level, category, description, source, date)
-DETERMINANTS: list[tuple[str, str, str, str, str, str, D]] = [
-    (demo_data.slug(study), *rest) for study, *rest in _DATA["determinants"]
-]
+DETERMINANTS: list[tuple[Any, ...]] = [
+    (demo_data.slug(study), *rest)
+    for study, *rest in demo_data.rows(
+        _DATA["determinants"],
+        "study", "kind", "level", "category", "description", "source", "date",
+    )
+]  # fmt: skip
 
 # study, researcher email, addressee, partner slug, text, made_on, due, steps [(to, date, note)]
-# (study, made by, addressee, partner organisation ("": none), text, made on, due, steps)
-RECOMMENDATIONS: list[tuple[str, str, str, str | None, str, D, D, list[tuple[str, D, str]]]] = [
+RECOMMENDATIONS: list[tuple[Any, ...]] = [
     (
         demo_data.slug(study),
-        email,
-        addressee,
-        partner or None,
-        text,
-        made_on,
-        due,
-        [(to, day, note) for to, day, note in steps],
+        *rest,
+        demo_data.rows(steps, "status", "date", "note"),
     )
-    for study, email, addressee, partner, text, made_on, due, steps in _DATA["recommendations"]
-]
+    for study, *rest, steps in demo_data.rows(
+        _DATA["recommendations"],
+        "study", "made_by", "addressee", "partner", "text", "made_on", "due", "steps",
+    )
+]  # fmt: skip
 
 MEASURE: dict[str, str] = {
     **_DATA["measure"],
@@ -84,20 +84,25 @@ MEASURE: dict[str, str] = {
 }
 # Monthly values from January 2010: flat, then a rise after the first PDSA cycle, then higher.
 MEASURE_VALUES: list[int] = _DATA["measure_values"]
-# (title, start, end, plan, do, study, act)
-CYCLES: list[tuple[str, D, D, str, str, str, str]] = [tuple(row) for row in _DATA["cycles"]]
+MEASURE_FROM: dt.date = _DATA["measure_from"]
+CYCLES = demo_data.rows(
+    _DATA["cycles"], "title", "start", "end", "plan", "do", "study_notes", "act"
+)
 
-# (kind, title, date, studies, records (titles), description)
-OUTPUTS: list[tuple[str, str, D, list[str], list[str], str]] = [
+OUTPUTS: list[tuple[Any, ...]] = [
     (kind, title, day, [demo_data.slug(key) for key in studies], records, description)
-    for kind, title, day, studies, records, description in _DATA["outputs"]
+    for kind, title, day, studies, records, description in demo_data.rows(
+        _DATA["outputs"], "kind", "title", "date", "studies", "records", "description"
+    )
 ]
 
-# (study, date, label, the centre of the respondents' scores)
-ADMINISTRATIONS: list[tuple[str, D, str, float]] = [
-    (demo_data.slug(study), *rest) for study, *rest in _DATA["administrations"]
+ADMINISTRATIONS: list[tuple[Any, ...]] = [
+    (demo_data.slug(study), *rest)
+    for study, *rest in demo_data.rows(_DATA["administrations"], "study", "date", "label", "centre")
 ]
 RESPONDENTS: int = _DATA["respondents"]
+# How far each NoMAD construct's scores sit above (or below) an administration's centre.
+NOMAD_LIFT: dict[str, float] = _DATA["nomad_lift"]
 
 
 @dataclass
@@ -204,7 +209,6 @@ def load() -> Summary:
 def load_administrations(studies: dict[str, Study], made: Counter[str]) -> None:
     nomad = Instrument.objects.get(slug="nomad")
     items = list(Item.objects.filter(construct__instrument=nomad).select_related("construct"))
-    lift = {"coherence": 0.4, "cognitive-participation": 0.2, "collective-action": -0.3}
     for study_slug, day, label, centre in ADMINISTRATIONS:
         study = studies.get(study_slug)
         if study is None:
@@ -224,7 +228,7 @@ def load_administrations(studies: dict[str, Study], made: Counter[str]) -> None:
                 if rng.random() < 0.05:
                     value = None  # not relevant
                 else:
-                    mean = centre + lift.get(item.construct.key, 0.0)
+                    mean = centre + NOMAD_LIFT.get(item.construct.key, 0.0)
                     value = max(1, min(5, round(rng.gauss(mean, 0.8))))
                 scores.append(Score(response=response, item=item, value=value))
             Score.objects.bulk_create(scores)
@@ -243,12 +247,13 @@ def load_measure(
         defaults={
             "unit": MEASURE["unit"],
             "definition": MEASURE["definition"],
-            "record": records.get("Vocational rehabilitation in the community stroke team"),
+            "record": records.get(MEASURE["record"]),
         },
     )
     made["measures"] += created
+    first = MEASURE_FROM
     for month, value in enumerate(MEASURE_VALUES):
-        day = D(2010 + month // 12, month % 12 + 1, 1)
+        day = D(first.year + (first.month - 1 + month) // 12, (first.month - 1 + month) % 12 + 1, 1)
         _, created = DataPoint.objects.get_or_create(
             measure=measure, date=day, defaults={"value": float(value)}
         )

@@ -51,22 +51,18 @@ G = StakeholderGroup
 SCOPING_SLUG: str = _DATA["scoping_slug"]
 STROKE_SLUG: str = _DATA["stroke_slug"]
 
-# (group, invited, responded): 34 invited, 26 responded.
-SCOPING_GROUPS: list[tuple[str, int, int]] = [tuple(row) for row in _DATA["scoping_groups"]]
+SCOPING_GROUPS = demo_data.rows(_DATA["scoping_groups"], "group", "invited", "responded")
 FIRST: list[str] = _DATA["first"]
 LAST: list[str] = _DATA["last"]
 
 SCOPING_ANSWERS: list[str] = _DATA["scoping_answers"]
-# (indicative question, the scoping submissions merged into it, by index)
-SCOPING_MERGES: list[tuple[str, list[int]]] = [tuple(row) for row in _DATA["scoping_merges"]]
+SCOPING_MERGES = demo_data.rows(_DATA["scoping_merges"], "question", "submissions")
 
 # The stroke exercise: topics, each asked in several ways.
-# (indicative question, the phrasings submitted)
-STROKE_TOPICS: list[tuple[str, list[str]]] = [tuple(row) for row in _DATA["stroke_topics"]]
-# (submission, why it is out of scope)
-STROKE_OUT_OF_SCOPE: list[tuple[str, str]] = [tuple(row) for row in _DATA["stroke_out_of_scope"]]
+STROKE_TOPICS = demo_data.rows(_DATA["stroke_topics"], "question", "phrasings")
+STROKE_OUT_OF_SCOPE = demo_data.rows(_DATA["stroke_out_of_scope"], "text", "reason")
 OPENERS: list[str] = _DATA["openers"]
-STROKE_GROUP_WEIGHTS: list[tuple[str, int]] = [tuple(row) for row in _DATA["stroke_group_weights"]]
+STROKE_GROUP_WEIGHTS = list(_DATA["stroke_group_weights"].items())
 SCOPING: dict[str, Any] = _DATA["scoping"]
 STROKE: dict[str, Any] = _DATA["stroke"]
 

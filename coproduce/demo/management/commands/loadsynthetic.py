@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coproduce.demo import synthetic
 
-DEFAULT_SEED = 20261129
+DEFAULT_SEED = synthetic.DEFAULT_SEED
 
 
 class Command(BaseCommand):
