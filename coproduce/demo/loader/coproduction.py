@@ -1,4 +1,5 @@
-"""The co-production side of the CLAHRC-NDL demo, run by `coproduce loaddemo` after the registry.
+"""The co-production side of the CLAHRC-NDL demo (data/coproduction.toml), loaded after the
+registry part.
 
 Invented records, built around what the sources say: the return to work after stroke
 community's pro forma for capturing the intervention's content, and the chronic mood disorder

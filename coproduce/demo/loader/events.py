@@ -1,7 +1,7 @@
 """The events side of the CLAHRC-NDL demo: a conference, roadshows, a seminar, a community of
 practice meeting and a stakeholder event, with bookings, a waiting list and attendance.
 
-Run by `coproduce loaddemo` after the community demo, inside the same transaction. Names,
+The data is in data/events.toml. Loaded after the community part, in the same transaction. Names,
 venues and addresses are invented. Dates are relative to the day the demo is first loaded:
 past events have attendance recorded, upcoming ones have bookings, and one is full with a
 waiting list. Idempotent: events are matched by slug (get_or_create), and an event's bookings

@@ -3,7 +3,8 @@ and review rounds across all three review panels, with conditions (one met, one 
 revise-and-resubmit followed by a resubmission, a reviewer who declared a conflict, and one
 overdue annual scientific review.
 
-Run by `coproduce loaddemo` inside its transaction, after the registry demo. Every name is
+The data, the review story included, is in data/governance.toml. Loaded after the registry
+part, in the same transaction. Every name is
 invented. Idempotent: people by email, memberships by (panel, person, start), a study's demo
 rounds only when its first demo protocol version does not exist yet. The workflow runs through
 services.py (so the audit log, and so the timelines, are real); dates are then moved back so

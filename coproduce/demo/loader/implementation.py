@@ -1,7 +1,8 @@
 """The implementation side of the CLAHRC-NDL demo: invented records, barriers and facilitators,
 recommendations, NoMAD administrations, a run chart with PDSA cycles, and outputs.
 
-Run by `coproduce loaddemo` after the registry demo, in the same transaction. Everything is
+The data is in data/implementation.toml. Loaded after the registry part, in the same
+transaction. Everything is
 invented, apart from the frameworks' structure (loaded from the shipped instrument files).
 Deterministic (a seeded `random.Random`) and idempotent: rows are matched by natural keys
 (record: study and title; barrier or facilitator: study, date and description; recommendation:

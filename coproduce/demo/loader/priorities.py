@@ -9,7 +9,8 @@
    scope, some still to sort), evidence checks, an interim ranking survey, a workshop of three
    small groups over two rounds and the agreed top 10, each with its outcome.
 
-Run by `coproduce loaddemo` inside its transaction. Names and words are invented. Idempotent:
+The data, both consultations' questionnaires and plans included, is in data/priorities.toml.
+Loaded in the demo's transaction. Names and words are invented. Idempotent:
 consultations are matched by slug, and their contents are written only when the consultation
 is created, so a second run creates nothing. No emails are queued.
 """
