@@ -50,8 +50,8 @@ def generate(total: int, seed: int) -> dict[str, Any]:
     from coproduce.community.importer import BulkInserter
     from coproduce.community.models import Associate, CommunityOfPractice
     from coproduce.community.services import refresh_member_counts
+    from coproduce.demo.synthetic import insert_associates
     from coproduce.registry.models import Theme
-    from coproduce.registry.synthetic import insert_associates
 
     started = time.monotonic()
     rng = random.Random(seed)
@@ -110,8 +110,8 @@ def session() -> dict[str, Any]:
 
 def write_csv(path: Path, rows: int, seed: int) -> dict[str, Any]:
     from coproduce.community.models import CommunityOfPractice
+    from coproduce.demo.synthetic import FIRST, LAST, ORGANISATIONS, ROLES
     from coproduce.registry.models import Theme
-    from coproduce.registry.synthetic import FIRST, LAST, ORGANISATIONS, ROLES
 
     rng = random.Random(seed)
     cops = list(CommunityOfPractice.objects.order_by("pk").values_list("slug", flat=True))

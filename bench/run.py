@@ -3,7 +3,7 @@
 `make bench` runs this (on SQLite, then on PostgreSQL when one answers). It sets up a throw-away
 installation: its own data directory, a temporary SQLite file or the scratch PostgreSQL database
 named by BENCH_DATABASE_URL (dropped and created afresh), `migrate`, `loaddemo`, then
-`loadsynthetic --scale national` (coproduce/registry/synthetic.py: 200,000 associates, 3,000
+`loadsynthetic --scale national` (coproduce/demo/synthetic.py: 200,000 associates, 3,000
 studies with their communities, 1M activity and audit rows, 2M outbox rows) from a fixed seed,
 and bench/priorities.py's consultation. It serves it the way `make run` does (granian, WSGI, on
 127.0.0.1 only), loads one page at a time with wrk, public pages anonymously and staff pages

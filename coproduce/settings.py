@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "coproduce.staff",
     "coproduce.security",
     "coproduce.api",
+    "coproduce.demo",
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,7 @@ from django.db.models import Count, Min, Q
 from django.test import override_settings
 from django.utils import timezone
 
-from coproduce.community import demo, services
+from coproduce.community import services
 from coproduce.community.models import (
     Activity,
     Associate,
@@ -31,6 +31,7 @@ from coproduce.community.models import (
     LeadershipPeriod,
     Membership,
 )
+from coproduce.demo.loader import community as demo
 from coproduce.registry.models import Study
 
 COMMUNITY_MODELS = (CommunityOfPractice, LeadershipPeriod, Associate, Membership, ConsentRecord)

@@ -302,7 +302,7 @@ def test_demo_loads_twice_without_duplicates(db: Any) -> None:
     call_command("loaddemo", verbosity=0)
     counts = [model.objects.count() for model in (m.Compromise, m.Source, m.BrokerActivity)]
     assert all(counts)
-    from coproduce.coproduction import demo
+    from coproduce.demo.loader import coproduction as demo
 
     assert demo.load().created == 0
     assert [model.objects.count() for model in (m.Compromise, m.Source, m.BrokerActivity)] == counts

@@ -14,7 +14,7 @@ from tests.e2e.helpers import axe_violations, describe_violations, expect, sign_
 
 pytestmark = pytest.mark.browser
 
-OPEN_EVENT = "roadshow-derbyshire"  # upcoming, with places left (coproduce/events/demo.py)
+OPEN_EVENT = "roadshow-derbyshire"  # upcoming, with places left (coproduce/demo/data/events.toml)
 FULL_EVENT = "roadshow-lincolnshire"  # upcoming, full, with a waiting list
 PAST_EVENT = "roadshow-nottinghamshire"  # past, attendance recorded
 

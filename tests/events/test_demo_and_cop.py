@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from coproduce.community.models import CommunityOfPractice
-from coproduce.events import demo
+from coproduce.demo.loader import events as demo
 from coproduce.events.models import Booking, Event
 from tests import factories
 from tests.events.conftest import make_event

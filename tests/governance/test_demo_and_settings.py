@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from coproduce.audit.models import AuditEntry
-from coproduce.governance import breaches, demo, uploads
+from coproduce.demo.loader import governance as demo
+from coproduce.governance import breaches, uploads
 from coproduce.governance import models as g
 
 

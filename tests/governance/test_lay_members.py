@@ -121,7 +121,7 @@ def test_the_demo_carer_is_a_lay_member(db: Any) -> None:
     from django.contrib.auth import authenticate
     from django.core.management import call_command
 
-    from coproduce.governance.demo import DEMO_PASSWORD
+    from coproduce.demo.loader.governance import DEMO_PASSWORD
 
     call_command("loaddemo", verbosity=0)
     carer = authenticate(username="carer", password=DEMO_PASSWORD)

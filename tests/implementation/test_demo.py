@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from coproduce.implementation import demo
+from coproduce.demo.loader import implementation as demo
 from coproduce.implementation.models import (
     Administration,
     DataPoint,

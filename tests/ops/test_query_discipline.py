@@ -4,7 +4,7 @@ Every URL pattern is either walked here or listed in EXCLUDED with a reason, so 
 cannot escape. The data is built twice inside one rolled-back transaction each time:
 
 - size N: the demo collaboration (`loaddemo`), a tiny synthetic national network
-  (`registry.synthetic.load`) and one clone of every demo row (`_grow`);
+  (`demo.synthetic.load`) and one clone of every demo row (`_grow`);
 - grown: the same demo, the synthetic network at three times the size and three clones of
   every demo row, so every list has more rows, every study more members and roles, every
   community more members and activities, every panel more members, every consultation more
@@ -38,7 +38,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from coproduce.registry import synthetic
+from coproduce.demo import synthetic
 from coproduce.registry.access import MANAGER
 
 # --- which patterns ----------------------------------------------------------------------------

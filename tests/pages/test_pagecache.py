@@ -139,7 +139,7 @@ def test_directory_offers_a_new_community_at_once(manager_client: Client, study:
 
 
 def test_loadsynthetic_bumps_the_generation(client: Client) -> None:
-    from coproduce.registry import synthetic
+    from coproduce.demo import synthetic
 
     _get(client, "/studies/")
     before = pagecache.generation()

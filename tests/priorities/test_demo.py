@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from coproduce.priorities import demo, services
+from coproduce.demo.loader import priorities as demo
+from coproduce.priorities import services
 from coproduce.priorities.models import Consultation, Merge, Priority, Submission
 
 

@@ -15,8 +15,8 @@ from django.core.validators import validate_email
 from django.db.models import Sum
 from django.utils import timezone
 
+from coproduce.demo.loader import registry as clahrc_ndl
 from coproduce.lib.identifiers import validate_orcid
-from coproduce.registry.demo import clahrc_ndl
 from coproduce.registry.models import (
     Area,
     Organisation,

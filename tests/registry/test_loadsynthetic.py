@@ -21,6 +21,7 @@ from coproduce.community.models import (
     ConsentRecord,
     Membership,
 )
+from coproduce.demo.synthetic import SCALES
 from coproduce.governance.models import Panel, ProtocolVersion, ReviewRound
 from coproduce.registry.models import (
     Organisation,
@@ -30,7 +31,6 @@ from coproduce.registry.models import (
     Study,
     Theme,
 )
-from coproduce.registry.synthetic import SCALES
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -26,42 +26,21 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-ROLES = (
-    "clinician",
-    "manager",
-    "commissioner",
-    "researcher",
-    "service_user",
-    "carer",
-    "public",
-    "other",
-)
-FIRST = [
-    "Alex", "Sam", "Jo", "Chris", "Pat", "Robin", "Morgan", "Jamie", "Kim", "Lee", "Ali",
-    "Priya", "Sara", "Tom", "Anna", "Ben", "Chloe", "Dan", "Eve", "Fatima", "Grace", "Hassan",
-    "Isla", "Jack", "Kate", "Liam", "Maya", "Noah", "Olivia", "Omar", "Ruth", "Sophie", "Zara",
-]  # fmt: skip
-LAST = [
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-    "Khan", "Evans", "Thomas", "Roberts", "Walker", "Wright", "Thompson", "White", "Hughes",
-    "Edwards", "Green", "Hall", "Wood", "Harris", "Clarke", "Jackson", "Ahmed",
-]  # fmt: skip
-ORGANISATIONS = (
-    "",
-    "Sheffield Teaching Hospitals",
-    "Nottingham CityCare",
-    "Derbyshire Community Health Services",
-    "University of Sheffield",
-    "Stroke Association",
-    "Doncaster Council",
-    "Barnsley CCG",
-    "Lincolnshire Partnership",
-)
+from coproduce.demo import data as demo_data
+
+_DATA = demo_data.part("synthetic")
+ROLES: tuple[str, ...] = tuple(_DATA["roles"])
+FIRST: list[str] = _DATA["first"]
+LAST: list[str] = _DATA["last"]
+ORGANISATIONS: tuple[str, ...] = tuple(_DATA["organisations"])
 BATCH = 20_000
-# Synthetic dates lie in the five years before this moment, so a seed always gives the same rows.
-ANCHOR = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-SPAN_S = 5 * 365 * 24 * 3600
-PREFIX = "syn"  # slugs of synthetic records start with this; associates are synthetic...@
+# Synthetic dates lie in the years before this moment, so a seed always gives the same rows.
+ANCHOR: dt.datetime = _DATA["anchor"]
+SPAN_S = _DATA["years"] * 365 * 24 * 3600
+PREFIX: str = _DATA[
+    "prefix"
+]  # slugs of synthetic records start with this; associates are synthetic...@
+DEFAULT_SEED: int = _DATA["seed"]
 
 
 @dataclass(frozen=True)
@@ -79,33 +58,7 @@ class Scale:
     review_share: float = 1 / 3  # studies with a protocol reviewed by the three panels
 
 
-SCALES = {
-    "national": Scale(
-        areas=50,
-        organisations=1_500,
-        themes=30,
-        studies=3_000,
-        people=20_000,
-        associates=200_000,
-        activities=500_000,
-        audit_entries=500_000,
-        mailings=400,
-        outbox=2_000_000,
-    ),
-    # A hundredth of the national set (a tenth of its mailings, each to 500 people).
-    "small": Scale(
-        areas=5,
-        organisations=15,
-        themes=6,
-        studies=30,
-        people=200,
-        associates=2_000,
-        activities=5_000,
-        audit_entries=5_000,
-        mailings=40,
-        outbox=20_000,
-    ),
-}
+SCALES = {name: Scale(**sizes) for name, sizes in _DATA["scales"].items()}
 
 
 def rng_uuid(rng: random.Random) -> uuid.UUID:
@@ -212,7 +165,7 @@ def check_database(*, force: bool) -> None:
     """Refuse a database holding anything but the demo, unless forced; always refuse a second
     load (its slugs and addresses would clash)."""
     from coproduce.community.models import Associate
-    from coproduce.registry.demo import clahrc_ndl
+    from coproduce.demo.loader import registry as clahrc_ndl
     from coproduce.registry.models import Study
 
     if Study.objects.filter(slug__startswith=f"{PREFIX}-").exists():
@@ -275,7 +228,7 @@ def load(
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     # Bulk inserts send no signals: tell running servers their cached pages are stale.
-    from coproduce.pages import pagecache
+    from coproduce import pagecache
 
     pagecache.bump()
     return totals

@@ -1,6 +1,7 @@
 """The community side of the CLAHRC-NDL demo: communities of practice, associates, activities.
 
-Run by `coproduce loaddemo` after the registry demo (coproduce/registry/demo/clahrc_ndl.py),
+The data (communities, leadership, upcoming meetings, the generator's parameters) is in
+data/community.toml. Run by `coproduce loaddemo` after the registry part (registry.py),
 inside the same transaction. Everything here is invented apart from what the published
 description of the collaboration tells us: sixteen study communities; about 400 associates
 in the first year; activities that fall under four characteristics (social interaction,
@@ -32,7 +33,7 @@ import random
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -48,17 +49,19 @@ from coproduce.community.models import (
     LeadershipPeriod,
     Membership,
 )
-from coproduce.registry.demo import clahrc_ndl
+from coproduce.demo import data as demo_data
+from coproduce.demo.loader import registry as clahrc_ndl
 from coproduce.registry.models import RoleAssignment, Secondment, Study, Theme
 
 D = dt.date
-SEED = "coproduce-clahrc-ndl-community-v1"
+_DATA = demo_data.part("community")
+SEED: str = _DATA["seed"]
 
-ASSOCIATES = 600
-PENDING = 10
-FIRST_YEAR_END = D(2009, 10, 1)
-HISTORY_END = D(2013, 12, 31)  # nothing in the demo's history happens after this day
-EMAIL = "associate{:04d}@example.org"
+ASSOCIATES: int = _DATA["associates"]
+PENDING: int = _DATA["pending"]
+FIRST_YEAR_END: dt.date = _DATA["first_year_end"]
+HISTORY_END: dt.date = _DATA["history_end"]  # nothing in the demo's history happens after this day
+EMAIL: str = _DATA["email"]
 
 STAFF: str = CommunityOfPractice.Leadership.STAFF_LED
 CO: str = CommunityOfPractice.Leadership.CO_LED
@@ -100,560 +103,72 @@ class CopData(TypedDict, total=False):
     popularity: int  # relative weight when associates choose communities
 
 
-GROUND_RULES = [
-    "Everyone's experience counts: what people know from living with a condition or caring "
-    "for someone carries as much weight as professional knowledge.",
-    "We speak plainly, and explain any jargon or abbreviation the first time we use it.",
-    "What is said about an individual patient, family or colleague stays in the meeting.",
-    "We take turns, listen to each other and disagree with ideas, never with people.",
-    "The community decides together what it works on next, and anyone may suggest a topic.",
-]
+GROUND_RULES: list[str] = _DATA["ground_rules"]
 
-STUDY_COPS: list[CopData] = [
-    {
-        "slug": "readiness-for-treatment",
-        "founded": D(2009, 4, 20),
-        "purpose": (
-            "Brings together clinicians, people with lived experience of personality disorder, "
-            "carers and researchers to share what helps someone feel ready to start treatment "
-            "and to stay with it, and to shape how the study's findings are taken up by local "
-            "services."
-        ),
-        "extra_rule": "Anyone may step out of a discussion that feels too close to home.",
-        "topics": [
-            "preparing for group therapy",
-            "why people leave treatment early",
-            "the first appointment",
-            "support while waiting for treatment",
-        ],
-        "outputs": [
-            "A short guide for staff on talking about treatment before it begins.",
-            "Changes to the study's information sheet, suggested by members and adopted by the "
-            "study team.",
-        ],
-        "popularity": 6,
-    },
-    {
-        "slug": "dental-and-physical-health",
-        "founded": D(2009, 9, 14),
-        "purpose": (
-            "For mental health staff, dental and primary care teams, service users and carers "
-            "who want people with serious mental illness to get the same physical and dental "
-            "care as everyone else, and who want to help the study turn its findings into "
-            "routine practice."
-        ),
-        "topics": [
-            "registering with a dentist",
-            "annual physical health checks",
-            "the effects of medicines on teeth and weight",
-            "healthy food on inpatient wards",
-        ],
-        "outputs": [
-            "A checklist for care coordinators on helping people register with a dentist.",
-            "A leaflet, written with service users, on looking after your teeth while taking "
-            "medication.",
-        ],
-        "popularity": 4,
-    },
-    {
-        "slug": "supported-employment",
-        "founded": D(2009, 5, 11),
-        "purpose": (
-            "People who use mental health services, employment specialists, clinicians and "
-            "employers sharing what it takes to find paid work and keep it, and trying out "
-            "ideas from the study in their own services."
-        ),
-        "topics": [
-            "talking to employers about mental health",
-            "benefits and starting work",
-            "the first month in a new job",
-            "working with Jobcentre advisers",
-        ],
-        "outputs": [
-            "A list of local employers willing to offer work trials.",
-            "Tips for a first conversation with an employer, written by members who found work.",
-        ],
-        "popularity": 6,
-    },
-    {
-        "slug": "cbt-chronic-mood-disorder",
-        "founded": D(2009, 4, 27),
-        "purpose": (
-            "Therapists, researchers and people living with long-term depression meet to talk "
-            "through how the therapy is given in the trial, what happens once it ends, and how "
-            "it could become part of everyday care."
-        ),
-        "extra_rule": "Members who have had the therapy choose how much of their story to share.",
-        "topics": [
-            "keeping well after therapy",
-            "supervision for therapists",
-            "practice between sessions",
-            "stories of recovery",
-        ],
-        "outputs": [
-            "Notes for therapists on bringing a course of therapy to a good end.",
-            "A members' list of local groups and activities that help people stay well.",
-        ],
-        "anchors": [
-            {
-                "date": D(2011, 3, 16),
-                "title": "Workshop: what should happen when therapy ends?",
-                "characteristic": CREATION,
-                "description": (
-                    "Therapists, researchers and people who had finished a course of therapy "
-                    "compared what helps people keep well once the sessions stop."
-                ),
-                "outputs": (
-                    "Members agreed that people finishing therapy need follow-on groups run by "
-                    "service users themselves, and took the proposal to the study's steering "
-                    "committee."
-                ),
-                "led_by": Activity.LedBy.MEMBER,
-                "attendee_count": 23,
-            }
-        ],
-        "popularity": 8,
-    },
-    {
-        "slug": "diabetes-risk-south-asian",
-        "founded": D(2009, 10, 12),
-        "purpose": (
-            "Community leaders, practice nurses, dietitians, researchers and local people "
-            "working together on ways to lower the risk of type 2 diabetes that fit the lives, "
-            "food and faith of South Asian families in the East Midlands."
-        ),
-        "extra_rule": "Meetings can be held in Punjabi, Urdu or Gujarati with an interpreter.",
-        "topics": [
-            "food at family and religious occasions",
-            "walking groups",
-            "reaching people through places of worship",
-            "health messages in community languages",
-        ],
-        "outputs": [
-            "Recipe cards that adapt favourite dishes, tried out by members at home.",
-            "A list of community venues willing to host sessions.",
-        ],
-        "popularity": 5,
-    },
-    {
-        "slug": "preconception-care",
-        "founded": D(2009, 9, 21),
-        "purpose": (
-            "Midwives, GPs, pharmacists, health visitors and women who have been pregnant "
-            "sharing ideas on helping people prepare for a healthy pregnancy before it starts."
-        ),
-        "topics": [
-            "folic acid",
-            "long-term conditions and planning a pregnancy",
-            "raising pregnancy plans in routine appointments",
-            "what young people want to know",
-        ],
-        "outputs": [
-            "Prompts for practice nurses to ask about pregnancy plans during routine reviews.",
-        ],
-        "popularity": 3,
-    },
-    {
-        "slug": "impact-of-injuries",
-        "founded": D(2009, 6, 15),
-        "purpose": (
-            "Emergency department staff, GPs, therapists, researchers and people who have been "
-            "injured talking about recovery after an injury and the help people need once they "
-            "are home from hospital."
-        ),
-        "topics": [
-            "going home after an injury",
-            "pain and sleep",
-            "anxiety after an accident",
-            "follow-up in general practice",
-        ],
-        "outputs": [
-            "A list of the questions patients wanted answered before leaving hospital.",
-        ],
-        "popularity": 4,
-    },
-    {
-        "slug": "regular-attenders",
-        "founded": D(2009, 11, 9),
-        "purpose": (
-            "GPs, practice staff, psychologists, researchers and patients looking for better "
-            "ways to support people who often see their doctor with symptoms that tests do not "
-            "explain."
-        ),
-        "topics": [
-            "longer consultations",
-            "explaining normal test results",
-            "a whole-practice approach",
-            "feeling believed",
-        ],
-        "outputs": [
-            "A template for practice meetings that plan care with people who attend often.",
-        ],
-        "popularity": 3,
-    },
-    {
-        "slug": "return-to-work-after-stroke",
-        "founded": D(2009, 6, 8),
-        "purpose": (
-            "Stroke survivors, carers, employment support providers, occupational therapists "
-            "and researchers sharing how best to help people back to work after a stroke, and "
-            "shaping the work-focused support the study is testing."
-        ),
-        "topics": [
-            "talking to employers",
-            "fatigue at work",
-            "phased returns",
-            "self-employment after a stroke",
-        ],
-        "outputs": [
-            "Advice for employers, written by stroke survivors who went back to work.",
-        ],
-        "anchors": [
-            {
-                "date": D(2010, 11, 10),
-                "title": "Workshop: writing down what the support involves",
-                "characteristic": CREATION,
-                "description": (
-                    "Stroke survivors, carers, employment support providers, occupational "
-                    "therapists and researchers worked out what should be recorded each time "
-                    "the work-focused support is given."
-                ),
-                "outputs": (
-                    "A pro forma for recording the content of the return to work intervention "
-                    "in each case, which the study's occupational therapists now use."
-                ),
-                "led_by": Activity.LedBy.STAFF,
-                "attendee_count": 18,
-            }
-        ],
-        "popularity": 7,
-    },
-    {
-        "slug": "home-visits-after-stroke",
-        "founded": D(2009, 5, 18),
-        "purpose": (
-            "Occupational therapists, ward staff, stroke survivors and carers discussing the "
-            "visit to a patient's home before they leave hospital: what it should achieve and "
-            "who should be there."
-        ),
-        "topics": [
-            "planning a home visit",
-            "equipment and adaptations",
-            "involving carers",
-            "home visits in rural areas",
-        ],
-        "outputs": ["A shared list of what to check on a home visit."],
-        "popularity": 4,
-    },
-    {
-        "slug": "upper-limb-virtual-reality",
-        "founded": D(2009, 10, 19),
-        "purpose": (
-            "Physiotherapists, occupational therapists, engineers, stroke survivors and carers "
-            "working out how games and virtual reality at home can help people use their arm "
-            "and hand again."
-        ),
-        "topics": [
-            "games people enjoy",
-            "setting up equipment at home",
-            "keeping up the practice",
-            "measuring progress",
-        ],
-        "outputs": ["Feedback on prototype games that changed how they were designed."],
-        "popularity": 4,
-    },
-    {
-        "slug": "early-supported-discharge",
-        "founded": D(2009, 11, 16),
-        "purpose": (
-            "Hospital and community stroke teams, managers, commissioners, stroke survivors and "
-            "carers sharing how early supported discharge is being set up across the region, "
-            "and what has helped or got in the way."
-        ),
-        "topics": [
-            "who can be referred",
-            "handover from ward to community team",
-            "covering rural areas",
-            "measuring outcomes",
-        ],
-        "outputs": ["A common referral form agreed by three stroke teams."],
-        "popularity": 5,
-    },
-    {
-        "slug": "cato",
-        "founded": D(2009, 9, 28),
-        "purpose": (
-            "Children's mental health practitioners, young people, parents and researchers "
-            "agreeing which outcomes matter and how progress in treatment should be measured."
-        ),
-        "extra_rule": "Young people's views are heard first on anything that affects them.",
-        "topics": [
-            "which questionnaires to use",
-            "young people's own goals",
-            "talking about scores in sessions",
-            "outcomes that commissioners ask for",
-        ],
-        "outputs": ["A shortlist of outcome measures agreed by practitioners and young people."],
-        "popularity": 4,
-    },
-    {
-        "slug": "mosaic",
-        "founded": D(2009, 6, 22),
-        "purpose": (
-            "Paediatricians, nurses, pharmacists, teachers, parents and researchers sharing "
-            "practical ways to review and adjust ADHD medicines so that children get the most "
-            "benefit from them."
-        ),
-        "topics": [
-            "checking growth and side effects",
-            "reports from school",
-            "breaks from medication",
-            "sharing care with GPs",
-        ],
-        "outputs": ["A one-page form for schools to fill in before a medication review."],
-        "popularity": 5,
-    },
-    {
-        "slug": "patchwork",
-        "founded": D(2009, 9, 14),
-        "purpose": (
-            "Parents, group leaders, health visitors and researchers talking about parenting "
-            "groups for families of children with ADHD: what parents value and what keeps "
-            "them coming."
-        ),
-        "topics": [
-            "childcare during sessions",
-            "what fathers want from a group",
-            "keeping in touch after the course",
-            "adapting sessions for ADHD",
-        ],
-        "outputs": ["A childcare and transport checklist for people organising groups."],
-        "popularity": 3,
-    },
-    {
-        "slug": "stak",
-        "founded": D(2009, 9, 7),
-        "purpose": (
-            "Teachers, school nurses, sports coaches, parents, children and researchers "
-            "sharing ideas that help children be active during the school day."
-        ),
-        "topics": [
-            "active lessons",
-            "playground games",
-            "involving children who are less active",
-            "walking to school",
-        ],
-        "outputs": ["A bank of ten-minute activity breaks for the classroom."],
-        "popularity": 5,
-    },
-]
 
-THEME_COPS: list[CopData] = [
-    {
-        "slug": "stroke-rehabilitation-community",
-        "theme": "stroke-rehabilitation",
-        "name": "Stroke Rehabilitation theme community",
-        "founded": D(2009, 10, 5),
-        "purpose": (
-            "A meeting place across the four stroke studies for anyone interested in life "
-            "after stroke: to hear news from each study, notice problems they share, and link "
-            "the studies with local services and stroke survivors' groups."
-        ),
-        "topics": [
-            "life after stroke",
-            "stroke services across the three counties",
-            "involving stroke survivors in research",
-            "what carers need",
-        ],
-        "outputs": ["A joint list of priorities for stroke research, agreed with survivors."],
-        "popularity": 6,
-    },
-    {
-        "slug": "implementation-community",
-        "theme": "implementation",
-        "name": "Implementation community of practice",
-        "founded": D(2009, 11, 23),
-        "purpose": (
-            "For diffusion fellows, implementation researchers, managers and commissioners "
-            "from every theme: learning together how evidence finds its way into practice, what "
-            "stands in the way, and how to help it along."
-        ),
-        "topics": [
-            "barriers met when changing a service",
-            "making the case to commissioners",
-            "the diffusion fellow's role",
-            "measuring whether a change has stuck",
-        ],
-        "outputs": ["Guidance for new diffusion fellows, written by those already in post."],
-        "popularity": 5,
-    },
-    {
-        "slug": "mental-health-community",
-        "theme": "mental-health",
-        "name": "Mental Health theme community",
-        "founded": D(2009, 7, 6),
-        "purpose": (
-            "Connects the four mental health studies with service users, carers and staff "
-            "across the region, for shared events and for ideas that reach beyond any one "
-            "study."
-        ),
-        "topics": [
-            "recovery",
-            "physical and mental health together",
-            "work and wellbeing",
-            "paying people for their involvement",
-        ],
-        "outputs": ["A shared calendar of involvement opportunities across the four studies."],
-        "popularity": 5,
-    },
-]
+def _cop(row: dict[str, Any]) -> CopData:
+    """A community from the file: a study's is named by the study key and gets its slug."""
+    cop = {("slug" if name == "study" else name): value for name, value in row.items()}
+    if "study" in row:
+        cop["slug"] = demo_data.slug(row["study"])
+    return cast(CopData, cop)
+
+
+STUDY_COPS: list[CopData] = [_cop(row) for row in _DATA["study_cops"]]
+THEME_COPS: list[CopData] = [_cop(row) for row in _DATA["theme_cops"]]
 
 # How leadership moved from staff to members. Every community starts staff-led when founded;
 # the others stay staff-led. Leads are named only as the public page should show them.
-LEADERSHIP: dict[str, list[tuple[dt.date, str, str]]] = {
-    "cbt-chronic-mood-disorder": [
-        (D(2010, 4, 1), CO, "Peter Hollis (diffusion fellow) with two service user members"),
-        (D(2012, 3, 1), MEMBERS, "A members' group of service users and therapists"),
-    ],
-    "return-to-work-after-stroke": [
-        (D(2010, 4, 1), CO, "Angela Wragg (diffusion fellow) with a stroke survivor member"),
-        (D(2013, 4, 2), MEMBERS, "A stroke survivor and an occupational therapist, as co-chairs"),
-    ],
-    "supported-employment": [
-        (D(2010, 9, 6), CO, "The diffusion fellow with an employment specialist member"),
-        (D(2012, 9, 3), MEMBERS, "Members who use services, with an employment specialist"),
-    ],
-    "stak": [
-        (D(2011, 1, 10), CO, "The diffusion fellows with two head teachers"),
-        (D(2013, 2, 4), MEMBERS, "A group of teachers and school nurses"),
-    ],
-    "readiness-for-treatment": [
-        (D(2011, 1, 17), CO, "The diffusion fellows with a service user member"),
-    ],
-    "mosaic": [
-        (D(2011, 6, 6), CO, "The diffusion fellows with a parent member"),
-    ],
-    "early-supported-discharge": [
-        (D(2011, 10, 3), CO, "The diffusion fellow with a community stroke team leader"),
-    ],
-    "stroke-rehabilitation-community": [
-        (D(2012, 1, 9), CO, "The theme lead with a stroke survivors' group"),
-    ],
-}
+LEADERSHIP: dict[str, list[tuple[dt.date, str, str]]] = {}
+for _row in _DATA["leadership"]:
+    LEADERSHIP.setdefault(demo_data.community(_row["community"]), []).append(
+        (_row["start"], _row["model"], _row["lead"])
+    )
 
 # Upcoming meetings, dated this many days after the day the demo is loaded.
 UPCOMING: list[tuple[str, int, str, str]] = [
-    ("cbt-chronic-mood-disorder", 12, "Follow-on group organisers' get-together", SOCIAL),
-    ("return-to-work-after-stroke", 19, "Practice exchange: questions employers ask", SHARING),
-    ("implementation-community", 26, "Seminar: what helped changes to last", SHARING),
-    ("stroke-rehabilitation-community", 33, "Annual network meeting", IDENTITY),
-    ("stak", 47, "Workshop: an activity toolkit for new teachers", CREATION),
-    ("mosaic", 61, "Parents' and teachers' coffee morning", SOCIAL),
-    ("supported-employment", 75, "Members' planning day for the year ahead", IDENTITY),
+    (demo_data.community(name), days, title, characteristic)
+    for name, days, title, characteristic in demo_data.rows(
+        _DATA["upcoming"], "community", "days", "title", "characteristic"
+    )
 ]
 
-TITLES: dict[str, list[str]] = {
-    SOCIAL: [
-        "Welcome meeting for new members",
-        "Summer get-together",
-        "Coffee morning: {topic}",
-        "End of year social",
-        "Networking lunch",
-        "Members' walk and picnic",
-    ],
-    SHARING: [
-        "Practice exchange: {topic}",
-        "Seminar: {topic}",
-        "Study update and discussion",
-        "Journal club: {topic}",
-        "Visiting speaker on {topic}",
-        "Early findings: what they mean for practice",
-    ],
-    CREATION: [
-        "Workshop: {topic}",
-        "Writing group: a guide to {topic}",
-        "Co-design session: {topic}",
-        "Reviewing the study's materials",
-    ],
-    IDENTITY: [
-        "Annual review {year}",
-        "Members' planning day",
-        "Newsletter editorial meeting",
-        "Our story for the annual conference",
-    ],
-}
-
-DESCRIPTIONS: dict[str, str] = {
-    SOCIAL: "An informal meeting for members to get to know each other and swap news.",
-    SHARING: "Members shared experience and evidence on {topic}, with time for questions.",
-    CREATION: "Members worked in small groups to produce something new on {topic}.",
-    IDENTITY: "Members talked about what the community is for, how it runs and who leads it.",
-}
-
-CHARACTERISTIC_WEIGHTS: dict[str, int] = {SOCIAL: 25, SHARING: 35, CREATION: 20, IDENTITY: 20}
+TITLES: dict[str, list[str]] = _DATA["titles"]
+DESCRIPTIONS: dict[str, str] = _DATA["descriptions"]
+CHARACTERISTIC_WEIGHTS: dict[str, int] = _DATA["characteristic_weights"]
 # Chance that a member rather than staff leads an activity, by the leadership at the time.
-MEMBER_LED_CHANCE: dict[str, float] = {STAFF: 0.1, CO: 0.45, MEMBERS: 0.85}
+MEMBER_LED_CHANCE: dict[str, float] = _DATA["member_led_chance"]
 
 
 # Associates ----------------------------------------------------------------------------------
 
-FIRST_NAMES = [
-    "Aaliyah", "Adrian", "Agnieszka", "Alan", "Amara", "Andrew", "Bethany", "Brian", "Catriona",
-    "Chidi", "Colin", "Dawn", "Declan", "Dipika", "Eileen", "Farah", "Gemma", "Gordon", "Harpreet",
-    "Heather", "Ian", "Janet", "Jaspal", "Kamal", "Kerry", "Leanne", "Lewis", "Mandeep", "Marcus",
-    "Natalie", "Nigel", "Olumide", "Patricia", "Rajesh", "Rosemary", "Shabnam", "Stuart", "Tanya",
-    "Trevor", "Ursula", "Valerie", "Wayne", "Wendy", "Xin", "Yvonne", "Zainab", "Zbigniew", "Glenys",
-]  # fmt: skip
-
-LAST_NAMES = [
-    "Allsop", "Bagshaw", "Bhatti", "Blount", "Brailsford", "Chadwick", "Chowdhury", "Cresswell",
-    "Dakin", "Eyre", "Fairclough", "Gadsby", "Goddard", "Hambleton", "Hewitt", "Huckerby", "Jowett",
-    "Kaur", "Kirkland", "Limb", "Maltby", "Mistry", "Newbold", "Nwosu", "Oldknow", "Parkin",
-    "Pegg", "Quarmby", "Radford", "Revill", "Sardar", "Shipstone", "Skelton", "Stapleford",
-    "Straw", "Szymanski", "Tebbutt", "Toft", "Unwin", "Varley", "Wagstaff", "Whysall", "Wildgoose",
-    "Yeomans", "Zielinski", "Ogunleye", "Lacey", "Marriott",
-]  # fmt: skip
+FIRST_NAMES: list[str] = _DATA["first_names"]
+LAST_NAMES: list[str] = _DATA["last_names"]
 
 # role: (weight, {organisation kind or "": weight})
 ROLE_MIX: dict[str, tuple[int, dict[str, int]]] = {
-    Associate.Role.CLINICIAN: (24, {"nhs_trust": 8, "": 2}),
-    Associate.Role.MANAGER: (11, {"nhs_trust": 6, "local_authority": 2, "commissioner": 1, "": 1}),
-    Associate.Role.COMMISSIONER: (5, {"commissioner": 6, "local_authority": 1}),
-    Associate.Role.RESEARCHER: (17, {"university": 17, "nhs_trust": 2, "": 1}),
-    Associate.Role.SERVICE_USER: (16, {"": 7, "charity": 3}),
-    Associate.Role.CARER: (9, {"": 8, "charity": 2}),
-    Associate.Role.PUBLIC: (10, {"": 9, "charity": 1}),
-    Associate.Role.OTHER: (
-        8,
-        {"": 3, "social_enterprise": 2, "industry": 1, "local_authority": 1, "charity": 1},
-    ),
+    role: (mix["weight"], mix["organisations"]) for role, mix in _DATA["role_mix"].items()
 }
 
 # When associates joined: (from, to, how many), growing fast in the first year.
-GROWTH: list[tuple[dt.date, dt.date, int]] = [
-    (D(2008, 10, 1), D(2009, 1, 1), 125),
-    (D(2009, 1, 1), D(2009, 10, 1), 280),
-    (D(2009, 10, 1), D(2011, 1, 1), 125),
-    (D(2011, 1, 1), D(2012, 1, 1), 40),
-    (D(2012, 1, 1), D(2013, 1, 1), 18),
-    (D(2013, 1, 1), HISTORY_END, 12),
-]
+GROWTH: list[tuple[dt.date, dt.date, int]] = demo_data.rows(_DATA["growth"], "from", "to", "count")
 
 # Chance of consenting to each channel on joining: (staff-like roles, everyone else).
 CONSENT_CHANCE: dict[str, tuple[float, float]] = {
-    Channel.ENGAGE: (0.85, 0.88),
-    Channel.BRIEFING: (0.55, 0.3),
-    Channel.EVENTS: (0.6, 0.55),
+    channel: (chance["staff"], chance["others"])
+    for channel, chance in _DATA["consent_chance"].items()
 }
-LAY_ROLES = {
-    Associate.Role.SERVICE_USER,
-    Associate.Role.CARER,
-    Associate.Role.PUBLIC,
-}
-IMPORTED_SHARE = 0.15  # of the first months' joiners, who came from partners' mailing lists
-WITHDRAWALS = 16
-LATER_GRANTS = 8
-MEMBERSHIP_LEFT_SHARE = 0.05
+LAY_ROLES: set[str] = set(_DATA["lay_roles"])
+# of the first months' joiners, who came from partners' mailing lists
+IMPORTED_SHARE: float = _DATA["imported_share"]
+WITHDRAWALS: int = _DATA["withdrawals"]
+LATER_GRANTS: int = _DATA["later_grants"]
+MEMBERSHIP_LEFT_SHARE: float = _DATA["membership_left_share"]
+PENDING_FROM: dt.date = _DATA["pending_from"]
+IMPORTED_BEFORE: dt.date = _DATA["imported_before"]
+CHANGES_BEFORE: dt.date = _DATA["changes_before"]
+# Past activities of a community, fixed ones included: at least the first, fewer than the second.
+ACTIVITIES: tuple[int, int] = tuple(_DATA["activities"])
 
 
 # Loading -----------------------------------------------------------------------------------
@@ -870,7 +385,7 @@ def _plan_associates() -> list[_Plan]:
     names = rng.sample(
         [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES], ASSOCIATES
     )
-    late = [index for index, (day, _) in enumerate(joined_days) if day >= D(2012, 6, 1)]
+    late = [index for index, (day, _) in enumerate(joined_days) if day >= PENDING_FROM]
     pending = set(rng.sample(late, PENDING))
     organisations: dict[str, list[str]] = defaultdict(list)
     for org in clahrc_ndl.ORGANISATIONS:
@@ -888,7 +403,7 @@ def _plan_associates() -> list[_Plan]:
         kind = _weighted(rng, ROLE_MIX[role][1])
         organisation = rng.choice(organisations[kind]) if kind else ""
         is_pending = index in pending
-        imported = not is_pending and day < D(2009, 4, 1) and rng.random() < IMPORTED_SHARE
+        imported = not is_pending and day < IMPORTED_BEFORE and rng.random() < IMPORTED_SHARE
         confirmed = None
         if imported:
             confirmed = joined
@@ -1030,7 +545,7 @@ def _record_consents(plans: list[_Plan], associates: list[Associate]) -> None:
     active = [
         (plan, associate)
         for plan, associate in zip(plans, associates, strict=True)
-        if plan.confirmed is not None and plan.confirmed.date() < D(2013, 1, 1)
+        if plan.confirmed is not None and plan.confirmed.date() < CHANGES_BEFORE
     ]
     history_end = _aware(HISTORY_END, 20 * 60)
     withdrawing = [pair for pair in active if pair[0].consents]
@@ -1079,7 +594,7 @@ def _plan_activities(data: CopData) -> list[dict[str, Any]]:
     ]
     taken = {(item["date"], item["title"]) for item in planned}
     used_titles = {item["title"] for item in planned}
-    count = rng.randrange(11, 28 - len(planned))
+    count = rng.randrange(ACTIVITIES[0], ACTIVITIES[1] - len(planned))
     days = sorted(
         _weekday(_day_between(rng, founded + dt.timedelta(days=21), HISTORY_END - dt.timedelta(7)))
         for _ in range(count)

@@ -3,7 +3,8 @@ and review rounds across all three review panels, with conditions (one met, one 
 revise-and-resubmit followed by a resubmission, a reviewer who declared a conflict, and one
 overdue annual scientific review.
 
-Run by `coproduce loaddemo` inside its transaction, after the registry demo. Every name is
+The data, the review story included, is in data/governance.toml. Loaded after the registry
+part, in the same transaction. Every name is
 invented. Idempotent: people by email, memberships by (panel, person, start), a study's demo
 rounds only when its first demo protocol version does not exist yet. The workflow runs through
 services.py (so the audit log, and so the timelines, are real); dates are then moved back so
@@ -26,6 +27,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from coproduce.demo import data as demo_data
+from coproduce.demo.loader import registry as clahrc_ndl
 from coproduce.governance import services, uploads
 from coproduce.governance.criteria import criteria_for
 from coproduce.governance.models import (
@@ -37,67 +40,39 @@ from coproduce.governance.models import (
     ProtocolVersion,
     ReviewRound,
 )
-from coproduce.registry.access import STAFF_READER
 from coproduce.registry.models import Person, Study
 
-DEMO_PASSWORD = "coproduce-demo"  # noqa: S105 (the published demo password, as in the registry)
+_DATA = demo_data.part("governance")
+# The published demo password, as in the registry.
+DEMO_PASSWORD = clahrc_ndl.DEMO_PASSWORD
 Role = PanelMembership.Role
 Rep = PanelMembership.Represents
 K = Panel.Kind
-TERM_START = dt.date(2009, 1, 1)
+TERM_START: dt.date = _DATA["term_start"]
 
 # (email, full name, job title)
-PEOPLE = [
-    ("moira.calloway@example.org", "Moira Calloway", "Head of commissioning"),
-    ("tobias.renshaw@example.org", "Tobias Renshaw", "Commissioning manager"),
-    ("anjali.mistry@example.org", "Anjali Mistry", "Social care commissioner"),
-    ("dennis.aldridge@example.org", "Dennis Aldridge", "Service user representative"),
-    ("ruth.okonjo@example.org", "Ruth Okonjo", "Carer representative"),
-    ("paul.tennant@example.org", "Paul Tennant", "Service user representative"),
-    ("harriet.wexley@example.org", "Harriet Wexley", "Professor of health policy"),
-    ("imogen.castellane@example.org", "Imogen Castellane", "Medical statistician"),
-    ("samuel.brightwater@example.org", "Samuel Brightwater", "Health economist"),
-    ("gordon.fairhurst@example.org", "Gordon Fairhurst", "Board chair"),
-    ("lydia.marchbank@example.org", "Lydia Marchbank", "Service user"),
-    ("kwame.ashby@example.org", "Kwame Ashby", "Carer"),
-]
-MEMBERS = [
-    (K.COMMISSIONERS, "moira.calloway@example.org", Role.CHAIR, Rep.COMMISSIONER),
-    (K.COMMISSIONERS, "tobias.renshaw@example.org", Role.MEMBER, Rep.COMMISSIONER),
-    (K.COMMISSIONERS, "anjali.mistry@example.org", Role.MEMBER, Rep.COMMISSIONER),
-    (K.SERVICE_USERS, "dennis.aldridge@example.org", Role.CHAIR, Rep.SERVICE_USER),
-    (K.SERVICE_USERS, "ruth.okonjo@example.org", Role.MEMBER, Rep.CARER),
-    (K.SERVICE_USERS, "paul.tennant@example.org", Role.MEMBER, Rep.SERVICE_USER),
-    (K.SCIENTIFIC, "harriet.wexley@example.org", Role.CHAIR, Rep.EXTERNAL_EXPERT),
-    (K.SCIENTIFIC, "imogen.castellane@example.org", Role.MEMBER, Rep.EXTERNAL_EXPERT),
-    (K.SCIENTIFIC, "samuel.brightwater@example.org", Role.EXTERNAL_REVIEWER, Rep.EXTERNAL_EXPERT),
-    (K.BOARD, "gordon.fairhurst@example.org", Role.CHAIR, Rep.PARTNER),
-    (K.BOARD, "moira.calloway@example.org", Role.MEMBER, Rep.COMMISSIONER),
-]
+PEOPLE = demo_data.rows(_DATA["people"], "email", "full_name", "job_title")
+# (panel kind, email, role, represents)
+MEMBERS = demo_data.rows(_DATA["members"], "panel", "person", "role", "represents")
 # (username, first name, last name, email, role group or None for a lay member)
-SIGN_INS: list[tuple[str, str, str, str, str | None]] = [
-    ("panelchair", "Harriet", "Wexley", "harriet.wexley@example.org", STAFF_READER),
-    ("reviewer", "Imogen", "Castellane", "imogen.castellane@example.org", STAFF_READER),
-    ("carer", "Ruth", "Okonjo", "ruth.okonjo@example.org", None),
-]
-# Steering committees left without a lay member, so the dashboard has something to show.
-NO_LAY_MEMBER = {"regular-attenders", "preconception-care"}
-OVERDUE_STUDY = "supported-employment"
-CHAIRS: dict[str, str] = {
-    K.COMMISSIONERS: "moira.calloway@example.org",
-    K.SERVICE_USERS: "dennis.aldridge@example.org",
-    K.SCIENTIFIC: "harriet.wexley@example.org",
-}
-REVIEWERS: dict[str, list[str]] = {
-    K.COMMISSIONERS: ["tobias.renshaw@example.org", "anjali.mistry@example.org"],
-    K.SERVICE_USERS: ["ruth.okonjo@example.org", "paul.tennant@example.org"],
-    K.SCIENTIFIC: ["imogen.castellane@example.org", "samuel.brightwater@example.org"],
-}
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
-    b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
-    b"trailer <</Root 1 0 R>>\n%%EOF\n"
+# (username, first name, last name, email, role group or None for a lay member)
+SIGN_INS = demo_data.rows(
+    _DATA["sign_ins"], "username", "first_name", "last_name", "email", "group"
 )
+# Steering committees left without a lay member, so the dashboard has something to show.
+NO_LAY_MEMBER = {demo_data.slug(key) for key in _DATA["no_lay_member"]}
+LAY_MEMBERS: list[str] = _DATA["lay_members"]
+OVERDUE_STUDY = demo_data.slug(_DATA["overdue_study"])
+CHAIRS: dict[str, str] = _DATA["chairs"]
+REVIEWERS: dict[str, list[str]] = _DATA["reviewers"]
+# (kind, name, slug) of each panel made when missing
+PANELS = [(kind, panel["name"], panel["slug"]) for kind, panel in _DATA["panels"].items()]
+DEMO_PDF = (demo_data.DATA / "protocol.pdf").read_bytes()
+# The review story of a few studies (see data/governance.toml), study keys as slugs.
+ROUNDS: list[dict[str, Any]] = [
+    {**story, "study": demo_data.slug(story["study"])} for story in _DATA["rounds"]
+]
+STUDY_ROUNDS = tuple(story["study"] for story in ROUNDS)
 
 
 @dataclass
@@ -171,17 +146,12 @@ class _Loader:
                 person.save(update_fields=["user"])
 
     def load_panels(self) -> None:
-        for kind, name, slug in (
-            (K.COMMISSIONERS, "Commissioners' panel", "commissioners-panel"),
-            (K.SERVICE_USERS, "Service user and carer panel", "service-user-and-carer-panel"),
-            (K.SCIENTIFIC, "Scientific committee", "scientific-committee"),
-            (K.BOARD, "Board", "board"),
-        ):
+        for kind, name, slug in PANELS:
             if kind not in self.panels:
                 self.panels[kind] = Panel.objects.create(kind=kind, name=name, slug=slug)
         for kind, email, role, represents in MEMBERS:
             self._member(self.panels[kind], self.person(email), role, represents)
-        lay = [self.person("lydia.marchbank@example.org"), self.person("kwame.ashby@example.org")]
+        lay = [self.person(email) for email in LAY_MEMBERS]
         for i, study in enumerate(Study.objects.order_by("slug")):
             steering = services.steering_committee(study)
             if study.slug not in NO_LAY_MEMBER:
@@ -264,53 +234,24 @@ class _Loader:
         )
 
     def load_rounds(self) -> None:
-        D = services.Decision
         studies = {s.slug: s for s in Study.objects.filter(slug__in=STUDY_ROUNDS)}
-        for slug in STUDY_ROUNDS:
-            study = studies.get(slug)
+        for story in ROUNDS:
+            study = studies.get(story["study"])
             if study is None or ProtocolVersion.objects.filter(study=study, label="1.0").exists():
                 continue
-            if slug == "home-visits-after-stroke":
-                v1 = self.version(study, "1.0", "")
-                self.run_round(v1, K.COMMISSIONERS, decision=D.APPROVE, days_ago=200)
-                self.run_round(
-                    v1,
-                    K.SERVICE_USERS,
-                    decision=D.APPROVE_WITH_CONDITIONS,
-                    conditions=(
-                        "Produce an easy-read participant information sheet.",
-                        "Offer home visits at times that suit carers who work.",
-                    ),
-                    days_ago=120,
-                    met=1,
-                )
-                self.run_round(v1, K.SCIENTIFIC, decision=D.REVISE, days_ago=150)
-                v2 = self.version(
-                    study, "1.1", "Sample size recalculated; fidelity checklist added."
-                )
-                self.run_round(v2, K.SCIENTIFIC, decision=D.APPROVE, days_ago=90)
-            elif slug == "cato":
-                v1 = self.version(study, "1.0", "")
-                self.run_round(v1, K.SCIENTIFIC, decision=D.APPROVE, days_ago=300)
-                self.run_round(
-                    v1,
-                    K.SERVICE_USERS,
-                    decision=D.APPROVE_WITH_CONDITIONS,
-                    conditions=("Involve young people in choosing the outcome measures.",),
-                    days_ago=20,
-                )
-                self.run_round(v1, K.COMMISSIONERS, conflict=True)
-            elif slug == "mosaic":
-                v1 = self.version(study, "1.0", "")
-                self.run_round(v1, K.COMMISSIONERS, decision=D.APPROVE, days_ago=400)
-                self.run_round(v1, K.SERVICE_USERS, decision=D.APPROVE, days_ago=390)
-                self.run_round(
-                    v1,
-                    K.SCIENTIFIC,
-                    decision=D.APPROVE_WITH_CONDITIONS,
-                    conditions=("Add a health economics analysis plan.",),
-                    release=False,
-                )
+            for data in story["versions"]:
+                version = self.version(study, data["label"], data["summary"])
+                for review in data["reviews"]:
+                    self.run_round(
+                        version,
+                        review["panel"],
+                        decision=review.get("decision", ""),
+                        conditions=tuple(review.get("conditions", ())),
+                        conflict=review.get("conflict", False),
+                        release=review.get("release", True),
+                        days_ago=review.get("days_ago", 0),
+                        met=review.get("met", 0),
+                    )
 
     def load_overdue(self) -> None:
         study = Study.objects.filter(slug=OVERDUE_STUDY, stage__in=ACTIVE_STAGES).first()
@@ -323,9 +264,6 @@ class _Loader:
             schedule.next_due = self.today - dt.timedelta(days=45)
             schedule.last_reviewed = schedule.next_due - dt.timedelta(days=365)
             schedule.save()
-
-
-STUDY_ROUNDS = ("home-visits-after-stroke", "cato", "mosaic")
 
 
 def load(today: dt.date | None = None) -> Summary:

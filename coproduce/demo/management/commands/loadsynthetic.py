@@ -1,4 +1,4 @@
-"""`coproduce loadsynthetic`: a synthetic network (coproduce/registry/synthetic.py)."""
+"""`coproduce loadsynthetic`: a synthetic network (coproduce/demo/synthetic.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coproduce.registry import synthetic
+from coproduce.demo import synthetic
 
-DEFAULT_SEED = 20261129
+DEFAULT_SEED = synthetic.DEFAULT_SEED
 
 
 class Command(BaseCommand):

@@ -1,1 +1,0 @@
-"""Demo data sets, shipped with the code and loaded by `coproduce loaddemo`."""
