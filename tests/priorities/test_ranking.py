@@ -9,6 +9,7 @@ stated steps, and each docstring names the passage it encodes."""
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -164,7 +165,11 @@ def test_guidebook_worked_example_with_ties_and_a_group_that_ranked_nothing() ->
     assert result.groups_without_ballots == ["organisations"]
     assert all("organisations" not in r.standings for r in result.rows)
     assert rows["A"].by_group == {"patients and carers": 9, "clinicians": 0, "organisations": 0}
-    assert result.ballots_by_group == {"patients and carers": 3, "clinicians": 1, "organisations": 0}
+    assert result.ballots_by_group == {
+        "patients and carers": 3,
+        "clinicians": 1,
+        "organisations": 0,
+    }
 
     # The alternative's figures ride along for comparison, in their own positions.
     assert rows["B"].share_score == Fraction(12, 35)
@@ -175,7 +180,7 @@ def test_guidebook_worked_example_with_ties_and_a_group_that_ranked_nothing() ->
     assert [r.question for r in share.shortlist(1)] == ["B"]
 
 
-def _standings(rows: dict, group: str) -> list:
+def _standings(rows: dict[str, Any], group: str) -> list[tuple[str, Any]]:
     return [(q, r.standings[group]) for q, r in rows.items()]
 
 
@@ -208,7 +213,7 @@ def test_guidebook_and_share_of_points_pick_different_top_questions() -> None:
 
 
 def test_guidebook_equal_weighting_whatever_the_number_of_responses() -> None:
-    """"This means that where a low number of patients, for example, has responded compared with
+    """ "This means that where a low number of patients, for example, has responded compared with
     clinicians, their scores will still be given equal weighting." Forty copies of every
     clinician's ranking multiply the clinicians' points by forty but leave their list, and so every
     combined score, as it was."""
@@ -288,7 +293,8 @@ def test_staff_page_states_the_method_and_shortlists_by_it(
     html = manager_client.get(url).content.decode()
     assert "follows the James Lind Alliance Guidebook" in html
     assert "Share of points (alternative), %" in html
-    assert "Service user or carer: place" in html and "Clinician: place score" in html
+    assert "Service user or carer: place" in html
+    assert "Clinician: place score" in html
     assert "Commissioner: place" not in html  # ranked nothing: no columns, named instead
     assert "Commissioner" in html.split("Groups with no rankings")[1].split("</p>")[0]
     table = html.split("<tbody")[1].split("</tbody>")[0]
