@@ -23,9 +23,13 @@ from coproduce.priorities.models import (
 )
 
 
-def interim_result(survey: InterimSurvey) -> ranking.InterimResult:
+def interim_result(
+    survey: InterimSurvey, method: ranking.Method = ranking.Method.JLA
+) -> ranking.InterimResult:
     """Three queries whatever the number of ballots: the survey's questions, points and picks
-    summed per (group, question) in the database, and ballots counted per group."""
+    summed per (group, question) in the database (step 1 of the JLA Guidebook's method), and
+    ballots counted per group. The groups' lists and the combined ranking are worked out in
+    `ranking` (by the Guidebook's method unless `method` asks for the alternative)."""
     questions = list(survey.questions.order_by("text"))
     by_pk = {q.pk: q for q in questions}
     group_points: dict[str, dict[Any, int]] = {g: {} for g in StakeholderGroup.values}
@@ -50,7 +54,7 @@ def interim_result(survey: InterimSurvey) -> ranking.InterimResult:
         .values_list("group", "n")
     )
     ballots_by_group = {g: counts.get(g, 0) for g in group_points}
-    return ranking.ranking_from_points(group_points, picks, ballots_by_group, questions)
+    return ranking.ranking_from_points(group_points, picks, ballots_by_group, questions, method)
 
 
 @dataclass
