@@ -27,8 +27,8 @@ failures, from anywhere, cannot keep the owner out, and the attacker never sees 
 
 **Two-factor codes** go through the same `begin`/`succeeded`, so wrong codes count towards
 every limit. A right password does not clear anything for an account that still has to give a
-code; only finishing sign-in (`signed_in`) clears that username's failures from that client,
-never other clients' or other usernames' failures.
+code; only finishing sign-in (`signed_in`) clears that username's failures from that client
+(under an unlock link, only the link's own), never other clients' or other usernames' failures.
 """
 
 from __future__ import annotations
@@ -157,13 +157,14 @@ def succeeded(attempt: Attempt) -> None:
 
 def signed_in(request: HttpRequest, username: str) -> None:
     """Sign-in finished (password and, if the account has one, code): forget this username's
-    failures from this client and under this session's unlock link, and the link itself."""
+    failures from this client; or, when it finished under an unlock link, the failures under
+    that link only (an attacker at the same address stays locked) and the link itself."""
     key = _key(username)
-    now = timezone.now()
-    grant = _grant(request, key, now)
-    SignInFailure.objects.filter(username=key, ip=client_address(request), unlock=None).delete()
+    grant = _grant(request, key, timezone.now())
     if grant is not None:
         SignInFailure.objects.filter(unlock=grant).delete()
+    else:
+        SignInFailure.objects.filter(username=key, ip=client_address(request), unlock=None).delete()
     if getattr(request, "session", None) is not None:
         request.session.pop(SESSION_KEY, None)
 
