@@ -104,7 +104,7 @@ def _grant(request: HttpRequest, key: str, now: dt.datetime) -> SignInUnlock | N
     if not isinstance(held, dict) or held.get("username") != key:
         return None
     return SignInUnlock.objects.filter(
-        pk=held.get("id"), username=key, used_at__gt=now - _link_lifetime()
+        pk=int(held.get("id") or 0), username=key, used_at__gt=now - _link_lifetime()
     ).first()
 
 
@@ -192,9 +192,7 @@ def link_token(unlock: SignInUnlock) -> str:
 def open_link(token: str) -> SignInUnlock | None:
     """The unused, unexpired unlock link this token names; None for anything else."""
     try:
-        nonce = signing.TimestampSigner(salt=_SALT).unsign(
-            token, max_age=_link_lifetime().total_seconds()
-        )
+        nonce = signing.TimestampSigner(salt=_SALT).unsign(token, max_age=_link_lifetime())
     except signing.BadSignature:
         return None
     return SignInUnlock.objects.filter(
