@@ -7,4 +7,10 @@ class SecurityConfig(AppConfig):
     verbose_name = "Sign-in security"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from coproduce.security import sessions  # noqa: F401  (connects the signal receivers)
+        from coproduce.security.views import ThrottledAdminAuthenticationForm
+
+        # Django admin's sign-in page checks passwords too: the same throttle applies there.
+        admin.site.login_form = ThrottledAdminAuthenticationForm

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -20,14 +21,17 @@ from coproduce.security import throttle, twofactor
 LOCKED = "locked"
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
+class ThrottledLoginFormMixin:
     """Reserves the attempt with the throttle before the password is checked, and refuses to
     check it at all while a limit is full."""
+
+    cleaned_data: dict[str, Any]
+    request: HttpRequest | None
 
     def clean(self) -> dict[str, Any]:
         username = str(self.cleaned_data.get("username") or "")
         if not username.strip() or not self.cleaned_data.get("password") or self.request is None:
-            return super().clean()
+            return super().clean()  # type: ignore[misc]
         attempt = throttle.begin(self.request, username)
         if attempt.locked_until is not None:
             raise ValidationError(
@@ -35,9 +39,18 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 + throttle.wait_text(attempt.locked_until),
                 code=LOCKED,
             )
-        cleaned = super().clean()  # a wrong password raises here and the failure stays
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        # (A wrong password raised there, and the reserved attempt stays as the failure.)
         throttle.succeeded(attempt)
         return cleaned
+
+
+class ThrottledAuthenticationForm(ThrottledLoginFormMixin, AuthenticationForm):
+    """The staff sign-in form."""
+
+
+class ThrottledAdminAuthenticationForm(ThrottledLoginFormMixin, AdminAuthenticationForm):
+    """Django admin's own sign-in form (/django-admin/login/), under the same limits."""
 
 
 class ThrottledLoginView(LoginView):

@@ -222,3 +222,18 @@ def test_behind_a_configured_proxy_each_client_has_its_own_lock(
     spoofing = _browser(PROXY, HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.66")
     assert _sign_in(spoofing, "alice", PASSWORD).status_code == 429
     assert _sign_in(owner, "alice", PASSWORD).status_code == (302 if configured else 429)
+
+
+def test_django_admins_sign_in_page_is_under_the_same_limits() -> None:
+    factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    admin_login = "/django-admin/login/"
+    for _ in range(5):
+        wrong = _browser().post(admin_login, {"username": "root", "password": "wrong"})
+        assert wrong.status_code == 200
+    refused = _browser().post(admin_login, {"username": "root", "password": PASSWORD})
+    assert refused.status_code == 200
+    assert "too many failed attempts to sign in" in refused.content.decode()
+    assert SignInFailure.objects.filter(username="root").count() == 5
+    assert _sign_in(_browser(), "root", PASSWORD).status_code == 429
+    right = _browser("10.0.0.2").post(admin_login, {"username": "root", "password": PASSWORD})
+    assert right.status_code == 302
