@@ -81,6 +81,8 @@ def _key(username: str) -> str:
 def _serialise() -> None:
     """Make this transaction the only one reserving attempts until it ends."""
     if connection.vendor == "postgresql":
+        # READ COMMITTED (Django's default): each later statement sees what the transaction
+        # that held the lock before this one committed.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_ID])
     # SQLite: transactions begin IMMEDIATE (coproduce/lib/db.py), so BEGIN already took the
@@ -135,9 +137,9 @@ def begin(request: HttpRequest, username: str) -> Attempt:
     it when a limit is full. Call before checking the password or code."""
     key = _key(username)
     client = client_address(request)
-    now = timezone.now()
     with transaction.atomic():
         _serialise()
+        now = timezone.now()  # after waiting for the transaction before this one
         SignInFailure.objects.filter(at__lt=now - _KEEP).delete()
         grant = _grant(request, key, now)
         until = _locked_until(key, client, grant, now)
