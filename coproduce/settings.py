@@ -228,15 +228,22 @@ if HTTPS:
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
 if env_bool("COPRODUCE_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The header a trusted proxy puts the client's address in (coproduce/security/clients.py), e.g.
+# X-Forwarded-For; empty: the connection's address (REMOTE_ADDR).
+COPRODUCE_TRUSTED_PROXY_HEADER = env_str("COPRODUCE_TRUSTED_PROXY_HEADER", "")
 # Sign-in throttling (coproduce/security/throttle.py) and session limits (.../sessions.py).
 COPRODUCE_SIGNIN_MAX_FAILURES = env_int("COPRODUCE_SIGNIN_MAX_FAILURES", 5, minimum=1)
 COPRODUCE_SIGNIN_LOCK_MINUTES = env_int("COPRODUCE_SIGNIN_LOCK_MINUTES", 15, minimum=1)
+COPRODUCE_SIGNIN_MAX_FAILURES_PER_CLIENT = env_int(
+    "COPRODUCE_SIGNIN_MAX_FAILURES_PER_CLIENT", 20, minimum=1
+)
+COPRODUCE_SIGNIN_MAX_FAILURES_PER_ACCOUNT = env_int(
+    "COPRODUCE_SIGNIN_MAX_FAILURES_PER_ACCOUNT", 20, minimum=1
+)
+COPRODUCE_SIGNIN_UNLOCK_MINUTES = env_int("COPRODUCE_SIGNIN_UNLOCK_MINUTES", 60, minimum=5)
 COPRODUCE_SESSION_IDLE_MINUTES = env_int("COPRODUCE_SESSION_IDLE_MINUTES", 60, minimum=1)
 COPRODUCE_SESSION_MAX_HOURS = env_int("COPRODUCE_SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = COPRODUCE_SESSION_MAX_HOURS * 3600
-# The client's address: REMOTE_ADDR, or this header when a trusted proxy sets it
-# (coproduce/security/clients.py), e.g. X-Forwarded-For. Empty: no proxy is trusted.
-COPRODUCE_TRUSTED_PROXY_HEADER = env_str("COPRODUCE_TRUSTED_PROXY_HEADER", "")
 # Public forms (coproduce/security/formlimits.py): submissions per window of this many minutes,
 # per client address and form, and per mailbox over all public forms.
 COPRODUCE_FORM_WINDOW_MINUTES = env_int("COPRODUCE_FORM_WINDOW_MINUTES", 60, minimum=1)
@@ -246,6 +253,10 @@ COPRODUCE_FORM_LIMIT_PER_ADDRESS = env_int("COPRODUCE_FORM_LIMIT_PER_ADDRESS", 1
 # authenticator app; anyone who has one is asked for a code at sign-in either way.
 COPRODUCE_REQUIRE_MANAGER_2FA = env_bool("COPRODUCE_REQUIRE_MANAGER_2FA", True)
 OTP_TOTP_ISSUER = COLLABORATION_SHORT_NAME
+# No per-device backoff: an attacker's wrong codes would make it refuse the owner's right one.
+# Wrong codes count in the sign-in throttle instead, which the owner's unlock link gets past.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Django admin lists devices (to delete a lost one) but never shows their secrets.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Content-Security-Policy header on every response (coproduce/security/csp.py).

@@ -1,5 +1,5 @@
-"""Failed sign-ins (for throttling), which sessions belong to which user (to end them), and
-the used tokens and counts that limit the public forms (formlimits.py)."""
+"""Failed sign-ins (for throttling), emailed unlock links, which sessions belong to which
+user (to end them), and the used tokens and counts that limit the public forms (formlimits.py)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,43 @@ from django.conf import settings
 from django.db import models
 
 
+class SignInUnlock(models.Model):
+    """An unlock link emailed to an account's owner while the account is locked.
+
+    The link carries `nonce`, signed with a purpose and a time (coproduce/security/throttle.py).
+    Using it (a POST) stamps `used_at`, once; from then until COPRODUCE_SIGNIN_UNLOCK_MINUTES
+    later that browser's attempts for this username count against this row alone, not against
+    the locks an attacker's attempts hold.
+    """
+
+    username = models.CharField(max_length=150)
+    nonce = models.CharField(max_length=32, unique=True)
+    created = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "created"])]
+
+    def __str__(self) -> str:
+        return f"unlock link for {self.username} made {self.created:%Y-%m-%d %H:%M}"
+
+
 class SignInFailure(models.Model):
-    """One failed sign-in: the username as typed (lower-cased) and the client's address."""
+    """One failed sign-in (or one attempt being checked right now): the username as typed
+    (lower-cased), the client's address, and the unlock link it was made under, if any."""
 
     username = models.CharField(max_length=150)
     ip = models.CharField(max_length=45)
     at = models.DateTimeField(db_index=True)
+    unlock = models.ForeignKey(
+        SignInUnlock, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["username", "ip", "at"])]
+        indexes = [
+            models.Index(fields=["username", "ip", "at"]),
+            models.Index(fields=["ip", "at"], name="security_signinfailure_ip_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

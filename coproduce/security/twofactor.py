@@ -9,8 +9,9 @@ and out and the two-factor pages themselves.
 
 django-otp keeps the devices (`TOTPDevice` for the app, `StaticDevice` for backup codes) and
 marks a session as verified (`django_otp.login`); `OTPMiddleware` reads that mark into
-`request.user.is_verified()`. Wrong codes count as failed sign-ins for the existing throttle
-(coproduce/security/throttle.py), and django-otp also slows repeated guesses on each device.
+`request.user.is_verified()`. Wrong codes count as failed sign-ins in the throttle
+(coproduce/security/throttle.py); django-otp's own per-device backoff is off (settings), since
+an attacker's wrong codes would make it refuse the owner's right code.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ BACKUP_DEVICE_NAME = "Backup codes"
 # Pages a signed-in user may always reach: signing in and out, and the two-factor pages.
 _EXEMPT_URL_NAMES = ("staff:login", "staff:logout")
 _GUARDED_PREFIXES = ("/staff/", "/django-admin/")
+# The emailed unlock link (throttle.py), which a signed-in person locked at the code page uses.
+_EXEMPT_PREFIXES = ("/staff/two-factor/", "/staff/sign-in/unlock/")
 
 
 def app_device(user: Any) -> TOTPDevice | None:
@@ -140,6 +143,6 @@ class TwoFactorMiddleware:
 
     @staticmethod
     def _exempt(request: HttpRequest) -> bool:
-        if request.path.startswith(reverse("twofactor:overview")):
+        if request.path.startswith(_EXEMPT_PREFIXES):
             return True
         return request.path in {reverse(name) for name in _EXEMPT_URL_NAMES}

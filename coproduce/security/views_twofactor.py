@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -26,7 +25,6 @@ from coproduce.security import throttle, twofactor
 
 LOCKED = "locked"
 WRONG = "wrong"
-WAIT = "wait"
 
 
 class CodeForm(forms.Form):
@@ -67,39 +65,27 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         code = twofactor.normalise_code(self.cleaned_data["code"])
-        username = self.request.user.get_username()
-        ip = throttle.client_ip(self.request)
-        until = throttle.locked_until(username, ip)
-        if until is not None:
-            minutes = max(1, -(-int((until - timezone.now()).total_seconds()) // 60))
-            raise ValidationError(
-                "There have been too many wrong codes for this account. "
-                f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-                code=LOCKED,
-            )
         if not code:
             raise ValidationError("Enter the code", code="required")
-        waiting = False
+        # Reserved before the code is checked, so parallel guesses cannot pass the limit.
+        attempt = throttle.begin(self.request, self.request.user.get_username())
+        if attempt.locked_until is not None:
+            raise ValidationError(
+                "There have been too many wrong codes for this account. "
+                + throttle.wait_text(attempt.locked_until),
+                code=LOCKED,
+            )
         for device in self.devices:
             # App codes are digits, backup codes are letters and digits: try only the kind
             # the code could be, so a typo is not counted against both devices.
             if isinstance(device, TOTPDevice) != code.isdigit():
                 continue
-            allowed, _ = device.verify_is_allowed()
-            if not allowed:
-                waiting = True
-                continue
             verified = django_otp.verify_token(self.request.user, device.persistent_id, code)
             if verified is not None:
                 self.device = verified
+                throttle.succeeded(attempt)
                 return code
-        throttle.record_failure(username, ip)
-        if waiting:
-            raise ValidationError(
-                "There have been several wrong codes in a row. Wait a moment, then enter the "
-                "code your authenticator app shows now.",
-                code=WAIT,
-            )
+        # A wrong code: the reserved attempt stays, as a failure.
         raise ValidationError(
             "The code is not right. Enter the code your authenticator app shows now, "
             "or one of your unused backup codes.",
@@ -177,7 +163,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         twofactor.confirm_app_device(request.user, device)
         django_otp.login(request, device)
-        throttle.clear(request.user.get_username(), throttle.client_ip(request))
+        throttle.signed_in(request, request.user.get_username())
         codes = twofactor.new_backup_codes(request.user)
         _audit(request, "security.twofactor.enabled")
         return _page(
@@ -214,7 +200,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         assert form.device is not None
         django_otp.login(request, form.device)
-        throttle.clear(request.user.get_username(), throttle.client_ip(request))
+        throttle.signed_in(request, request.user.get_username())
         if isinstance(form.device, StaticDevice):
             left = twofactor.backup_codes_left(request.user)
             messages.info(

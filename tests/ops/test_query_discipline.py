@@ -447,6 +447,16 @@ def _make_token(f: Focus, name: str) -> str:
         )
         assert registered is not None
         return registration.confirm_token(registered)
+    if name == "unlock":
+        from django.utils import timezone
+
+        from coproduce.security import throttle
+        from coproduce.security.models import SignInUnlock
+
+        unlock = SignInUnlock.objects.create(
+            username="qd-manager", nonce=uuid.uuid4().hex, created=timezone.now()
+        )
+        return throttle.link_token(unlock)
     raise KeyError(name)
 
 
@@ -487,6 +497,7 @@ def kwargs_rules() -> dict[str, Callable[[Focus], Any]]:
         "consultations/<slug:slug>/open/<str:token>": lambda f: (
             f.first(model("priorities.Consultation"), open_link_enabled=True).open_token
         ),
+        "staff/sign-in/unlock/<str:token>": lambda f: f.token("unlock"),
         # staff: mailings, events, associates, communities, API tokens
         "staff/mailings/<uuid:public_id>": of("comms.Mailing", "outbox"),
         "staff/events/<slug:slug>": lambda f: f.first(model("events.Event"), "bookings").slug,

@@ -20,6 +20,7 @@ the interim survey and the consultation's open link, and a registration confirma
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -49,6 +50,8 @@ from coproduce.pages.models import Enquiry
 from coproduce.priorities import links as consultation_links
 from coproduce.priorities import models as pm
 from coproduce.registry.access import MANAGER, RESEARCHER, STAFF_READER
+from coproduce.security import throttle
+from coproduce.security.models import SignInUnlock
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -79,6 +82,14 @@ def _user(username: str, *groups: str, person: bool = True, **person_fields: Any
             **person_fields,
         )
     return user
+
+
+def signin_unlock_token(user: Any) -> str:
+    """An unused unlock link for the user's account (coproduce/security/throttle.py)."""
+    unlock = SignInUnlock.objects.create(
+        username=user.get_username().lower(), nonce=secrets.token_hex(16), created=timezone.now()
+    )
+    return throttle.link_token(unlock)
 
 
 def build() -> Scene:
@@ -307,6 +318,7 @@ def build() -> Scene:
         "ballot": survey.open_token,
         "open": consultation.open_token,
         "confirm": registration.confirm_token(pending),
+        "unlock": signin_unlock_token(manager),
     }
     return Scene(
         users=users,

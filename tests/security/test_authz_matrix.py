@@ -330,6 +330,7 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     # A lay panel member (no staff role) lands on their panels; the DF (neither) is refused.
     "staff:home": ("GET", (L, L, R, 200, 200, 403, 200)),
     "staff:login": ("GET", PUBLIC),
+    "signin:unlock": ("GET", LINK),  # the emailed unlock link of a locked account
     "staff:logout": ("POST", REDIRECT),
     "staff:organisation_create": ("GET", MANAGERS),
     "staff:organisation_delete": ("GET", MANAGERS),
@@ -427,6 +428,7 @@ TOKENS = {
     "consultations:ballot": "ballot",
     "consultations:ballot_thanks": "ballot",
     "consultations:open": "open",
+    "signin:unlock": "unlock",
 }
 
 # What a "public_id" in the URL names, per key (scene object name).
