@@ -17,13 +17,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, record_read, snapshot
-from coproduce.community.views_staff_cops import by_method
 from coproduce.coproduction import analysis, exports, gripp2, importer, timeuse
 from coproduce.coproduction import forms as f
 from coproduce.coproduction import models as m
@@ -42,6 +41,7 @@ from coproduce.coproduction.access import (
 )
 from coproduce.registry.access import is_staff_member, require_manager, require_staff
 from coproduce.registry.models import Placement, Secondment, Study
+from coproduce.staff.records import by_method, renderer
 
 PAGE_SIZE = 25
 _EMPTY: tuple[Any, ...] = (None, "", [], {})
@@ -49,13 +49,7 @@ _EMPTY: tuple[Any, ...] = (None, "", [], {})
 __all__ = ["by_method"]
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav
-
-    context = {**context, "staff_nav": staff_nav("coproduction")}
-    return render(request, f"coproduction/{template}", context, status=status)
+_render = renderer("coproduction", "coproduction/")
 
 
 def _created(request: HttpRequest, obj: Any) -> None:

@@ -9,7 +9,6 @@ change something have a GET view that only shows the form and a `@require_POST` 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -28,6 +27,7 @@ from coproduce.events import services
 from coproduce.events.forms import EventForm
 from coproduce.events.models import Booking, Event
 from coproduce.registry.access import is_manager, require_manager, require_staff
+from coproduce.staff.records import renderer
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponse]
@@ -35,25 +35,7 @@ _EMPTY: tuple[Any, ...] = (None, "", [])
 WHEN_CHOICES = {"upcoming": "Upcoming", "past": "Past", "all": "All"}
 
 
-def by_method(*, get: View, post: View) -> View:
-    """One URL, two views: GET (and HEAD) shows, POST changes."""
-
-    @wraps(get)
-    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method in ("GET", "HEAD"):
-            return get(request, *args, **kwargs)
-        return post(request, *args, **kwargs)  # answers 405 to anything but POST
-
-    return view
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav
-
-    context = {**context, "staff_nav": staff_nav("events")}
-    return render(request, f"events/staff/{template}", context, status=status)
+_render = renderer("events", "events/staff/")
 
 
 def _event(slug: str) -> Event:

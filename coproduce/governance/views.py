@@ -8,7 +8,6 @@ its audit entry.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -52,6 +51,7 @@ from coproduce.governance.models import (
 )
 from coproduce.pages import pagecache
 from coproduce.registry.models import Study
+from coproduce.staff.records import renderer
 
 View = Callable[..., HttpResponse]
 PAGE_SIZE = 25
@@ -59,32 +59,16 @@ PAGE_SIZE = 25
 BREACHES_SHOWN = 50
 
 
-def by_method(*, get: View, post: View) -> View:
-    """One URL, two views: GET (and HEAD) shows, POST changes."""
-
-    @wraps(get)
-    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method in ("GET", "HEAD"):
-            return get(request, *args, **kwargs)
-        return post(request, *args, **kwargs)
-
-    return view
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav
-
+def _governance_context(request: HttpRequest) -> dict[str, Any]:
     staff_role = access.is_staff_member(request.user)
-    context = {
-        **context,
-        "staff_nav": staff_nav("governance"),
+    return {
         "staff_role": staff_role,
         # A lay panel member's way back is their panels; the dashboard is for staff roles.
         "governance_home": reverse("governance:dashboard" if staff_role else "governance:panels"),
     }
-    return render(request, f"governance/{template}", context, status=status)
+
+
+_render = renderer("governance", "governance/", _governance_context)
 
 
 def _study(request: HttpRequest, slug: str) -> Study:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -50,6 +50,7 @@ from coproduce.priorities.models import (
     WorkshopRank,
 )
 from coproduce.registry.access import is_manager, require_manager, require_staff
+from coproduce.staff.records import renderer
 
 PAGE_SIZE = 25
 SUGGESTIONS = 8
@@ -61,17 +62,9 @@ SUBMISSION_FILTERS = {
 }
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav
-
-    context = {
-        **context,
-        "staff_nav": staff_nav("priorities"),
-        "can_change": is_manager(request.user),
-    }
-    return render(request, f"priorities/staff/{template}", context, status=status)
+_render = renderer(
+    "priorities", "priorities/staff/", lambda request: {"can_change": is_manager(request.user)}
+)
 
 
 def _consultation(slug: str) -> Consultation:
