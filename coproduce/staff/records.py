@@ -402,6 +402,11 @@ class Kind:
     invalid_status: int = 400
     initial: Callable[[HttpRequest, Any], dict[str, Any]] | None = None  # (request, parent)
     validate: Callable[[Any, Any], None] | None = None  # (form, user): add errors
+    # A kind without the generic list names the app's own list page (its URL name, given the
+    # parent's key if it has a parent): Cancel, save and delete go back there.
+    list_page: str = ""
+    edit_intro: Message = ""  # the edit page's words about this record, if not `intro`
+    delete_heading: str = ""  # the delete page's question, like "Delete this dialogue?"
 
     # --- words ---
 
@@ -497,11 +502,16 @@ class Kind:
         """The record's own page: the generic detail page, or the app's."""
         if "detail" in self.actions:
             return self.url("detail", obj)
+        if not hasattr(obj, "get_absolute_url"):  # a record listed on its app's own page
+            return self.list_url(self.parent_of(None, obj) if self.parent is not None else None)
         return str(obj.get_absolute_url())
 
     def list_url(self, parent: Any = None) -> str:
         if "list" in self.actions:
             return self.url("list", parent=parent)
+        if self.list_page:
+            keys = [getattr(parent, self.parent.key)] if self.parent and parent is not None else []
+            return reverse(f"{self.namespace}:{self.list_page}", args=keys)
         if self.parent is not None and parent is not None:
             return self.parent.url(parent)
         return ""
@@ -771,7 +781,7 @@ def _form_response(
         section=kind.menu_section,
         heading=heading,
         caption=kind.parent.caption(parent) if kind.parent is not None else "",
-        intro=kind.intro,
+        intro=_message(kind.edit_intro, obj, kind.intro) if editing_ else kind.intro,
         action=action,
         cancel_url=cancel,
         crumb=crumb,
@@ -852,6 +862,7 @@ def record_delete(request: HttpRequest, *, kind: Kind, **scope: Any) -> HttpResp
             "delete_url": kind.url("delete", obj),
             "blockers": blockers,
             "refused": refused,
+            "heading": kind.delete_heading,
         },
         section=kind.menu_section,
         status=409 if refused else 200,
