@@ -1,0 +1,248 @@
+"""The CRUD contract for kinds declared outside the registry (co-production, governance...):
+whatever actions a kind has, each create, edit and delete writes one audit entry; a role
+without rights gets 403 on GET and POST and changes nothing; an invalid form answers with an
+error summary and keeps what was typed.
+
+Each case names its kind by namespace and key, how to make a record and its parent, valid
+data, one field to change, and the role that may see the parent but not change it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import models
+from django.test import Client
+
+from coproduce.audit.log import action_name
+from coproduce.audit.models import AuditEntry
+from coproduce.coproduction import models as cm
+from coproduce.staff.records import Kind, kind_named
+from tests.coproduction.conftest import make_dialogue, make_involvement
+
+KEPT = "Kept-input-7c1e"  # typed into a valid field of an invalid form, and shown again
+
+
+@dataclass(frozen=True)
+class KindCase:
+    namespace: str
+    key: str
+    make: Callable[[Any], models.Model]  # (scene) -> a record
+    parent: Callable[[Any], Any]  # (scene) -> the parent a new record is added under, or None
+    data: Callable[[Any], dict[str, Any]]  # (scene) -> valid form data for a new record
+    edit: tuple[str, str]  # a field and a new value
+    invalid: tuple[str, str]  # a required field left empty, and a field given KEPT
+    allowed: str  # the client that may change these records
+    refused: str  # a client that may not
+
+    @property
+    def kind(self) -> Kind:
+        return kind_named(self.key, self.namespace)
+
+
+def _dialogue_data(scene: Any) -> dict[str, Any]:
+    return {
+        "title": "Whose evidence counts",
+        "date": "2011-04-01",
+        "partners": "Academics and ward managers",
+        "summary": "A frank talk.",
+        "challenges": ["language"],
+        "enablers": ["dialogical"],
+        "actions": "",
+    }
+
+
+def _involvement_data(scene: Any) -> dict[str, Any]:
+    rate = cm.PaymentRate.objects.get(name="Involvement, hourly")
+    return {
+        "contributor_name": "Pat Public",
+        "date": "2011-02-01",
+        "what": "Steering committee",
+        "role": cm.InvolvementActivity.Role.STEERING,
+        "hours": "2",
+        "rate": str(rate.pk),
+        "expenses": "0",
+        "paid_on": "",
+    }
+
+
+def _rate_data(scene: Any) -> dict[str, Any]:
+    return {
+        "name": "Workshop, half day",
+        "unit": cm.PaymentRate.Unit.HALF_DAY,
+        "amount": "75.00",
+        "guidance": "NIHR Payment guidance for members of the public (2024).",
+        "active": "on",
+    }
+
+
+def _rate(scene: Any) -> cm.PaymentRate:
+    return cm.PaymentRate.objects.create(
+        name="Advisory meeting", unit="activity", amount=Decimal("40"), guidance="NIHR"
+    )
+
+
+CASES = [
+    KindCase(
+        "coproduction",
+        "dialogue",
+        lambda scene: make_dialogue(scene.study),
+        lambda scene: scene.study,
+        _dialogue_data,
+        ("title", "What counts as knowledge"),
+        ("title", "partners"),
+        "member_client",
+        "reader_client",
+    ),
+    KindCase(
+        "coproduction",
+        "involvement",
+        lambda scene: make_involvement(scene.study),
+        lambda scene: scene.study,
+        _involvement_data,
+        ("what", "Advisory group"),
+        ("what", "contributor_name"),
+        "member_client",
+        "reader_client",
+    ),
+    KindCase(
+        "coproduction",
+        "rate",
+        _rate,
+        lambda scene: None,
+        _rate_data,
+        ("guidance", "NIHR guidance (2025)"),
+        ("name", "guidance"),
+        "manager_client",
+        "member_client",
+    ),
+]
+
+
+@dataclass
+class Scene:
+    study: Any
+    clients: dict[str, Client]
+
+
+@pytest.fixture(params=CASES, ids=[f"{c.namespace}:{c.key}" for c in CASES])
+def case(request: pytest.FixtureRequest) -> KindCase:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def scene(
+    study: Any, manager_client: Client, member_client: Client, reader_client: Client
+) -> Scene:
+    return Scene(
+        study,
+        {
+            "manager_client": manager_client,
+            "member_client": member_client,
+            "reader_client": reader_client,
+        },
+    )
+
+
+def _form_data(kind: Kind, obj: Any, **changes: Any) -> dict[str, Any]:
+    """What the edit form posts for `obj` unchanged, with `changes`."""
+    form = kind.form_class(instance=obj)
+    data: dict[str, Any] = {}
+    for field in form:
+        value = field.value()
+        if value is None or value is False:
+            continue
+        if value is True:
+            value = "on"
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, list | tuple):
+            value = [str(v) for v in value]
+        data[field.name] = str(value) if not isinstance(value, list) else value
+    data.update(changes)
+    return data
+
+
+def _entries(obj: Any, verb: str) -> int:
+    return AuditEntry.objects.filter(action=action_name(obj, verb), object_id=str(obj.pk)).count()
+
+
+def test_create_writes_one_audit_entry(case: KindCase, scene: Scene) -> None:
+    kind, client = case.kind, scene.clients[case.allowed]
+    url = kind.url("create", parent=case.parent(scene))
+    assert client.get(url).status_code == 200
+    before = set(kind.model._default_manager.values_list("pk", flat=True))
+    response = client.post(url, case.data(scene))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    (obj,) = kind.model._default_manager.exclude(pk__in=before)
+    assert _entries(obj, "created") == 1
+    assert AuditEntry.objects.count() == 1
+
+
+def test_edit_writes_one_audit_entry(case: KindCase, scene: Scene) -> None:
+    kind, client = case.kind, scene.clients[case.allowed]
+    obj = case.make(scene)
+    url = kind.url("edit", obj)
+    assert client.get(url).status_code == 200
+    field, value = case.edit
+    response = client.post(url, _form_data(kind, obj, **{field: value}))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    obj.refresh_from_db()
+    assert str(getattr(obj, field)) == value
+    assert _entries(obj, "updated") == 1
+    assert AuditEntry.objects.count() == 1
+
+
+def test_delete_writes_one_audit_entry(case: KindCase, scene: Scene) -> None:
+    kind, client = case.kind, scene.clients[case.allowed]
+    if "delete" not in kind.actions:
+        pytest.skip(f"{kind.key} has no generic delete")
+    obj = case.make(scene)
+    url = kind.url("delete", obj)
+    assert client.get(url).status_code == 200
+    assert kind.model._default_manager.filter(pk=obj.pk).exists()  # GET deletes nothing
+    assert client.post(url).status_code == 302
+    assert not kind.model._default_manager.filter(pk=obj.pk).exists()
+    assert AuditEntry.objects.filter(action=action_name(obj, "deleted")).count() == 1
+    assert AuditEntry.objects.count() == 1
+
+
+def test_a_role_without_rights_gets_403_on_get_and_post(case: KindCase, scene: Scene) -> None:
+    kind, client = case.kind, scene.clients[case.refused]
+    obj = case.make(scene)
+    urls = [kind.url("create", parent=case.parent(scene))]
+    urls += [kind.url(action, obj) for action in ("edit", "delete") if action in kind.actions]
+    field, value = case.edit
+    data = _form_data(kind, obj, **{field: value})
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, data).status_code == 403, url
+    assert kind.model._default_manager.filter(pk=obj.pk).exists()
+    obj.refresh_from_db()
+    assert str(getattr(obj, field)) != value
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_invalid_form_shows_an_error_summary_and_keeps_the_input(
+    case: KindCase, scene: Scene
+) -> None:
+    kind, client = case.kind, scene.clients[case.allowed]
+    empty, kept = case.invalid
+    obj = case.make(scene)
+    for url, data in (
+        (kind.url("create", parent=case.parent(scene)), case.data(scene)),
+        (kind.url("edit", obj), _form_data(kind, obj)),
+    ):
+        count = kind.model._default_manager.count()
+        response = client.post(url, {**data, empty: "", kept: KEPT})
+        html = response.content.decode()
+        assert response.status_code in (200, 400)
+        assert "nhsuk-error-summary" in html
+        assert KEPT in html
+        assert kind.model._default_manager.count() == count
+    assert not AuditEntry.objects.exists()
