@@ -6,8 +6,9 @@ role gets; a new pattern fails that test until it is added there.
 
 from django.urls import path
 
-from coproduce.governance import views
+from coproduce.governance import records, views
 from coproduce.staff.records import by_method
+from coproduce.staff.records import urlpatterns as record_patterns
 
 app_name = "governance"
 
@@ -15,16 +16,6 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("panels/", views.panel_list, name="panels"),
     path("panels/<slug:slug>/", views.panel_detail, name="panel"),
-    path(
-        "panels/<slug:slug>/members/add/",
-        by_method(get=views.member_new, post=views.member_add),
-        name="member_add",
-    ),
-    path(
-        "panels/<slug:slug>/members/<uuid:public_id>/edit/",
-        by_method(get=views.member_edit, post=views.member_update),
-        name="member_edit",
-    ),
     path(
         "panels/<slug:slug>/members/<uuid:public_id>/end/",
         by_method(get=views.member_end_form, post=views.member_end),
@@ -65,4 +56,6 @@ urlpatterns = [
         name="response",
     ),
     path("conditions/<uuid:public_id>/met/", views.condition_met, name="condition_met"),
+    # Plain records (adding a member, changing a membership), declared in records.py.
+    *record_patterns(records.KINDS),
 ]

@@ -31,8 +31,6 @@ from coproduce.governance.forms import (
     ConditionMetForm,
     DeclareForm,
     EndTermForm,
-    MemberForm,
-    MembershipForm,
     ProtocolForm,
     RecommendationForm,
     ResponseForm,
@@ -51,7 +49,7 @@ from coproduce.governance.models import (
 )
 from coproduce.pages import pagecache
 from coproduce.registry.models import Study
-from coproduce.staff.records import renderer
+from coproduce.staff.records import kind_named, renderer
 
 View = Callable[..., HttpResponse]
 PAGE_SIZE = 25
@@ -214,89 +212,13 @@ def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _member_page(request: HttpRequest, panel: Panel, form: MemberForm) -> HttpResponse:
-    return _render(request, "member_form.html", {"panel": panel, "form": form})
-
-
-@login_required
-@require_safe
-def member_new(request: HttpRequest, slug: str) -> HttpResponse:
-    if not access.can_manage_panels(request.user):
-        access.deny("Only managers can change panel membership.")
-    panel = get_object_or_404(Panel, slug=slug)
-    return _member_page(request, panel, MemberForm(initial={"start": timezone.localdate()}))
-
-
-@login_required
-@require_POST
-def member_add(request: HttpRequest, slug: str) -> HttpResponse:
-    if not access.can_manage_panels(request.user):
-        access.deny("Only managers can change panel membership.")
-    panel = get_object_or_404(Panel, slug=slug)
-    form = MemberForm(request.POST, instance=PanelMembership(panel=panel))
-    if not form.is_valid():
-        return _member_page(request, panel, form)
-    try:
-        membership = services.add_member(panel, form.save(commit=False), by=request.user)
-    except IntegrityError:
-        form.add_error("start", "This person already has a term on this panel starting that day")
-        return _member_page(request, panel, form)
-    messages.success(request, f"{membership.person} added to the {panel}.")
-    return redirect(panel.get_absolute_url())
-
-
 def _membership(request: HttpRequest, slug: str, public_id: Any) -> PanelMembership:
     """The membership on this panel, if the user may change it (404 if none, else 403)."""
-    membership = get_object_or_404(
-        PanelMembership.objects.select_related("panel", "panel__study", "person"),
-        panel__slug=slug,
-        public_id=public_id,
+    kind = kind_named("membership", "governance")
+    membership: PanelMembership = kind.policy.get(
+        kind, request.user, public_id, write=True, scope={"slug": slug}
     )
-    if not access.can_change_membership(request.user, membership):
-        access.deny(
-            "Only managers and the panel's chair can change memberships, "
-            "and only a manager can change a chair's."
-        )
     return membership
-
-
-def _membership_page(
-    request: HttpRequest, membership: PanelMembership, form: MembershipForm
-) -> HttpResponse:
-    return _render(
-        request,
-        "membership_form.html",
-        {"panel": membership.panel, "membership": membership, "form": form},
-    )
-
-
-@login_required
-@require_safe
-def member_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    membership = _membership(request, slug, public_id)
-    form = MembershipForm(instance=membership, allow_chair=access.can_appoint_chair(request.user))
-    return _membership_page(request, membership, form)
-
-
-@login_required
-@require_POST
-def member_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    membership = _membership(request, slug, public_id)
-    form = MembershipForm(
-        request.POST, instance=membership, allow_chair=access.can_appoint_chair(request.user)
-    )
-    if not form.is_valid():
-        return _membership_page(request, membership, form)
-    try:
-        changes = services.update_member(form.save(commit=False), by=request.user)
-    except IntegrityError:
-        form.add_error("start", "This person already has a term on this panel starting that day")
-        return _membership_page(request, membership, form)
-    if changes:
-        messages.success(request, f"{membership.person}'s membership is updated.")
-    else:
-        messages.info(request, "Nothing was changed.")
-    return redirect(membership.panel.get_absolute_url() + "#members")
 
 
 def _end_page(request: HttpRequest, membership: PanelMembership, form: EndTermForm) -> HttpResponse:

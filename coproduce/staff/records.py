@@ -407,6 +407,7 @@ class Kind:
     list_page: str = ""
     edit_intro: Message = ""  # the edit page's words about this record, if not `intro`
     delete_heading: str = ""  # the delete page's question, like "Delete this dialogue?"
+    form_kwargs: Callable[[Any], dict[str, Any]] | None = None  # (user): more for the form
 
     # --- words ---
 
@@ -742,6 +743,8 @@ def _form(kind: Kind, request: HttpRequest, parent: Any, instance: Any, initial:
     kwargs: dict[str, Any] = {"instance": instance}
     if kind.parent is not None and kind.parent.form_kwarg:
         kwargs[kind.parent.field] = parent
+    if kind.form_kwargs is not None:
+        kwargs.update(kind.form_kwargs(request.user))
     if request.method == "POST":
         return kind.form_class(request.POST, request.FILES or None, **kwargs)
     return kind.form_class(initial=initial, **kwargs)
