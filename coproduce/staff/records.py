@@ -405,6 +405,7 @@ class Kind:
     # A kind without the generic list names the app's own list page (its URL name, given the
     # parent's key if it has a parent): Cancel, save and delete go back there.
     list_page: str = ""
+    detail_page: str = ""  # likewise the URL name of the app's own page of one record
     edit_intro: Message = ""  # the edit page's words about this record, if not `intro`
     delete_heading: str = ""  # the delete page's question, like "Delete this dialogue?"
     form_kwargs: Callable[[Any], dict[str, Any]] | None = None  # (user): more for the form
@@ -503,6 +504,8 @@ class Kind:
         """The record's own page: the generic detail page, or the app's."""
         if "detail" in self.actions:
             return self.url("detail", obj)
+        if self.detail_page:
+            return reverse(f"{self.namespace}:{self.detail_page}", args=[self.key_of(obj)])
         if not hasattr(obj, "get_absolute_url"):  # a record listed on its app's own page
             return self.list_url(self.parent_of(None, obj) if self.parent is not None else None)
         return str(obj.get_absolute_url())

@@ -23,6 +23,7 @@ from coproduce.audit.log import action_name
 from coproduce.audit.models import AuditEntry
 from coproduce.coproduction import models as cm
 from coproduce.governance.models import Panel, PanelMembership
+from coproduce.priorities.models import Consultation, Question
 from coproduce.staff.records import Kind, kind_named
 from tests import factories
 from tests.coproduction.conftest import make_dialogue, make_involvement
@@ -105,6 +106,46 @@ def _member_data(scene: Any) -> dict[str, Any]:
     }
 
 
+def _consultation(scene: Any, slug: str = "scoping") -> Consultation:
+    found = Consultation.objects.filter(slug=slug).first()
+    return found or Consultation.objects.create(
+        slug=slug,
+        title="Scoping",
+        scope="What research should we do?",
+        opens=dt.date(2010, 1, 1),
+        closes=dt.date(2010, 3, 31),
+    )
+
+
+def _consultation_data(scene: Any) -> dict[str, Any]:
+    return {
+        "title": "Stroke priorities",
+        "slug": "stroke-priorities",
+        "scope": "Life after stroke",
+        "opens": "2011-01-01",
+        "closes": "2011-03-31",
+        "status": Consultation.Status.DRAFT,
+        "reminder_days_before_close": "3",
+    }
+
+
+def _question(scene: Any) -> Question:
+    return Question.objects.create(
+        consultation=_consultation(scene), position=1, kind=Question.Kind.FREE_TEXT, text="Why?"
+    )
+
+
+def _question_data(scene: Any) -> dict[str, Any]:
+    return {
+        "position": "2",
+        "kind": Question.Kind.FREE_TEXT,
+        "text": "What matters most to you?",
+        "hint": "",
+        "scale_min": "1",
+        "scale_max": "5",
+    }
+
+
 CASES = [
     KindCase(
         "coproduction",
@@ -162,6 +203,28 @@ CASES = [
         "manager_client",
         "member_client",
     ),
+    KindCase(
+        "priorities_staff",
+        "consultation",
+        lambda scene: _consultation(scene, "existing"),
+        lambda scene: None,
+        _consultation_data,
+        ("title", "Renamed consultation"),
+        ("title", "scope"),
+        "manager_client",
+        "reader_client",
+    ),
+    KindCase(
+        "priorities_staff",
+        "question",
+        _question,
+        _consultation,
+        _question_data,
+        ("text", "What matters most?"),
+        ("text", "hint"),
+        "manager_client",
+        "member_client",
+    ),
 ]
 
 
@@ -196,7 +259,10 @@ def scene(
 
 def _form_data(kind: Kind, obj: Any, **changes: Any) -> dict[str, Any]:
     """What the edit form posts for `obj` unchanged, with `changes`."""
-    form = kind.form_class(instance=obj)
+    kwargs: dict[str, Any] = {"instance": obj}
+    if kind.parent is not None and kind.parent.form_kwarg:
+        kwargs[kind.parent.field] = kind.parent_of(None, obj)
+    form = kind.form_class(**kwargs)
     data: dict[str, Any] = {}
     for field in form:
         value = field.value()
