@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -41,6 +40,7 @@ from coproduce.comms.forms_staff import (
 from coproduce.comms.models import Mailing, OutboxMessage
 from coproduce.community.models import Associate
 from coproduce.registry.access import is_manager, require_manager, require_staff
+from coproduce.staff.records import renderer
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponse]
@@ -48,33 +48,17 @@ _EMPTY: tuple[Any, ...] = (None, "", [])
 SAMPLE_NAME = "Alex"
 
 
-def by_method(*, get: View, post: View) -> View:
-    """One URL, two views: GET (and HEAD) shows, POST changes."""
-
-    @wraps(get)
-    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method in ("GET", "HEAD"):
-            return get(request, *args, **kwargs)
-        return post(request, *args, **kwargs)  # answers 405 to anything but POST
-
-    return view
-
-
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav
-
-    context = {
-        **context,
-        "staff_nav": staff_nav("mailings"),
+_render = renderer(
+    "mailings",
+    "comms/staff/",
+    lambda request: {
         "can_change": is_manager(request.user),
         "list_url": reverse("comms_staff:list"),
-    }
-    return render(request, f"comms/staff/{template}", context, status=status)
+    },
+)
 
 
 def _mailing(public_id: Any) -> Mailing:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.urls import path
 
 from coproduce.community import views_staff_cops as views
+from coproduce.staff.records import by_method
 
 app_name = "community_staff"
 
@@ -19,27 +20,27 @@ urlpatterns = [
     path("<slug:slug>/health/", views.cop_health, name="health"),
     path(
         "<slug:slug>/edit/",
-        views.by_method(get=views.about_show, post=views.about_update),
+        by_method(get=views.about_show, post=views.about_update),
         name="edit",
     ),
     path(
         "<slug:slug>/leadership/",
-        views.by_method(get=views.leadership_show, post=views.leadership_change),
+        by_method(get=views.leadership_show, post=views.leadership_change),
         name="leadership",
     ),
     path(
         "<slug:slug>/activities/new/",
-        views.by_method(get=views.activity_new, post=views.activity_create),
+        by_method(get=views.activity_new, post=views.activity_create),
         name="activity_add",
     ),
     path(
         "<slug:slug>/activities/<uuid:public_id>/",
-        views.by_method(get=views.activity_show, post=views.activity_update),
+        by_method(get=views.activity_show, post=views.activity_update),
         name="activity_edit",
     ),
     path(
         "<slug:slug>/activities/<uuid:public_id>/delete/",
-        views.by_method(get=views.activity_confirm_delete, post=views.activity_delete),
+        by_method(get=views.activity_confirm_delete, post=views.activity_delete),
         name="activity_delete",
     ),
 ]

@@ -20,7 +20,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -52,24 +52,11 @@ from coproduce.registry.access import (
     require_staff,
 )
 from coproduce.staff.history import history_page
+from coproduce.staff.records import renderer
 
 PAGE_SIZE = 25
 PERSONAL = "[personal data]"
 EDITED_FIELDS = ("full_name", "organisation", "role", "interests")
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav as _nav
-
-    context = {
-        **context,
-        "staff_nav": _nav("associates"),
-        "can_change": is_manager(request.user),
-        "directory_url": reverse("associates_staff:directory"),
-    }
-    return render(request, f"community/directory/{template}", context, status=status)
 
 
 class CappedPaginator(Paginator):
@@ -95,6 +82,16 @@ class CappedPaginator(Paginator):
     @property
     def over_cap(self) -> bool:
         return self._capped_count > self.CAP
+
+
+_render = renderer(
+    "associates",
+    "community/directory/",
+    lambda request: {
+        "can_change": is_manager(request.user),
+        "directory_url": reverse("associates_staff:directory"),
+    },
+)
 
 
 def _directory_url(filters: DirectoryFilterForm) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -37,22 +36,11 @@ from coproduce.community.forms_cops import (
 from coproduce.community.models import Activity, CommunityOfPractice
 from coproduce.community.views_cops import join_url
 from coproduce.registry.access import can_edit_study, is_manager, require_staff
+from coproduce.staff.records import renderer
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponse]
 _EMPTY: tuple[Any, ...] = (None, "", [])
-
-
-def by_method(*, get: View, post: View) -> View:
-    """One URL, two views: GET (and HEAD) shows, POST changes."""
-
-    @wraps(get)
-    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method in ("GET", "HEAD"):
-            return get(request, *args, **kwargs)
-        return post(request, *args, **kwargs)  # answers 405 to anything but POST
-
-    return view
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -89,11 +77,7 @@ def _nav(current: str) -> list[dict[str, Any]]:
     return staff_nav(current)
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    context = {**context, "staff_nav": _nav("cops")}
-    return render(request, f"community/staff_cops/{template}", context, status=status)
+_render = renderer("cops", "community/staff_cops/")
 
 
 def _cop_url(cop: CommunityOfPractice) -> str:

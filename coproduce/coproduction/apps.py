@@ -8,7 +8,9 @@ class CoproductionConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduce.coproduction.access import is_broker
+        from coproduce.coproduction.records import KINDS
         from coproduce.staff.navigation import register_section
+        from coproduce.staff.records import register
 
         register_section(
             "coproduction",
@@ -19,3 +21,4 @@ class CoproductionConfig(AppConfig):
                 ("Co-production", "coproduction:home") if is_broker(user) else None
             ),
         )
+        register(*KINDS)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.urls import path
 
+from coproduce.coproduction import records
 from coproduce.coproduction import views as v
+from coproduce.staff.records import by_method
+from coproduce.staff.records import urlpatterns as record_patterns
 
 app_name = "coproduction"
 
@@ -13,37 +16,31 @@ S = "studies/<slug:slug>/"
 urlpatterns = [
     path("", v.home, name="home"),
     # knowledge-broker activity
-    path("activities/", v.by_method(get=v.broker_log, post=v.broker_create), name="broker_log"),
+    path("activities/", by_method(get=v.broker_log, post=v.broker_create), name="broker_log"),
     path("activities/all/", v.broker_activities, name="broker_activities"),
     path(
         "activities/<uuid:public_id>/edit/",
-        v.by_method(get=v.broker_edit, post=v.broker_update),
+        by_method(get=v.broker_edit, post=v.broker_update),
         name="broker_edit",
     ),
     path(
         "activities/<uuid:public_id>/delete/",
-        v.by_method(get=v.broker_confirm_delete, post=v.broker_delete),
+        by_method(get=v.broker_confirm_delete, post=v.broker_delete),
         name="broker_delete",
     ),
     path("time-used/", v.time_used, name="time_used"),
     path("compromises/", v.compromise_analysis, name="analysis"),
     # public involvement: rates and the payments export
     path("rates/", v.rate_list, name="rates"),
-    path("rates/new/", v.by_method(get=v.rate_new, post=v.rate_create), name="rate_add"),
-    path(
-        "rates/<uuid:public_id>/",
-        v.by_method(get=v.rate_edit, post=v.rate_update),
-        name="rate_edit",
-    ),
     path("payments.csv", v.payments_csv, name="payments_csv"),
     path("payments.xlsx", v.payments_xlsx, name="payments_xlsx"),
     # researcher-in-residence journal
     path("journal/", v.journal, name="journal"),
-    path("journal/new/", v.by_method(get=v.journal_new, post=v.journal_create), name="journal_add"),
+    path("journal/new/", by_method(get=v.journal_new, post=v.journal_create), name="journal_add"),
     path("journal/shared/", v.journal_shared, name="journal_shared"),
     path(
         "journal/entries/<uuid:public_id>/",
-        v.by_method(get=v.journal_edit, post=v.journal_update),
+        by_method(get=v.journal_edit, post=v.journal_update),
         name="journal_edit",
     ),
     path(
@@ -53,7 +50,7 @@ urlpatterns = [
     ),
     path(
         "journal/placements/<uuid:public_id>/supervisors/",
-        v.by_method(get=v.supervisors_show, post=v.supervisors_update),
+        by_method(get=v.supervisors_show, post=v.supervisors_update),
         name="journal_supervisors",
     ),
     # per study
@@ -61,29 +58,29 @@ urlpatterns = [
     path(S + "compromises/", v.compromise_list, name="compromises"),
     path(
         S + "compromises/new/",
-        v.by_method(get=v.compromise_new, post=v.compromise_create),
+        by_method(get=v.compromise_new, post=v.compromise_create),
         name="compromise_add",
     ),
     path(S + "compromises/<uuid:public_id>/", v.compromise_detail, name="compromise"),
     path(
         S + "compromises/<uuid:public_id>/edit/",
-        v.by_method(get=v.compromise_edit, post=v.compromise_update),
+        by_method(get=v.compromise_edit, post=v.compromise_update),
         name="compromise_edit",
     ),
     path(S + "sources/", v.source_list, name="sources"),
     path(
         S + "sources/new-meeting/",
-        v.by_method(get=v.meeting_new, post=v.meeting_create),
+        by_method(get=v.meeting_new, post=v.meeting_create),
         name="meeting_add",
     ),
     path(
         S + "sources/new-document/",
-        v.by_method(get=v.document_new, post=v.document_create),
+        by_method(get=v.document_new, post=v.document_create),
         name="document_add",
     ),
     path(
         S + "sources/import-email/",
-        v.by_method(get=v.email_import_show, post=v.email_import),
+        by_method(get=v.email_import_show, post=v.email_import),
         name="email_import",
     ),
     path(S + "sources/export.csv", v.export_sources, name="export_sources"),
@@ -91,12 +88,12 @@ urlpatterns = [
     path(S + "sources/<uuid:public_id>/", v.source_detail, name="source"),
     path(
         S + "sources/<uuid:public_id>/edit/",
-        v.by_method(get=v.source_edit, post=v.source_update),
+        by_method(get=v.source_edit, post=v.source_update),
         name="source_edit",
     ),
     path(
         S + "sources/<uuid:public_id>/delete/",
-        v.by_method(get=v.source_confirm_delete, post=v.source_delete),
+        by_method(get=v.source_confirm_delete, post=v.source_delete),
         name="source_delete",
     ),
     path(
@@ -107,42 +104,19 @@ urlpatterns = [
     path(S + "participants/", v.participant_list, name="participants"),
     path(
         S + "participants/<uuid:public_id>/",
-        v.by_method(get=v.consent_show, post=v.consent_update),
+        by_method(get=v.consent_show, post=v.consent_update),
         name="consent",
     ),
     path(S + "dialogues/", v.dialogue_list, name="dialogues"),
-    path(
-        S + "dialogues/new/",
-        v.by_method(get=v.dialogue_new, post=v.dialogue_create),
-        name="dialogue_add",
-    ),
-    path(
-        S + "dialogues/<uuid:public_id>/edit/",
-        v.by_method(get=v.dialogue_edit, post=v.dialogue_update),
-        name="dialogue_edit",
-    ),
-    path(
-        S + "dialogues/<uuid:public_id>/delete/",
-        v.by_method(get=v.dialogue_confirm_delete, post=v.dialogue_delete),
-        name="dialogue_delete",
-    ),
     path(S + "involvement/", v.involvement_list, name="involvement"),
     path(
-        S + "involvement/new/",
-        v.by_method(get=v.involvement_new, post=v.involvement_create),
-        name="involvement_add",
-    ),
-    path(
-        S + "involvement/<uuid:public_id>/edit/",
-        v.by_method(get=v.involvement_edit, post=v.involvement_update),
-        name="involvement_edit",
-    ),
-    path(
         S + "involvement/<uuid:public_id>/delete/",
-        v.by_method(get=v.involvement_confirm_delete, post=v.involvement_delete),
+        v.involvement_delete,
         name="involvement_delete",
     ),
-    path(S + "gripp2/", v.by_method(get=v.gripp2_show, post=v.gripp2_update), name="gripp2"),
+    path(S + "gripp2/", by_method(get=v.gripp2_show, post=v.gripp2_update), name="gripp2"),
     path(S + "gripp2.md", v.gripp2_markdown, name="gripp2_md"),
     path(S + "gripp2.pdf", v.gripp2_pdf, name="gripp2_pdf"),
+    # Plain records (dialogues, involvement, payment rates), declared in records.py.
+    *record_patterns(records.KINDS),
 ]

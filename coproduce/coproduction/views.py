@@ -2,12 +2,12 @@
 
 Access is decided in `coproduce.coproduction.access` (on top of the registry's rules). Each
 page that changes something has a GET view that shows the form and a `@require_POST` view that
-makes the change and writes its audit entry; `by_method` joins them on one URL.
+makes the change through `staff.editing` (one audit entry); `by_method` joins them on one
+URL. Plain records (dialogues, involvement, payment rates) are declared in records.py.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -17,13 +17,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, record_read, snapshot
-from coproduce.community.views_staff_cops import by_method
 from coproduce.coproduction import analysis, exports, gripp2, importer, timeuse
 from coproduce.coproduction import forms as f
 from coproduce.coproduction import models as m
@@ -42,30 +41,12 @@ from coproduce.coproduction.access import (
 )
 from coproduce.registry.access import is_staff_member, require_manager, require_staff
 from coproduce.registry.models import Placement, Secondment, Study
+from coproduce.staff import editing
+from coproduce.staff.records import kind_named, renderer
 
 PAGE_SIZE = 25
-_EMPTY: tuple[Any, ...] = (None, "", [], {})
 
-__all__ = ["by_method"]
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav
-
-    context = {**context, "staff_nav": staff_nav("coproduction")}
-    return render(request, f"coproduction/{template}", context, status=status)
-
-
-def _created(request: HttpRequest, obj: Any) -> None:
-    after = snapshot(obj)
-    record(
-        request.user,
-        action_name(obj, "created"),
-        obj,
-        {name: [None, value] for name, value in after.items() if value not in _EMPTY},
-    )
+_render = renderer("coproduction", "coproduction/")
 
 
 def _user(request: HttpRequest) -> Any:
@@ -153,11 +134,7 @@ def broker_create(request: HttpRequest) -> HttpResponse:
     form = _broker_form(person, request.POST)
     if not form.is_valid():
         return _broker_page(request, form, person)
-    with transaction.atomic():
-        activity = form.save(commit=False)
-        activity.recorded_by = _user(request)
-        activity.save()
-        _created(request, activity)
+    activity, _ = editing.save_with_audit(form, request.user, recorded_by=request.user)
     messages.success(
         request, f"Logged {activity.hours} hours of {activity.get_kind_display().lower()}."
     )
@@ -231,11 +208,7 @@ def broker_update(request: HttpRequest, public_id: Any) -> HttpResponse:
     form = _broker_form(activity.person, request.POST, instance=activity)
     if not form.is_valid():
         return _broker_edit_page(request, activity, form)
-    with transaction.atomic():
-        activity = form.save()
-        changes = diff(before, snapshot(activity))
-        if changes:
-            record(request.user, action_name(activity, "updated"), activity, changes)
+    activity, _ = editing.save_with_audit(form, request.user, before)
     messages.success(request, f"Activity of {activity.date:%d %B %Y} saved.")
     return redirect(_broker_back(request, activity))
 
@@ -256,19 +229,7 @@ def broker_confirm_delete(request: HttpRequest, public_id: Any) -> HttpResponse:
 def broker_delete(request: HttpRequest, public_id: Any) -> HttpResponse:
     activity = _activity_for(request, public_id)
     back = _broker_back(request, activity)
-    with transaction.atomic():
-        record(
-            request.user,
-            action_name(activity, "deleted"),
-            activity,
-            {
-                "person": [str(activity.person), None],
-                "date": [activity.date.isoformat(), None],
-                "hours": [str(activity.hours), None],
-                "kind": [activity.kind, None],
-            },
-        )
-        activity.delete()
+    editing.delete_with_audit(activity, request.user)
     messages.success(request, "Activity deleted.")
     return redirect(back)
 
@@ -401,13 +362,9 @@ def _save_compromise(request: HttpRequest, slug: str, public_id: Any | None) -> 
     if not (form.is_valid() and formset.is_valid()):
         return _compromise_form(request, study, form, formset, item if item.pk else None)
     with transaction.atomic():
-        item = form.save()
+        item, _ = editing.save_with_audit(form, request.user, before)
         formset.instance = item
         formset.save()
-        if before is None:
-            _created(request, item)
-        else:
-            record(request.user, action_name(item, "updated"), item, diff(before, snapshot(item)))
     messages.success(request, f"Compromise saved: {item.summary}.")
     return redirect("coproduction:compromise", study.slug, item.public_id)
 
@@ -583,7 +540,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
             m.SourceParticipant.objects.get_or_create(
                 source=source, participant=participant, role=m.SourceParticipant.Role.ATTENDEE
             )
-        _created(request, source)
+        editing.audit_saved(request.user, source)
     messages.success(request, "Meeting record saved. Record each attendee's consent.")
     return redirect("coproduction:source", study.slug, source.public_id)
 
@@ -621,7 +578,7 @@ def document_create(request: HttpRequest, slug: str) -> HttpResponse:
             upload = form.cleaned_data.get("upload")
             if upload is not None:
                 _attach(source, upload, written)
-            _created(request, source)
+            editing.audit_saved(request.user, source)
     except Exception:
         importer.remove_stored(written)
         raise
@@ -866,11 +823,7 @@ def consent_update(request: HttpRequest, slug: str, public_id: Any) -> HttpRespo
     form = f.ConsentForm(request.POST, instance=participant)
     if not form.is_valid():
         return _consent_page(request, study, participant, form)
-    with transaction.atomic():
-        participant = form.save()
-        changes = diff(before, snapshot(participant))
-        if changes:
-            record(request.user, action_name(participant, "updated"), participant, changes)
+    participant, _ = editing.save_with_audit(form, request.user, before)
     messages.success(request, f"Consent recorded for {participant.full_name}.")
     return redirect("coproduction:participants", study.slug)
 
@@ -914,92 +867,6 @@ def dialogue_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_safe
-def dialogue_new(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.DialogueForm(initial={"date": timezone.localdate()})
-    return _render(request, "dialogue_form.html", {"study": study, "form": form})
-
-
-@login_required
-@require_POST
-def dialogue_create(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.DialogueForm(request.POST)
-    if not form.is_valid():
-        return _render(request, "dialogue_form.html", {"study": study, "form": form})
-    with transaction.atomic():
-        dialogue = form.save(commit=False)
-        dialogue.study = study
-        dialogue.save()
-        _created(request, dialogue)
-    messages.success(request, "Dialogue recorded.")
-    return redirect("coproduction:dialogues", study.slug)
-
-
-def _dialogue_for(request: HttpRequest, slug: str, public_id: Any) -> tuple[Study, Any]:
-    study = get_study_for(request.user, slug, write=True)
-    return study, get_object_or_404(m.ReflexiveDialogue, study=study, public_id=public_id)
-
-
-@login_required
-@require_safe
-def dialogue_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    study, dialogue = _dialogue_for(request, slug, public_id)
-    form = f.DialogueForm(instance=dialogue)
-    return _render(request, "dialogue_form.html", {"study": study, "form": form, "item": dialogue})
-
-
-@login_required
-@require_POST
-def dialogue_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    study, dialogue = _dialogue_for(request, slug, public_id)
-    before = snapshot(dialogue)
-    form = f.DialogueForm(request.POST, instance=dialogue)
-    if not form.is_valid():
-        return _render(
-            request, "dialogue_form.html", {"study": study, "form": form, "item": dialogue}
-        )
-    with transaction.atomic():
-        dialogue = form.save()
-        changes = diff(before, snapshot(dialogue))
-        if changes:
-            record(request.user, action_name(dialogue, "updated"), dialogue, changes)
-    messages.success(request, f"Dialogue saved: {dialogue.title}.")
-    return redirect("coproduction:dialogues", study.slug)
-
-
-@login_required
-@require_safe
-def dialogue_confirm_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    study, dialogue = _dialogue_for(request, slug, public_id)
-    return _confirm_delete(
-        request,
-        study=study,
-        heading="Delete this dialogue?",
-        summary=f"{dialogue.title} ({dialogue.date:%d %B %Y}), with {dialogue.partners}",
-        action=reverse("coproduction:dialogue_delete", args=[study.slug, dialogue.public_id]),
-        cancel=reverse("coproduction:dialogues", args=[study.slug]),
-    )
-
-
-@login_required
-@require_POST
-def dialogue_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    study, dialogue = _dialogue_for(request, slug, public_id)
-    with transaction.atomic():
-        record(
-            request.user,
-            action_name(dialogue, "deleted"),
-            dialogue,
-            {"title": [dialogue.title, None], "date": [dialogue.date.isoformat(), None]},
-        )
-        dialogue.delete()
-    messages.success(request, f"Dialogue deleted: {dialogue.title}.")
-    return redirect("coproduction:dialogues", study.slug)
-
-
 # --- public involvement ------------------------------------------------------------------------
 
 
@@ -1030,68 +897,6 @@ def involvement_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_safe
-def involvement_new(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.InvolvementForm(initial={"date": timezone.localdate(), "hours": Decimal("2")})
-    return _render(request, "involvement_form.html", {"study": study, "form": form})
-
-
-@login_required
-@require_POST
-def involvement_create(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.InvolvementForm(request.POST, instance=m.InvolvementActivity(study=study))
-    if not form.is_valid():
-        return _render(request, "involvement_form.html", {"study": study, "form": form})
-    with transaction.atomic():
-        activity = form.save()
-        _created(request, activity)
-    messages.success(request, f"Involvement recorded: £{activity.total} to pay.")
-    return redirect("coproduction:involvement", study.slug)
-
-
-def _involvement_for(request: HttpRequest, slug: str, public_id: Any) -> tuple[Study, Any]:
-    study = get_study_for(request.user, slug, write=True)
-    activity = get_object_or_404(
-        m.InvolvementActivity.objects.select_related("contributor", "rate"),
-        study=study,
-        public_id=public_id,
-    )
-    return study, activity
-
-
-def _involvement_page(
-    request: HttpRequest, study: Study, form: f.InvolvementForm, item: Any
-) -> HttpResponse:
-    return _render(request, "involvement_form.html", {"study": study, "form": form, "item": item})
-
-
-@login_required
-@require_safe
-def involvement_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    study, activity = _involvement_for(request, slug, public_id)
-    return _involvement_page(request, study, f.InvolvementForm(instance=activity), activity)
-
-
-@login_required
-@require_POST
-def involvement_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    study, activity = _involvement_for(request, slug, public_id)
-    before = snapshot(activity)
-    form = f.InvolvementForm(request.POST, instance=activity)
-    if not form.is_valid():
-        return _involvement_page(request, study, form, activity)
-    with transaction.atomic():
-        activity = form.save()
-        changes = diff(before, snapshot(activity))
-        if changes:
-            record(request.user, action_name(activity, "updated"), activity, changes)
-    messages.success(request, f"Involvement saved: £{activity.total} to pay.")
-    return redirect("coproduction:involvement", study.slug)
-
-
 PAID_CANNOT_GO = (
     "This activity has been paid, so it cannot be deleted: finance's records must match. "
     "Change it instead if something is wrong."
@@ -1099,9 +904,19 @@ PAID_CANNOT_GO = (
 
 
 @login_required
-@require_safe
-def involvement_confirm_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    study, activity = _involvement_for(request, slug, public_id)
+@require_http_methods(["GET", "POST"])
+def involvement_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
+    """The ledger's delete: a paid activity stays, so finance's records match."""
+    kind = kind_named("involvement", "coproduction")
+    activity = kind.policy.get(kind, request.user, public_id, write=True, scope={"slug": slug})
+    study = activity.study
+    if request.method == "POST" and activity.paid_on:
+        messages.error(request, PAID_CANNOT_GO)
+        return redirect("coproduction:involvement_edit", study.slug, activity.public_id)
+    if request.method == "POST":
+        editing.delete_with_audit(activity, request.user)
+        messages.success(request, f"Involvement deleted: {activity.what}.")
+        return redirect("coproduction:involvement", study.slug)
     return _confirm_delete(
         request,
         study=study,
@@ -1117,31 +932,6 @@ def involvement_confirm_delete(request: HttpRequest, slug: str, public_id: Any) 
 
 
 @login_required
-@require_POST
-def involvement_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    study, activity = _involvement_for(request, slug, public_id)
-    if activity.paid_on:
-        messages.error(request, PAID_CANNOT_GO)
-        return redirect("coproduction:involvement_edit", study.slug, activity.public_id)
-    with transaction.atomic():
-        record(
-            request.user,
-            action_name(activity, "deleted"),
-            activity,
-            {
-                "what": [activity.what, None],
-                "contributor": [activity.contributor.full_name, None],
-                "date": [activity.date.isoformat(), None],
-                "fee": [str(activity.fee), None],
-                "expenses": [str(activity.expenses), None],
-            },
-        )
-        activity.delete()
-    messages.success(request, f"Involvement deleted: {activity.what}.")
-    return redirect("coproduction:involvement", study.slug)
-
-
-@login_required
 @require_safe
 def rate_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
@@ -1150,59 +940,6 @@ def rate_list(request: HttpRequest) -> HttpResponse:
         "rate_list.html",
         {"rates": m.PaymentRate.objects.all(), "is_manager": is_manager(request.user)},
     )
-
-
-def _rate_form(
-    request: HttpRequest, form: f.PaymentRateForm, rate: m.PaymentRate | None
-) -> HttpResponse:
-    return _render(request, "rate_form.html", {"form": form, "rate": rate})
-
-
-@login_required
-@require_safe
-def rate_new(request: HttpRequest) -> HttpResponse:
-    require_manager(request.user)
-    return _rate_form(request, f.PaymentRateForm(), None)
-
-
-@login_required
-@require_POST
-def rate_create(request: HttpRequest) -> HttpResponse:
-    require_manager(request.user)
-    form = f.PaymentRateForm(request.POST)
-    if not form.is_valid():
-        return _rate_form(request, form, None)
-    with transaction.atomic():
-        rate = form.save()
-        _created(request, rate)
-    messages.success(request, f"Rate added: {rate}.")
-    return redirect("coproduction:rates")
-
-
-@login_required
-@require_safe
-def rate_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require_manager(request.user)
-    rate = get_object_or_404(m.PaymentRate, public_id=public_id)
-    return _rate_form(request, f.PaymentRateForm(instance=rate), rate)
-
-
-@login_required
-@require_POST
-def rate_update(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require_manager(request.user)
-    rate = get_object_or_404(m.PaymentRate, public_id=public_id)
-    before = snapshot(rate)
-    form = f.PaymentRateForm(request.POST, instance=rate)
-    if not form.is_valid():
-        return _rate_form(request, form, rate)
-    with transaction.atomic():
-        rate = form.save()
-        changes = diff(before, snapshot(rate))
-        if changes:
-            record(request.user, action_name(rate, "updated"), rate, changes)
-    messages.success(request, f"Rate saved: {rate}.")
-    return redirect("coproduction:rates")
 
 
 def _payments(request: HttpRequest) -> Any:
@@ -1268,14 +1005,7 @@ def gripp2_update(request: HttpRequest, slug: str) -> HttpResponse:
             "gripp2.html",
             {"study": study, "report": report, "form": form, "sections": [], "saved": False},
         )
-    with transaction.atomic():
-        report = form.save()
-        if before is None:
-            _created(request, report)
-        else:
-            record(
-                request.user, action_name(report, "updated"), report, diff(before, snapshot(report))
-            )
+    editing.save_with_audit(form, request.user, before)
     messages.success(request, "GRIPP2 report saved.")
     return redirect("coproduction:gripp2", study.slug)
 

@@ -2,15 +2,16 @@
 attendance, and cancelling an event.
 
 Anyone with a staff role may look (`require_staff`); only managers change anything
-(`require_manager`). Each change writes its audit entry in the same transaction. Pages that
-change something have a GET view that only shows the form and a `@require_POST` view.
+(`require_manager`). Each change writes its audit entry in the same transaction
+(`staff.editing`). Creating and editing stay views: an edit moves the event's calendar
+sequence on and the waiting list up, and both share the form page laid out by section.
+Pages that change something have a GET view that only shows the form and a `@require_POST`
+view.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,42 +19,25 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from coproduce.audit.log import action_name, diff, record, snapshot
+from coproduce.audit.log import diff, snapshot
 from coproduce.events import services
 from coproduce.events.forms import EventForm
 from coproduce.events.models import Booking, Event
 from coproduce.registry.access import is_manager, require_manager, require_staff
+from coproduce.staff import editing
+from coproduce.staff.records import renderer
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponse]
-_EMPTY: tuple[Any, ...] = (None, "", [])
 WHEN_CHOICES = {"upcoming": "Upcoming", "past": "Past", "all": "All"}
 
 
-def by_method(*, get: View, post: View) -> View:
-    """One URL, two views: GET (and HEAD) shows, POST changes."""
-
-    @wraps(get)
-    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method in ("GET", "HEAD"):
-            return get(request, *args, **kwargs)
-        return post(request, *args, **kwargs)  # answers 405 to anything but POST
-
-    return view
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav
-
-    context = {**context, "staff_nav": staff_nav("events")}
-    return render(request, f"events/staff/{template}", context, status=status)
+_render = renderer("events", "events/staff/")
 
 
 def _event(slug: str) -> Event:
@@ -155,11 +139,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
     form = EventForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form)
-    with transaction.atomic():
-        event = form.save()
-        after = snapshot(event)
-        changes = {name: [None, value] for name, value in after.items() if value not in _EMPTY}
-        record(request.user, action_name(event, "created"), event, changes)
+    event, _ = editing.save_with_audit(form, request.user)
     messages.success(request, f"Event “{event.title}” created.")
     return redirect(_event_url(event))
 
@@ -191,7 +171,7 @@ def event_update(request: HttpRequest, slug: str) -> HttpResponse:
         if changes:
             event.sequence += 1
             event.save()
-            record(request.user, action_name(event, "updated"), event, changes)
+            editing.audit_saved(request.user, event, before)
             # More places, or a reopened event: the waiting list moves up at once.
             services.fill_free_places(event)
     if changes:

@@ -11,7 +11,9 @@ class GovernanceConfig(AppConfig):
         from coproduce.governance import signals  # noqa: F401 - connects the receivers
         from coproduce.governance.access import lay_menu
         from coproduce.governance.annual import queue_annual_review_reminders
+        from coproduce.governance.records import KINDS
         from coproduce.staff.navigation import register_section
+        from coproduce.staff.records import register
 
         scheduler.register("annual scientific review reminders", queue_annual_review_reminders)
         register_section(
@@ -20,3 +22,4 @@ class GovernanceConfig(AppConfig):
             "governance:dashboard",
             without_staff_role=lay_menu,  # a lay panel member: their panels
         )
+        register(*KINDS)

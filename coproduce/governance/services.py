@@ -74,46 +74,8 @@ def steering_committee(study: Study, *, by: Any = None) -> Panel:
     return panel
 
 
-def add_member(panel: Panel, membership: PanelMembership, *, by: Any) -> PanelMembership:
-    with transaction.atomic():
-        membership.panel = panel
-        membership.save()
-        record(
-            by,
-            "governance.panelmembership.created",
-            membership,
-            {
-                "role": [None, membership.role],
-                "represents": [None, membership.represents],
-                "start": [None, membership.start.isoformat()],
-                "end": [None, membership.end.isoformat() if membership.end else None],
-            },
-        )
-    return membership
-
-
-MEMBERSHIP_FIELDS = ("role", "represents", "start", "end")
-
-
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def update_member(membership: PanelMembership, *, by: Any) -> dict[str, list[Any]]:
-    """Save a changed membership (role, represents, dates); the audit entry has what changed.
-
-    Returns the changes (empty when nothing changed, and then nothing is written)."""
-    with transaction.atomic():
-        before = PanelMembership.objects.values(*MEMBERSHIP_FIELDS).get(pk=membership.pk)
-        changes = {
-            name: [_plain(before[name]), _plain(getattr(membership, name))]
-            for name in MEMBERSHIP_FIELDS
-            if before[name] != getattr(membership, name)
-        }
-        if changes:
-            membership.save(update_fields=list(changes))
-            record(by, "governance.panelmembership.updated", membership, changes)
-    return changes
 
 
 def end_term(membership: PanelMembership, end: dt.date, *, by: Any) -> None:

@@ -6,7 +6,9 @@ role gets; a new pattern fails that test until it is added there.
 
 from django.urls import path
 
-from coproduce.governance import views
+from coproduce.governance import records, views
+from coproduce.staff.records import by_method
+from coproduce.staff.records import urlpatterns as record_patterns
 
 app_name = "governance"
 
@@ -15,18 +17,8 @@ urlpatterns = [
     path("panels/", views.panel_list, name="panels"),
     path("panels/<slug:slug>/", views.panel_detail, name="panel"),
     path(
-        "panels/<slug:slug>/members/add/",
-        views.by_method(get=views.member_new, post=views.member_add),
-        name="member_add",
-    ),
-    path(
-        "panels/<slug:slug>/members/<uuid:public_id>/edit/",
-        views.by_method(get=views.member_edit, post=views.member_update),
-        name="member_edit",
-    ),
-    path(
         "panels/<slug:slug>/members/<uuid:public_id>/end/",
-        views.by_method(get=views.member_end_form, post=views.member_end),
+        by_method(get=views.member_end_form, post=views.member_end),
         name="member_end",
     ),
     path("annual-reviews/", views.annual_reviews, name="annual_reviews"),
@@ -35,13 +27,13 @@ urlpatterns = [
     path("studies/<slug:slug>/steering/", views.steering_create, name="steering_create"),
     path(
         "studies/<slug:slug>/protocols/new/",
-        views.by_method(get=views.protocol_new, post=views.protocol_create),
+        by_method(get=views.protocol_new, post=views.protocol_create),
         name="protocol_new",
     ),
     path("protocols/<uuid:public_id>/download/", views.protocol_download, name="protocol_download"),
     path(
         "protocols/<uuid:public_id>/submit/",
-        views.by_method(get=views.protocol_submit_form, post=views.protocol_submit),
+        by_method(get=views.protocol_submit_form, post=views.protocol_submit),
         name="protocol_submit",
     ),
     path("rounds/<uuid:public_id>/", views.round_detail, name="round"),
@@ -49,19 +41,21 @@ urlpatterns = [
     path("rounds/<uuid:public_id>/declare/", views.round_declare, name="declare"),
     path(
         "rounds/<uuid:public_id>/assessment/",
-        views.by_method(get=views.assessment_form, post=views.assessment_save),
+        by_method(get=views.assessment_form, post=views.assessment_save),
         name="assessment",
     ),
     path(
         "rounds/<uuid:public_id>/recommendation/",
-        views.by_method(get=views.recommendation_form, post=views.recommendation_save),
+        by_method(get=views.recommendation_form, post=views.recommendation_save),
         name="recommendation",
     ),
     path("rounds/<uuid:public_id>/release/", views.round_release, name="release"),
     path(
         "rounds/<uuid:public_id>/response/",
-        views.by_method(get=views.response_form, post=views.response_save),
+        by_method(get=views.response_form, post=views.response_save),
         name="response",
     ),
     path("conditions/<uuid:public_id>/met/", views.condition_met, name="condition_met"),
+    # Plain records (adding a member, changing a membership), declared in records.py.
+    *record_patterns(records.KINDS),
 ]

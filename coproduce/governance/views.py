@@ -8,7 +8,6 @@ its audit entry.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -33,8 +32,6 @@ from coproduce.governance.forms import (
     ConditionMetForm,
     DeclareForm,
     EndTermForm,
-    MemberForm,
-    MembershipForm,
     ProtocolForm,
     RecommendationForm,
     ResponseForm,
@@ -52,6 +49,7 @@ from coproduce.governance.models import (
     ReviewRound,
 )
 from coproduce.registry.models import Study
+from coproduce.staff.records import kind_named, renderer
 
 View = Callable[..., HttpResponse]
 PAGE_SIZE = 25
@@ -59,32 +57,16 @@ PAGE_SIZE = 25
 BREACHES_SHOWN = 50
 
 
-def by_method(*, get: View, post: View) -> View:
-    """One URL, two views: GET (and HEAD) shows, POST changes."""
-
-    @wraps(get)
-    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method in ("GET", "HEAD"):
-            return get(request, *args, **kwargs)
-        return post(request, *args, **kwargs)
-
-    return view
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav
-
+def _governance_context(request: HttpRequest) -> dict[str, Any]:
     staff_role = access.is_staff_member(request.user)
-    context = {
-        **context,
-        "staff_nav": staff_nav("governance"),
+    return {
         "staff_role": staff_role,
         # A lay panel member's way back is their panels; the dashboard is for staff roles.
         "governance_home": reverse("governance:dashboard" if staff_role else "governance:panels"),
     }
-    return render(request, f"governance/{template}", context, status=status)
+
+
+_render = renderer("governance", "governance/", _governance_context)
 
 
 def _study(request: HttpRequest, slug: str) -> Study:
@@ -230,89 +212,13 @@ def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _member_page(request: HttpRequest, panel: Panel, form: MemberForm) -> HttpResponse:
-    return _render(request, "member_form.html", {"panel": panel, "form": form})
-
-
-@login_required
-@require_safe
-def member_new(request: HttpRequest, slug: str) -> HttpResponse:
-    if not access.can_manage_panels(request.user):
-        access.deny("Only managers can change panel membership.")
-    panel = get_object_or_404(Panel, slug=slug)
-    return _member_page(request, panel, MemberForm(initial={"start": timezone.localdate()}))
-
-
-@login_required
-@require_POST
-def member_add(request: HttpRequest, slug: str) -> HttpResponse:
-    if not access.can_manage_panels(request.user):
-        access.deny("Only managers can change panel membership.")
-    panel = get_object_or_404(Panel, slug=slug)
-    form = MemberForm(request.POST, instance=PanelMembership(panel=panel))
-    if not form.is_valid():
-        return _member_page(request, panel, form)
-    try:
-        membership = services.add_member(panel, form.save(commit=False), by=request.user)
-    except IntegrityError:
-        form.add_error("start", "This person already has a term on this panel starting that day")
-        return _member_page(request, panel, form)
-    messages.success(request, f"{membership.person} added to the {panel}.")
-    return redirect(panel.get_absolute_url())
-
-
 def _membership(request: HttpRequest, slug: str, public_id: Any) -> PanelMembership:
     """The membership on this panel, if the user may change it (404 if none, else 403)."""
-    membership = get_object_or_404(
-        PanelMembership.objects.select_related("panel", "panel__study", "person"),
-        panel__slug=slug,
-        public_id=public_id,
+    kind = kind_named("membership", "governance")
+    membership: PanelMembership = kind.policy.get(
+        kind, request.user, public_id, write=True, scope={"slug": slug}
     )
-    if not access.can_change_membership(request.user, membership):
-        access.deny(
-            "Only managers and the panel's chair can change memberships, "
-            "and only a manager can change a chair's."
-        )
     return membership
-
-
-def _membership_page(
-    request: HttpRequest, membership: PanelMembership, form: MembershipForm
-) -> HttpResponse:
-    return _render(
-        request,
-        "membership_form.html",
-        {"panel": membership.panel, "membership": membership, "form": form},
-    )
-
-
-@login_required
-@require_safe
-def member_edit(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    membership = _membership(request, slug, public_id)
-    form = MembershipForm(instance=membership, allow_chair=access.can_appoint_chair(request.user))
-    return _membership_page(request, membership, form)
-
-
-@login_required
-@require_POST
-def member_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    membership = _membership(request, slug, public_id)
-    form = MembershipForm(
-        request.POST, instance=membership, allow_chair=access.can_appoint_chair(request.user)
-    )
-    if not form.is_valid():
-        return _membership_page(request, membership, form)
-    try:
-        changes = services.update_member(form.save(commit=False), by=request.user)
-    except IntegrityError:
-        form.add_error("start", "This person already has a term on this panel starting that day")
-        return _membership_page(request, membership, form)
-    if changes:
-        messages.success(request, f"{membership.person}'s membership is updated.")
-    else:
-        messages.info(request, "Nothing was changed.")
-    return redirect(membership.panel.get_absolute_url() + "#members")
 
 
 def _end_page(request: HttpRequest, membership: PanelMembership, form: EndTermForm) -> HttpResponse:

@@ -15,18 +15,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from coproduce.audit.log import action_name, diff, record, snapshot
+from coproduce.audit.log import record, snapshot
 from coproduce.community import health
 from coproduce.community.models import CommunityOfPractice
-from coproduce.community.views_staff_cops import by_method
 from coproduce.implementation import (
     annual,
     evaluation,
@@ -56,6 +55,8 @@ from coproduce.registry.access import (
     require_staff,
 )
 from coproduce.registry.models import Study
+from coproduce.staff.editing import save_with_audit
+from coproduce.staff.records import by_method, form_page, renderer
 
 PAGE_SIZE = 25
 # Communities a page on the evaluation page (one bar and one table row each).
@@ -68,13 +69,7 @@ __all__ = ["by_method"]
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav
-
-    context = {**context, "staff_nav": staff_nav("implementation")}
-    return render(request, f"implementation/{template}", context, status=status)
+_render = renderer("implementation", "implementation/")
 
 
 def _study_url(study: Study) -> str:
@@ -87,31 +82,8 @@ def _require_edit(user: Any, study: Study) -> None:
         raise PermissionDenied("You can only change the studies you work on.")
 
 
-def _created(user: Any, obj: models.Model) -> None:
-    after = snapshot(obj)
-    record(
-        user,
-        action_name(obj, "created"),
-        obj,
-        {name: [None, value] for name, value in after.items() if value not in _EMPTY},
-    )
-
-
 def _save(request: HttpRequest, form: Any, before: dict[str, Any] | None, **extra: Any) -> Any:
-    """Save a model form (with `extra` fields set) and write the audit entry, atomically."""
-    with transaction.atomic():
-        obj = form.save(commit=False)
-        for name, value in extra.items():
-            setattr(obj, name, value)
-        obj.save()
-        form.save_m2m()
-        if before is None:
-            _created(request.user, obj)
-        else:
-            changes = diff(before, snapshot(obj))
-            if changes:
-                record(request.user, action_name(obj, "updated"), obj, changes)
-    return obj
+    return save_with_audit(form, request.user, before, **extra)[0]
 
 
 def _form_page(
@@ -125,19 +97,17 @@ def _form_page(
     intro: str = "",
     multipart: bool = False,
 ) -> HttpResponse:
-    return _render(
+    return form_page(
         request,
-        "form.html",
-        {
-            "form": form,
-            "title": title,
-            "caption": caption,
-            "action": action,
-            "cancel_url": cancel_url,
-            "intro": intro,
-            "multipart": multipart,
-        },
-        status=400 if form.is_bound and form.errors else 200,
+        form,
+        section="implementation",
+        heading=title,
+        caption=caption,
+        intro=intro,
+        action=action,
+        cancel_url=cancel_url,
+        multipart=multipart,
+        crumb=("Implementation", reverse("implementation:overview")),
     )
 
 

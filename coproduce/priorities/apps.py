@@ -9,7 +9,10 @@ class PrioritiesConfig(AppConfig):
     def ready(self) -> None:
         from coproduce.comms import scheduler
         from coproduce.priorities.invitations import queue_due_reminders
+        from coproduce.priorities.records import KINDS
         from coproduce.staff.navigation import register_section
+        from coproduce.staff.records import register
 
         scheduler.register("consultation reminders", queue_due_reminders)
         register_section("priorities", "Priority setting", "priorities_staff:list")
+        register(*KINDS)

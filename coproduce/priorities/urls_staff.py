@@ -3,17 +3,18 @@
 
 from django.urls import path
 
+from coproduce.priorities import records
 from coproduce.priorities import views_staff as views
+from coproduce.staff.records import urlpatterns as record_patterns
 
 app_name = "priorities_staff"
 
 urlpatterns = [
     path("", views.consultation_list, name="list"),
-    path("new/", views.consultation_create, name="create"),
+    # Consultations and their questions (add and edit), declared in records.py; before
+    # `<slug>/`, which would take "new".
+    *record_patterns(records.KINDS),
     path("<slug:slug>/", views.consultation_detail, name="detail"),
-    path("<slug:slug>/edit/", views.consultation_edit, name="edit"),
-    path("<slug:slug>/questions/new/", views.question_edit, name="question_create"),
-    path("<slug:slug>/questions/<uuid:public_id>/", views.question_edit, name="question_edit"),
     path("<slug:slug>/invitees/", views.invitees, name="invitees"),
     path("<slug:slug>/invitees/send/", views.send_invitations, name="send"),
     path("<slug:slug>/invitees/<uuid:public_id>/new-link/", views.new_link, name="new_link"),

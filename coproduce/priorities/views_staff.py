@@ -16,21 +16,19 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, snapshot
 from coproduce.priorities import analysis, exports, invitations, links, services, similarity
 from coproduce.priorities.forms import (
-    ConsultationForm,
     IndicativeQuestionForm,
     InterimSurveyForm,
     InviteesForm,
     MergeForm,
     OutOfScopeForm,
     PriorityOutcomeForm,
-    QuestionForm,
     RoundForm,
     TopTenForm,
     WorkshopForm,
@@ -42,7 +40,6 @@ from coproduce.priorities.models import (
     Invitation,
     Merge,
     Priority,
-    Question,
     StakeholderGroup,
     Submission,
     Workshop,
@@ -50,6 +47,7 @@ from coproduce.priorities.models import (
     WorkshopRank,
 )
 from coproduce.registry.access import is_manager, require_manager, require_staff
+from coproduce.staff.records import renderer
 
 PAGE_SIZE = 25
 SUGGESTIONS = 8
@@ -61,17 +59,9 @@ SUBMISSION_FILTERS = {
 }
 
 
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    from coproduce.staff.navigation import staff_nav
-
-    context = {
-        **context,
-        "staff_nav": staff_nav("priorities"),
-        "can_change": is_manager(request.user),
-    }
-    return render(request, f"priorities/staff/{template}", context, status=status)
+_render = renderer(
+    "priorities", "priorities/staff/", lambda request: {"can_change": is_manager(request.user)}
+)
 
 
 def _consultation(slug: str) -> Consultation:
@@ -150,79 +140,6 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "open_url": open_url,
             "not_invited": consultation.invitations.filter(invited_at__isnull=True).count(),
         },
-    )
-
-
-def _form_page(
-    request: HttpRequest, form: ConsultationForm, consultation: Consultation | None
-) -> HttpResponse:
-    return _render(request, "form.html", {"form": form, "consultation": consultation})
-
-
-@login_required
-def consultation_create(request: HttpRequest) -> HttpResponse:
-    require_manager(request.user)
-    form = ConsultationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            consultation = form.save()
-            record(
-                request.user,
-                action_name(consultation, "created"),
-                consultation,
-                diff({}, snapshot(consultation)),
-            )
-        messages.success(request, f"Consultation {consultation.title} created.")
-        return redirect(_detail_url(consultation))
-    return _form_page(request, form, None)
-
-
-@login_required
-def consultation_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    require_manager(request.user)
-    consultation = _consultation(slug)
-    before = snapshot(consultation)
-    form = ConsultationForm(request.POST or None, instance=consultation)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            consultation = form.save()
-            record(
-                request.user,
-                action_name(consultation, "updated"),
-                consultation,
-                diff(before, snapshot(consultation)),
-            )
-        messages.success(request, "Consultation saved.")
-        return redirect(_detail_url(consultation))
-    return _form_page(request, form, Consultation.objects.get(pk=consultation.pk))
-
-
-# -- questions -----------------------------------------------------------------------------------
-
-
-@login_required
-def question_edit(request: HttpRequest, slug: str, public_id: Any = None) -> HttpResponse:
-    require_manager(request.user)
-    consultation = _consultation(slug)
-    question = None
-    if public_id is not None:
-        question = get_object_or_404(Question, consultation=consultation, public_id=public_id)
-    else:
-        last = consultation.questions.order_by("-position").first()
-        question = Question(consultation=consultation, position=(last.position + 1 if last else 1))
-    before = snapshot(question) if question.pk else {}
-    form = QuestionForm(request.POST or None, instance=question, consultation=consultation)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            verb = "updated" if question.pk else "created"
-            saved = form.save()
-            record(request.user, action_name(saved, verb), saved, diff(before, snapshot(saved)))
-        messages.success(request, f"Question {saved.position} saved.")
-        return redirect(_detail_url(consultation))
-    return _render(
-        request,
-        "question_form.html",
-        {"form": form, "consultation": consultation, "question": question},
     )
 
 

@@ -16,24 +16,44 @@ _EMPTY: tuple[Any, ...] = (None, "", [])
 
 
 def save_with_audit(
-    form: forms.ModelForm[Any], actor: Any, before: dict[str, Any] | None = None
+    form: forms.ModelForm[Any],
+    actor: Any,
+    before: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> tuple[Any, dict[str, list[Any]]]:
-    """Save a valid form and record what changed; `before` is the snapshot taken before binding.
+    """Save a valid form (with `extra` fields set on the object) and record what changed;
+    `before` is the snapshot of an existing object taken before the form was bound.
 
-    Returns the object and its changes; an update that changed nothing writes no entry.
+    The one audited save of the staff area: every create and edit of a record comes here
+    (or, for an object saved by a workflow, to `audit_saved`). Returns the object and its
+    changes; an update that changed nothing writes no entry.
     """
     creating = form.instance.pk is None
     with transaction.atomic():
-        obj = form.save()
-        after = snapshot(obj)
-        if creating:
-            changes = {name: [None, value] for name, value in after.items() if value not in _EMPTY}
-            record(actor, action_name(obj, "created"), obj, changes)
-        else:
-            changes = diff(before or {}, after)
-            if changes:
-                record(actor, action_name(obj, "updated"), obj, changes)
+        obj = form.save(commit=False)
+        for name, value in extra.items():
+            setattr(obj, name, value)
+        obj.save()
+        form.save_m2m()
+        changes = audit_saved(actor, obj, None if creating else (before or {}))
     return obj, changes
+
+
+def audit_saved(
+    actor: Any, obj: models.Model, before: dict[str, Any] | None = None
+) -> dict[str, list[Any]]:
+    """Record the object just saved: created (`before` None) with the values it was given, or
+    updated with what changed since `before` (nothing changed: no entry). Call it inside the
+    transaction that saved the object."""
+    after = snapshot(obj)
+    if before is None:
+        changes = {name: [None, value] for name, value in after.items() if value not in _EMPTY}
+        record(actor, action_name(obj, "created"), obj, changes)
+    else:
+        changes = diff(before, after)
+        if changes:
+            record(actor, action_name(obj, "updated"), obj, changes)
+    return changes
 
 
 def delete_with_audit(obj: models.Model, actor: Any) -> None:

@@ -1,4 +1,5 @@
-"""The staff area's menu: the registry kinds, enquiries, and sections other apps register.
+"""The staff area's menu: the record kinds registered in the staff namespace, enquiries, and
+sections other apps register.
 
 Pages that extend `staff/base.html` put `staff_nav(current)` in their context as `staff_nav`.
 An app with its own staff pages calls `register_section` once (in its AppConfig.ready), so the
@@ -45,10 +46,14 @@ def register_section(
 
 def staff_nav(current: str) -> list[dict[str, Any]]:
     """Menu items as dicts with label, url and current (True for the section being shown)."""
-    from coproduce.staff.kinds import KINDS
+    from coproduce.staff.records import registered
 
     items = [("home", "Staff home", reverse("staff:home"))]
-    items += [(kind.key, kind.plural.capitalize(), kind.url("list")) for kind in KINDS.values()]
+    items += [
+        (kind.key, kind.plural.capitalize(), kind.url("list"))
+        for kind in registered("staff")
+        if "list" in kind.actions
+    ]
     items.append(("enquiries", "Enquiries", reverse("staff:enquiries")))
     items += [(s.key, s.label, reverse(s.url_name)) for s in _REGISTERED.values()]
     return [{"label": label, "url": url, "current": key == current} for key, label, url in items]

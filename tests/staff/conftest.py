@@ -13,7 +13,7 @@ from django.db import models
 from django.test import Client
 
 from coproduce.registry.models import Organisation, RoleAssignment, Study, Theme
-from coproduce.staff.kinds import KINDS
+from coproduce.staff.records import kind_named, registered
 from tests import factories
 
 
@@ -29,7 +29,7 @@ class Case:
 
     @property
     def kind(self) -> Any:
-        return KINDS[self.key]
+        return kind_named(self.key)
 
     def base(self) -> str:
         return f"/staff/{self.kind.segment}/"
@@ -156,7 +156,7 @@ def case(request: pytest.FixtureRequest, db: Any) -> Case:
 
 def form_data(obj: Any, **changes: Any) -> dict[str, Any]:
     """What the edit form would post for `obj` unchanged, with `changes` applied."""
-    kind = next(k for k in KINDS.values() if isinstance(obj, k.model))
+    kind = next(k for k in registered() if isinstance(obj, k.model))
     form = kind.form_class(instance=obj)
     data: dict[str, Any] = {}
     for field in form:
