@@ -47,6 +47,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from coproduce.security import mail
 from coproduce.security.clients import client_address
 from coproduce.security.models import SignInFailure, SignInUnlock
 
@@ -235,8 +236,6 @@ def _offer_unlock(key: str, now: dt.datetime) -> None:
 
 
 def _send_link(user: Any, unlock: SignInUnlock) -> None:
-    from coproduce.comms import outbox
-
     link = settings.SITE_URL + reverse("signin:unlock", args=[link_token(unlock)])
     minutes = settings.COPRODUCE_SIGNIN_UNLOCK_MINUTES
     body = (
@@ -249,7 +248,7 @@ def _send_link(user: Any, unlock: SignInUnlock) -> None:
         "the attempts have been stopped. If this keeps happening, tell the system "
         "administrator, and change your password if you were asked for a code.\n"
     )
-    outbox.queue_message(
+    mail.send(
         f"signin-unlock:{unlock.nonce}:{user.pk}",
         user.email,
         f"{settings.COLLABORATION_SHORT_NAME}: sign in to your account",
