@@ -183,6 +183,7 @@ KINDS: tuple[Kind, ...] = (
         form_class=f.RecommendationForm,
         segment="recommendations",
         parent=STUDY,
+        select_related=("study", "made_by", "partner", "contact", "record"),
         actions=("create",),
         names={"create": "recommendation_add"},
         create_heading="Make a recommendation",
@@ -197,6 +198,7 @@ KINDS: tuple[Kind, ...] = (
         form_class=f.AdministrationForm,
         segment="administrations",
         parent=STUDY,
+        select_related=("study", "instrument"),
         actions=("create",),
         names={"create": "administration_add"},
         create_heading="Add an administration",
@@ -283,3 +285,5 @@ KINDS: tuple[Kind, ...] = (
         **{**_IN_IMPLEMENTATION, "policy": ItemPolicy()},
     ),
 )
+
+KIND = {kind.key: kind for kind in KINDS}

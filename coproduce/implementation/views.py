@@ -2,8 +2,9 @@
 
 Anyone with a staff role may look; changing something of a study needs the right to edit that
 study (`coproduce.registry.access`); item wording and loading instruments are managers' alone.
-Each form has a GET view that only shows it and a `@require_POST` view that changes things and
-writes the audit entry; `by_method` joins them on one URL.
+Plain records (adding and editing them) are declared in `records.py`; here are the pages and the
+workflows. Each form has a GET view that only shows it and a `@require_POST` view that changes
+things and writes the audit entry; `by_method` joins them on one URL.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from coproduce.implementation.models import (
     Output,
     Recommendation,
 )
-from coproduce.implementation.records import measure_for, require_edit
+from coproduce.implementation.records import KIND, measure_for
 from coproduce.pages import pagecache
 from coproduce.registry.access import (
     can_edit_study,
@@ -60,7 +61,6 @@ from coproduce.staff.records import by_method, form_page, renderer
 PAGE_SIZE = 25
 # Communities a page on the evaluation page (one bar and one table row each).
 EVALUATION_PAGE_SIZE = 50
-_EMPTY: tuple[Any, ...] = (None, "", [])
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -69,29 +69,9 @@ _EMPTY: tuple[Any, ...] = (None, "", [])
 _render = renderer("implementation", "implementation/")
 
 
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    title: str,
-    caption: str,
-    action: str,
-    cancel_url: str,
-    intro: str = "",
-    multipart: bool = False,
-) -> HttpResponse:
-    return form_page(
-        request,
-        form,
-        section="implementation",
-        heading=title,
-        caption=caption,
-        intro=intro,
-        action=action,
-        cancel_url=cancel_url,
-        multipart=multipart,
-        crumb=("Implementation", reverse("implementation:overview")),
-    )
+def _form_page(request: HttpRequest, form: Any, **page: Any) -> HttpResponse:
+    crumb = ("Implementation", reverse("implementation:overview"))
+    return form_page(request, form, section="implementation", crumb=crumb, **page)
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -175,20 +155,10 @@ def study_page(request: HttpRequest, slug: str) -> HttpResponse:
 # --- implementation records --------------------------------------------------------------------
 
 
-def _record_for(user: Any, public_id: Any, *, write: bool = False) -> ImplementationRecord:
-    require_staff(user)
-    rec = get_object_or_404(
-        ImplementationRecord.objects.select_related("study", "site"), public_id=public_id
-    )
-    if write:
-        require_edit(user, rec.study)
-    return rec
-
-
 @login_required
 @require_safe
 def record_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    rec = _record_for(request.user, public_id)
+    rec = KIND["record"].get_for(request.user, public_id)
     return _render(
         request,
         "record.html",
@@ -208,7 +178,7 @@ def _status_form(request: HttpRequest, rec: ImplementationRecord, form: Any) -> 
     return _form_page(
         request,
         form,
-        title="Record a change of status",
+        heading="Record a change of status",
         caption=f"{rec.study.title}: {rec}",
         action=reverse("implementation:record_status", args=[rec.public_id]),
         cancel_url=rec.get_absolute_url(),
@@ -219,14 +189,14 @@ def _status_form(request: HttpRequest, rec: ImplementationRecord, form: Any) -> 
 @login_required
 @require_safe
 def status_new(request: HttpRequest, public_id: Any) -> HttpResponse:
-    rec = _record_for(request.user, public_id, write=True)
+    rec = KIND["record"].get_for(request.user, public_id, write=True)
     return _status_form(request, rec, f.StatusForm(initial={"date": timezone.localdate()}))
 
 
 @login_required
 @require_POST
 def status_create(request: HttpRequest, public_id: Any) -> HttpResponse:
-    rec = _record_for(request.user, public_id, write=True)
+    rec = KIND["record"].get_for(request.user, public_id, write=True)
     form = f.StatusForm(request.POST)
     if not form.is_valid():
         return _status_form(request, rec, form)
@@ -349,18 +319,10 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _recommendation_for(user: Any, public_id: Any) -> Recommendation:
-    require_staff(user)
-    return get_object_or_404(
-        Recommendation.objects.select_related("study", "made_by", "partner", "contact", "record"),
-        public_id=public_id,
-    )
-
-
 @login_required
 @require_safe
 def recommendation_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _recommendation_for(request.user, public_id)
+    obj = KIND["recommendation"].get_for(request.user, public_id)
     return _render(
         request,
         "recommendation.html",
@@ -379,7 +341,7 @@ def _transition_form(request: HttpRequest, obj: Recommendation, form: Any) -> Ht
     return _form_page(
         request,
         form,
-        title="Update the recommendation",
+        heading="Update the recommendation",
         caption=f"{obj.study.title}: {obj}",
         action=reverse("implementation:recommendation_status", args=[obj.public_id]),
         cancel_url=obj.get_absolute_url(),
@@ -390,8 +352,7 @@ def _transition_form(request: HttpRequest, obj: Recommendation, form: Any) -> Ht
 @login_required
 @require_safe
 def transition_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _recommendation_for(request.user, public_id)
-    require_edit(request.user, obj.study)
+    obj = KIND["recommendation"].get_for(request.user, public_id, write=True)
     if not transitions.allowed_from(obj.status):
         messages.info(request, "This recommendation is closed: its status cannot change.")
         return redirect(obj.get_absolute_url())
@@ -402,8 +363,7 @@ def transition_show(request: HttpRequest, public_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def transition_make(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _recommendation_for(request.user, public_id)
-    require_edit(request.user, obj.study)
+    obj = KIND["recommendation"].get_for(request.user, public_id, write=True)
     form = f.TransitionForm(request.POST, recommendation=obj)
     if form.is_valid():
         data = form.cleaned_data
@@ -466,20 +426,10 @@ def instrument_show(request: HttpRequest, slug: str) -> HttpResponse:
 # --- administrations ---------------------------------------------------------------------------
 
 
-def _administration_for(user: Any, public_id: Any, *, write: bool = False) -> Administration:
-    require_staff(user)
-    obj = get_object_or_404(
-        Administration.objects.select_related("study", "instrument"), public_id=public_id
-    )
-    if write:
-        require_edit(user, obj.study)
-    return obj
-
-
 @login_required
 @require_safe
 def administration_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _administration_for(request.user, public_id)
+    obj = KIND["administration"].get_for(request.user, public_id)
     means = instruments.construct_means([obj]).get(obj.pk, {})
     constructs = [
         (c, means.get(c.pk))
@@ -507,7 +457,7 @@ def _response_form(request: HttpRequest, obj: Administration, form: Any) -> Http
     return _form_page(
         request,
         form,
-        title="Enter one respondent's scores",
+        heading="Enter one respondent's scores",
         caption=f"{obj.study.title}: {obj.instrument.name}, {obj}",
         action=reverse("implementation:response_add", args=[obj.public_id]),
         cancel_url=obj.get_absolute_url(),
@@ -517,14 +467,14 @@ def _response_form(request: HttpRequest, obj: Administration, form: Any) -> Http
 @login_required
 @require_safe
 def response_new(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _administration_for(request.user, public_id, write=True)
+    obj = KIND["administration"].get_for(request.user, public_id, write=True)
     return _response_form(request, obj, f.ResponseForm(administration=obj))
 
 
 @login_required
 @require_POST
 def response_create(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _administration_for(request.user, public_id, write=True)
+    obj = KIND["administration"].get_for(request.user, public_id, write=True)
     form = f.ResponseForm(request.POST, administration=obj)
     if not form.is_valid():
         return _response_form(request, obj, form)
@@ -564,14 +514,14 @@ def _import_form(
 @login_required
 @require_safe
 def import_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _administration_for(request.user, public_id, write=True)
+    obj = KIND["administration"].get_for(request.user, public_id, write=True)
     return _import_form(request, obj, f.ImportForm())
 
 
 @login_required
 @require_POST
 def import_run(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _administration_for(request.user, public_id, write=True)
+    obj = KIND["administration"].get_for(request.user, public_id, write=True)
     form = f.ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _import_form(request, obj, form)

@@ -442,6 +442,11 @@ class Kind:
     def key_of(self, obj: Any) -> Any:
         return getattr(obj, self.lookup)
 
+    def get_for(self, user: Any, key: Any, *, write: bool = False, **scope: Any) -> Any:
+        """The record, or 404, or 403 if this user may not see (`write`: change) it: what the
+        generic views ask, for an app's own pages of the kind (a record's page, a workflow)."""
+        return self.policy.get(self, user, key, write=write, scope=scope)
+
     def parent_of(self, user: Any, obj: Any) -> Any:
         if self.parent_of_user is not None:
             return self.parent_of_user(user, obj)
