@@ -27,7 +27,7 @@ from coproduce.registry.access import (
 )
 from coproduce.staff.forms import EnquiryFilterForm, EnquiryStatusForm
 from coproduce.staff.history import history_page
-from coproduce.staff.navigation import staff_nav
+from coproduce.staff.navigation import home_without_staff_role, staff_nav
 from coproduce.staff.records import by_method, registered, render_staff
 
 PAGE_SIZE = 25
@@ -55,11 +55,11 @@ def _render(
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    from coproduce.governance.access import memberships
-
-    if not is_staff_member(request.user) and memberships(request.user):
+    if not is_staff_member(request.user):
         # A lay panel member (no staff role) signs in to their panels; the rest is not theirs.
-        return redirect("governance:panels")
+        landing = home_without_staff_role(request.user)
+        if landing is not None:
+            return redirect(landing)
     require_staff(request.user)
     sections = [
         {
