@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST, require_safe
@@ -22,7 +22,7 @@ from coproduce.api.forms import TokenForm
 from coproduce.api.models import ApiToken
 from coproduce.audit.log import record
 from coproduce.registry.access import is_manager, require_staff
-from coproduce.staff.navigation import staff_nav
+from coproduce.staff.records import render_staff
 
 PAGE_SIZE = 25
 
@@ -33,13 +33,8 @@ def _visible_tokens(user: Any) -> Any:
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    context = {
-        **context,
-        "section_url": reverse("api_tokens:list"),
-        "section_label": "API tokens",
-        "staff_nav": staff_nav("api_tokens"),
-    }
-    return render(request, template, context)
+    crumb = {"section_url": reverse("api_tokens:list"), "section_label": "API tokens"}
+    return render_staff(request, template, {**context, **crumb}, section="api_tokens")
 
 
 def _list_page(request: HttpRequest, form: TokenForm) -> HttpResponse:

@@ -21,5 +21,6 @@ class GovernanceConfig(AppConfig):
             "Governance",
             "governance:dashboard",
             without_staff_role=lay_menu,  # a lay panel member: their panels
+            home_without_staff_role=True,  # and the staff home sends them there
         )
         register(*KINDS)

@@ -8,10 +8,13 @@ class ImplementationConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduce.comms import scheduler
+        from coproduce.implementation.records import KINDS
         from coproduce.implementation.services import queue_overdue_nudges
         from coproduce.implementation.tasks import queue_network_run_if_due
         from coproduce.staff.navigation import register_section
+        from coproduce.staff.records import register
 
         scheduler.register("overdue recommendations", queue_overdue_nudges)
         scheduler.register("collaboration network", queue_network_run_if_due)
         register_section("implementation", "Implementation", "implementation:overview")
+        register(*KINDS)

@@ -2,8 +2,9 @@
 
 Anyone with a staff role may look; changing something of a study needs the right to edit that
 study (`coproduce.registry.access`); item wording and loading instruments are managers' alone.
-Each form has a GET view that only shows it and a `@require_POST` view that changes things and
-writes the audit entry; `by_method` joins them on one URL.
+Plain records (adding and editing them) are declared in `records.py`; here are the pages and the
+workflows. Each form has a GET view that only shows it and a `@require_POST` view that changes
+things and writes the audit entry; `by_method` joins them on one URL.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from coproduce.audit.log import record, snapshot
+from coproduce.audit.log import record
 from coproduce.community import health
 from coproduce.community.models import CommunityOfPractice
 from coproduce.implementation import (
@@ -46,6 +46,7 @@ from coproduce.implementation.models import (
     Output,
     Recommendation,
 )
+from coproduce.implementation.records import KIND, measure_for
 from coproduce.pages import pagecache
 from coproduce.registry.access import (
     can_edit_study,
@@ -55,15 +56,11 @@ from coproduce.registry.access import (
     require_staff,
 )
 from coproduce.registry.models import Study
-from coproduce.staff.editing import save_with_audit
 from coproduce.staff.records import by_method, form_page, renderer
 
 PAGE_SIZE = 25
 # Communities a page on the evaluation page (one bar and one table row each).
 EVALUATION_PAGE_SIZE = 50
-_EMPTY: tuple[Any, ...] = (None, "", [])
-
-__all__ = ["by_method"]
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -72,43 +69,9 @@ __all__ = ["by_method"]
 _render = renderer("implementation", "implementation/")
 
 
-def _study_url(study: Study) -> str:
-    return reverse("implementation:study", args=[study.slug])
-
-
-def _require_edit(user: Any, study: Study) -> None:
-    require_staff(user)
-    if not can_edit_study(user, study):
-        raise PermissionDenied("You can only change the studies you work on.")
-
-
-def _save(request: HttpRequest, form: Any, before: dict[str, Any] | None, **extra: Any) -> Any:
-    return save_with_audit(form, request.user, before, **extra)[0]
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    title: str,
-    caption: str,
-    action: str,
-    cancel_url: str,
-    intro: str = "",
-    multipart: bool = False,
-) -> HttpResponse:
-    return form_page(
-        request,
-        form,
-        section="implementation",
-        heading=title,
-        caption=caption,
-        intro=intro,
-        action=action,
-        cancel_url=cancel_url,
-        multipart=multipart,
-        crumb=("Implementation", reverse("implementation:overview")),
-    )
+def _form_page(request: HttpRequest, form: Any, **page: Any) -> HttpResponse:
+    crumb = ("Implementation", reverse("implementation:overview"))
+    return form_page(request, form, section="implementation", crumb=crumb, **page)
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -192,55 +155,10 @@ def study_page(request: HttpRequest, slug: str) -> HttpResponse:
 # --- implementation records --------------------------------------------------------------------
 
 
-def _record_for(user: Any, public_id: Any, *, write: bool = False) -> ImplementationRecord:
-    require_staff(user)
-    rec = get_object_or_404(
-        ImplementationRecord.objects.select_related("study", "site"), public_id=public_id
-    )
-    if write:
-        _require_edit(user, rec.study)
-    return rec
-
-
-def _record_form(request: HttpRequest, study: Study, form: Any, rec: Any = None) -> HttpResponse:
-    return _form_page(
-        request,
-        form,
-        title=f"Edit {rec.title}" if rec else "Add an implementation record",
-        caption=study.title,
-        action=(
-            reverse("implementation:record_edit", args=[rec.public_id])
-            if rec
-            else reverse("implementation:record_add", args=[study.slug])
-        ),
-        cancel_url=rec.get_absolute_url() if rec else _study_url(study),
-        intro="Where and how the study's findings are being put into practice.",
-    )
-
-
-@login_required
-@require_safe
-def record_new(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    return _record_form(request, study, f.RecordForm(study=study))
-
-
-@login_required
-@require_POST
-def record_create(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.RecordForm(request.POST, study=study)
-    if not form.is_valid():
-        return _record_form(request, study, form)
-    rec = _save(request, form, None, study=study)
-    messages.success(request, "Implementation record added.")
-    return redirect(rec.get_absolute_url())
-
-
 @login_required
 @require_safe
 def record_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    rec = _record_for(request.user, public_id)
+    rec = KIND["record"].get_for(request.user, public_id)
     return _render(
         request,
         "record.html",
@@ -256,31 +174,11 @@ def record_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     )
 
 
-@login_required
-@require_safe
-def record_edit_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    rec = _record_for(request.user, public_id, write=True)
-    return _record_form(request, rec.study, f.RecordForm(instance=rec, study=rec.study), rec)
-
-
-@login_required
-@require_POST
-def record_update(request: HttpRequest, public_id: Any) -> HttpResponse:
-    rec = _record_for(request.user, public_id, write=True)
-    before = snapshot(rec)
-    form = f.RecordForm(request.POST, instance=rec, study=rec.study)
-    if not form.is_valid():
-        return _record_form(request, rec.study, form, rec)
-    _save(request, form, before)
-    messages.success(request, "Implementation record saved.")
-    return redirect(rec.get_absolute_url())
-
-
 def _status_form(request: HttpRequest, rec: ImplementationRecord, form: Any) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title="Record a change of status",
+        heading="Record a change of status",
         caption=f"{rec.study.title}: {rec}",
         action=reverse("implementation:record_status", args=[rec.public_id]),
         cancel_url=rec.get_absolute_url(),
@@ -291,14 +189,14 @@ def _status_form(request: HttpRequest, rec: ImplementationRecord, form: Any) -> 
 @login_required
 @require_safe
 def status_new(request: HttpRequest, public_id: Any) -> HttpResponse:
-    rec = _record_for(request.user, public_id, write=True)
+    rec = KIND["record"].get_for(request.user, public_id, write=True)
     return _status_form(request, rec, f.StatusForm(initial={"date": timezone.localdate()}))
 
 
 @login_required
 @require_POST
 def status_create(request: HttpRequest, public_id: Any) -> HttpResponse:
-    rec = _record_for(request.user, public_id, write=True)
+    rec = KIND["record"].get_for(request.user, public_id, write=True)
     form = f.StatusForm(request.POST)
     if not form.is_valid():
         return _status_form(request, rec, form)
@@ -361,71 +259,6 @@ def determinant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _determinant_form(
-    request: HttpRequest, study: Study, form: Any, obj: Any = None
-) -> HttpResponse:
-    return _form_page(
-        request,
-        form,
-        title="Edit a barrier or facilitator" if obj else "Record a barrier or facilitator",
-        caption=study.title,
-        action=(
-            reverse("implementation:determinant_edit", args=[obj.public_id])
-            if obj
-            else reverse("implementation:determinant_add", args=[study.slug])
-        ),
-        cancel_url=_study_url(study),
-    )
-
-
-@login_required
-@require_safe
-def determinant_new(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.DeterminantForm(study=study, initial={"date": timezone.localdate()})
-    return _determinant_form(request, study, form)
-
-
-@login_required
-@require_POST
-def determinant_create(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.DeterminantForm(request.POST, study=study)
-    if not form.is_valid():
-        return _determinant_form(request, study, form)
-    obj = _save(request, form, None, study=study)
-    messages.success(request, f"{obj.get_kind_display()} recorded.")
-    return redirect(_study_url(study))
-
-
-def _determinant_for(user: Any, public_id: Any) -> Determinant:
-    require_staff(user)
-    obj = get_object_or_404(Determinant.objects.select_related("study"), public_id=public_id)
-    _require_edit(user, obj.study)
-    return obj
-
-
-@login_required
-@require_safe
-def determinant_edit_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _determinant_for(request.user, public_id)
-    form = f.DeterminantForm(instance=obj, study=obj.study)
-    return _determinant_form(request, obj.study, form, obj)
-
-
-@login_required
-@require_POST
-def determinant_update(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _determinant_for(request.user, public_id)
-    before = snapshot(obj)
-    form = f.DeterminantForm(request.POST, instance=obj, study=obj.study)
-    if not form.is_valid():
-        return _determinant_form(request, obj.study, form, obj)
-    _save(request, form, before)
-    messages.success(request, "Saved.")
-    return redirect(_study_url(obj.study))
-
-
 def _matrix_page(request: HttpRequest, study: Study | None) -> HttpResponse:
     queryset = Determinant.objects.all()
     if study is not None:
@@ -486,55 +319,10 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _recommendation_form(
-    request: HttpRequest, study: Study, form: Any, obj: Any = None
-) -> HttpResponse:
-    return _form_page(
-        request,
-        form,
-        title="Make a recommendation",
-        caption=study.title,
-        action=reverse("implementation:recommendation_add", args=[study.slug]),
-        cancel_url=_study_url(study),
-        intro="A recommendation to the study team or a partner, followed up until acted on.",
-    )
-
-
-@login_required
-@require_safe
-def recommendation_new(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    initial: dict[str, Any] = {"made_on": timezone.localdate()}
-    person = getattr(request.user, "person", None)
-    if person is not None:
-        initial["made_by"] = person.pk
-    return _recommendation_form(request, study, f.RecommendationForm(study=study, initial=initial))
-
-
-@login_required
-@require_POST
-def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.RecommendationForm(request.POST, study=study, instance=Recommendation(study=study))
-    if not form.is_valid():
-        return _recommendation_form(request, study, form)
-    obj = _save(request, form, None, study=study)
-    messages.success(request, "Recommendation made.")
-    return redirect(obj.get_absolute_url())
-
-
-def _recommendation_for(user: Any, public_id: Any) -> Recommendation:
-    require_staff(user)
-    return get_object_or_404(
-        Recommendation.objects.select_related("study", "made_by", "partner", "contact", "record"),
-        public_id=public_id,
-    )
-
-
 @login_required
 @require_safe
 def recommendation_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _recommendation_for(request.user, public_id)
+    obj = KIND["recommendation"].get_for(request.user, public_id)
     return _render(
         request,
         "recommendation.html",
@@ -553,7 +341,7 @@ def _transition_form(request: HttpRequest, obj: Recommendation, form: Any) -> Ht
     return _form_page(
         request,
         form,
-        title="Update the recommendation",
+        heading="Update the recommendation",
         caption=f"{obj.study.title}: {obj}",
         action=reverse("implementation:recommendation_status", args=[obj.public_id]),
         cancel_url=obj.get_absolute_url(),
@@ -564,8 +352,7 @@ def _transition_form(request: HttpRequest, obj: Recommendation, form: Any) -> Ht
 @login_required
 @require_safe
 def transition_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _recommendation_for(request.user, public_id)
-    _require_edit(request.user, obj.study)
+    obj = KIND["recommendation"].get_for(request.user, public_id, write=True)
     if not transitions.allowed_from(obj.status):
         messages.info(request, "This recommendation is closed: its status cannot change.")
         return redirect(obj.get_absolute_url())
@@ -576,8 +363,7 @@ def transition_show(request: HttpRequest, public_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def transition_make(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _recommendation_for(request.user, public_id)
-    _require_edit(request.user, obj.study)
+    obj = KIND["recommendation"].get_for(request.user, public_id, write=True)
     form = f.TransitionForm(request.POST, recommendation=obj)
     if form.is_valid():
         data = form.cleaned_data
@@ -637,98 +423,13 @@ def instrument_show(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _item_for(user: Any, slug: str, public_id: Any) -> Item:
-    require_manager(user)
-    return get_object_or_404(
-        Item.objects.select_related("construct__instrument"),
-        construct__instrument__slug=slug,
-        public_id=public_id,
-    )
-
-
-def _item_form(request: HttpRequest, item: Item, form: Any) -> HttpResponse:
-    instrument = item.construct.instrument
-    return _form_page(
-        request,
-        form,
-        title=f"Wording of {item.code}",
-        caption=f"{instrument.name}: {item.construct.name}",
-        action=reverse("implementation:item_edit", args=[instrument.slug, item.public_id]),
-        cancel_url=instrument.get_absolute_url(),
-        intro="Enter the wording from your licensed copy of the instrument. It is shown to "
-        "people entering scores.",
-    )
-
-
-@login_required
-@require_safe
-def item_show(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    item = _item_for(request.user, slug, public_id)
-    return _item_form(request, item, f.ItemTextForm(instance=item))
-
-
-@login_required
-@require_POST
-def item_update(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
-    item = _item_for(request.user, slug, public_id)
-    before = snapshot(item)
-    form = f.ItemTextForm(request.POST, instance=item)
-    if not form.is_valid():
-        return _item_form(request, item, form)
-    _save(request, form, before)
-    messages.success(request, f"Wording of {item.code} saved.")
-    return redirect(item.construct.instrument.get_absolute_url())
-
-
 # --- administrations ---------------------------------------------------------------------------
-
-
-def _administration_for(user: Any, public_id: Any, *, write: bool = False) -> Administration:
-    require_staff(user)
-    obj = get_object_or_404(
-        Administration.objects.select_related("study", "instrument"), public_id=public_id
-    )
-    if write:
-        _require_edit(user, obj.study)
-    return obj
-
-
-def _administration_form(request: HttpRequest, study: Study, form: Any) -> HttpResponse:
-    return _form_page(
-        request,
-        form,
-        title="Add an administration",
-        caption=study.title,
-        action=reverse("implementation:administration_add", args=[study.slug]),
-        cancel_url=_study_url(study),
-        intro="One round of a survey instrument given to the people of this study.",
-    )
-
-
-@login_required
-@require_safe
-def administration_new(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.AdministrationForm(study=study, initial={"date": timezone.localdate()})
-    return _administration_form(request, study, form)
-
-
-@login_required
-@require_POST
-def administration_create(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.AdministrationForm(request.POST, study=study)
-    if not form.is_valid():
-        return _administration_form(request, study, form)
-    obj = _save(request, form, None, study=study)
-    messages.success(request, "Administration added. Enter or import the scores.")
-    return redirect(obj.get_absolute_url())
 
 
 @login_required
 @require_safe
 def administration_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _administration_for(request.user, public_id)
+    obj = KIND["administration"].get_for(request.user, public_id)
     means = instruments.construct_means([obj]).get(obj.pk, {})
     constructs = [
         (c, means.get(c.pk))
@@ -756,7 +457,7 @@ def _response_form(request: HttpRequest, obj: Administration, form: Any) -> Http
     return _form_page(
         request,
         form,
-        title="Enter one respondent's scores",
+        heading="Enter one respondent's scores",
         caption=f"{obj.study.title}: {obj.instrument.name}, {obj}",
         action=reverse("implementation:response_add", args=[obj.public_id]),
         cancel_url=obj.get_absolute_url(),
@@ -766,14 +467,14 @@ def _response_form(request: HttpRequest, obj: Administration, form: Any) -> Http
 @login_required
 @require_safe
 def response_new(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _administration_for(request.user, public_id, write=True)
+    obj = KIND["administration"].get_for(request.user, public_id, write=True)
     return _response_form(request, obj, f.ResponseForm(administration=obj))
 
 
 @login_required
 @require_POST
 def response_create(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _administration_for(request.user, public_id, write=True)
+    obj = KIND["administration"].get_for(request.user, public_id, write=True)
     form = f.ResponseForm(request.POST, administration=obj)
     if not form.is_valid():
         return _response_form(request, obj, form)
@@ -813,14 +514,14 @@ def _import_form(
 @login_required
 @require_safe
 def import_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _administration_for(request.user, public_id, write=True)
+    obj = KIND["administration"].get_for(request.user, public_id, write=True)
     return _import_form(request, obj, f.ImportForm())
 
 
 @login_required
 @require_POST
 def import_run(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _administration_for(request.user, public_id, write=True)
+    obj = KIND["administration"].get_for(request.user, public_id, write=True)
     form = f.ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _import_form(request, obj, form)
@@ -860,49 +561,10 @@ def trend(request: HttpRequest, slug: str, instrument: str) -> HttpResponse:
 # --- measures, data points and PDSA cycles ------------------------------------------------------
 
 
-def _measure_for(user: Any, public_id: Any, *, write: bool = False) -> Measure:
-    require_staff(user)
-    obj = get_object_or_404(Measure.objects.select_related("study", "record"), public_id=public_id)
-    if write:
-        _require_edit(user, obj.study)
-    return obj
-
-
-def _measure_form(request: HttpRequest, study: Study, form: Any) -> HttpResponse:
-    return _form_page(
-        request,
-        form,
-        title="Add a measure",
-        caption=study.title,
-        action=reverse("implementation:measure_add", args=[study.slug]),
-        cancel_url=_study_url(study),
-        intro="A measure that PDSA cycles aim to improve, charted as a run chart.",
-    )
-
-
-@login_required
-@require_safe
-def measure_new(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    return _measure_form(request, study, f.MeasureForm(study=study))
-
-
-@login_required
-@require_POST
-def measure_create(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.MeasureForm(request.POST, study=study)
-    if not form.is_valid():
-        return _measure_form(request, study, form)
-    obj = _save(request, form, None, study=study)
-    messages.success(request, "Measure added.")
-    return redirect(obj.get_absolute_url())
-
-
 @login_required
 @require_safe
 def measure_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _measure_for(request.user, public_id)
+    obj = measure_for(request.user, public_id)
     chart, analysis = reports.run_chart(obj)
     return _render(
         request,
@@ -916,67 +578,6 @@ def measure_show(request: HttpRequest, public_id: Any) -> HttpResponse:
             "cycles": obj.cycles.all(),
         },
     )
-
-
-def _point_form(request: HttpRequest, obj: Measure, form: Any) -> HttpResponse:
-    return _form_page(
-        request,
-        form,
-        title="Add a data point",
-        caption=f"{obj.study.title}: {obj.name}",
-        action=reverse("implementation:point_add", args=[obj.public_id]),
-        cancel_url=obj.get_absolute_url(),
-    )
-
-
-@login_required
-@require_safe
-def point_new(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _measure_for(request.user, public_id, write=True)
-    return _point_form(request, obj, f.DataPointForm(measure=obj))
-
-
-@login_required
-@require_POST
-def point_create(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _measure_for(request.user, public_id, write=True)
-    form = f.DataPointForm(request.POST, measure=obj)
-    if not form.is_valid():
-        return _point_form(request, obj, form)
-    _save(request, form, None, measure=obj)
-    messages.success(request, "Data point added.")
-    return redirect(obj.get_absolute_url())
-
-
-def _cycle_form(request: HttpRequest, obj: Measure, form: Any) -> HttpResponse:
-    return _form_page(
-        request,
-        form,
-        title="Add a PDSA cycle",
-        caption=f"{obj.study.title}: {obj.name}",
-        action=reverse("implementation:cycle_add", args=[obj.public_id]),
-        cancel_url=obj.get_absolute_url(),
-        intro="Plan, do, study, act: one test of a change, aimed at this measure.",
-    )
-
-
-@login_required
-@require_safe
-def cycle_new(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _measure_for(request.user, public_id, write=True)
-    return _cycle_form(request, obj, f.CycleForm())
-
-
-@login_required
-@require_POST
-def cycle_create(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj = _measure_for(request.user, public_id, write=True)
-    form = f.CycleForm(request.POST, instance=f.PDSACycle(measure=obj))
-    if not form.is_valid():
-        return _cycle_form(request, obj, form)
-    _save(request, form, None, measure=obj)
-    messages.success(request, "PDSA cycle added.")
-    return redirect(obj.get_absolute_url())
 
 
 # --- outputs -----------------------------------------------------------------------------------
@@ -1002,82 +603,6 @@ def output_list(request: HttpRequest) -> HttpResponse:
             "kinds": [(value, label, counts.get(value, 0)) for value, label in Output.Kind.choices],
         },
     )
-
-
-def _output_form(request: HttpRequest, study: Study, form: Any, obj: Any = None) -> HttpResponse:
-    return _form_page(
-        request,
-        form,
-        title="Edit an output" if obj else "Add an output",
-        caption=study.title,
-        action=(
-            reverse("implementation:output_edit", args=[obj.public_id])
-            if obj
-            else reverse("implementation:output_add", args=[study.slug])
-        ),
-        cancel_url=_study_url(study),
-        intro="Outcomes and impact: what came of the work, and which implementations it came from.",
-    )
-
-
-@login_required
-@require_safe
-def output_new(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.OutputForm(initial={"studies": [study.pk], "date": timezone.localdate()})
-    return _output_form(request, study, form)
-
-
-def _check_studies(user: Any, form: Any) -> None:
-    for study in form.cleaned_data.get("studies", []):
-        if not can_edit_study(user, study):
-            form.add_error("studies", f"You cannot add outputs to {study.title}")
-
-
-@login_required
-@require_POST
-def output_create(request: HttpRequest, slug: str) -> HttpResponse:
-    study = get_study_for(request.user, slug, write=True)
-    form = f.OutputForm(request.POST)
-    if form.is_valid():
-        _check_studies(request.user, form)
-    if form.errors:
-        return _output_form(request, study, form)
-    _save(request, form, None)
-    messages.success(request, "Output added.")
-    return redirect(_study_url(study))
-
-
-def _output_for(user: Any, public_id: Any) -> tuple[Output, Study]:
-    require_staff(user)
-    obj = get_object_or_404(Output, public_id=public_id)
-    studies = list(obj.studies.all())
-    editable = [study for study in studies if can_edit_study(user, study)]
-    if not editable:
-        raise PermissionDenied("You can only change outputs of studies you work on.")
-    return obj, editable[0]
-
-
-@login_required
-@require_safe
-def output_edit_show(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj, study = _output_for(request.user, public_id)
-    return _output_form(request, study, f.OutputForm(instance=obj), obj)
-
-
-@login_required
-@require_POST
-def output_update(request: HttpRequest, public_id: Any) -> HttpResponse:
-    obj, study = _output_for(request.user, public_id)
-    before = snapshot(obj)
-    form = f.OutputForm(request.POST, instance=obj)
-    if form.is_valid():
-        _check_studies(request.user, form)
-    if form.errors:
-        return _output_form(request, study, form, obj)
-    _save(request, form, before)
-    messages.success(request, "Output saved.")
-    return redirect(_study_url(study))
 
 
 # --- evaluation dashboards, the collaboration network, the annual report -----------------------

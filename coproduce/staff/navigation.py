@@ -28,20 +28,38 @@ class Section:
     label: str
     url_name: str
     without_staff_role: Offer | None = None
+    home_without_staff_role: bool = False
 
 
 _REGISTERED: dict[str, Section] = {}
 
 
 def register_section(
-    key: str, label: str, url_name: str, *, without_staff_role: Offer | None = None
+    key: str,
+    label: str,
+    url_name: str,
+    *,
+    without_staff_role: Offer | None = None,
+    home_without_staff_role: bool = False,
 ) -> None:
     """Add a section to the staff menu, after the staff app's own; registering again replaces.
 
     `without_staff_role`, if given, says what to offer a signed-in user who has no staff role
     (a label and url name, or None to offer nothing); without it they are offered nothing.
+    With `home_without_staff_role`, the staff home sends such a user to what it offers them.
     """
-    _REGISTERED[key] = Section(key, label, url_name, without_staff_role)
+    _REGISTERED[key] = Section(key, label, url_name, without_staff_role, home_without_staff_role)
+
+
+def home_without_staff_role(user: Any) -> str | None:
+    """Where the staff home sends a signed-in user without a staff role (a url name), if
+    anywhere: the offer of the first section registered to receive them."""
+    for section in _REGISTERED.values():
+        if section.home_without_staff_role and section.without_staff_role is not None:
+            offer = section.without_staff_role(user)
+            if offer is not None:
+                return offer[1]
+    return None
 
 
 def staff_nav(current: str) -> list[dict[str, Any]]:

@@ -335,7 +335,7 @@ class Parent:
     caption: Callable[[Any], str] = str
     kwarg: str = "slug"  # its keyword in URLs
     converter: str = "slug"
-    key: str = "slug"  # its attribute carried in URLs
+    key: str = "slug"  # its attribute carried in URLs (dotted: "instrument.slug")
     form_kwarg: bool = False  # the form takes it as a keyword named `field`
 
 
@@ -350,6 +350,12 @@ def study_parent(url: Callable[[Any], str], *, form_kwarg: bool = True) -> Paren
         caption=lambda study: study.title,
         form_kwarg=form_kwarg,
     )
+
+
+def _dotted(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 # --- the kinds ---------------------------------------------------------------------------------
@@ -443,6 +449,11 @@ class Kind:
     def key_of(self, obj: Any) -> Any:
         return getattr(obj, self.lookup)
 
+    def get_for(self, user: Any, key: Any, *, write: bool = False, **scope: Any) -> Any:
+        """The record, or 404, or 403 if this user may not see (`write`: change) it: what the
+        generic views ask, for an app's own pages of the kind (a record's page, a workflow)."""
+        return self.policy.get(self, user, key, write=write, scope=scope)
+
     def parent_of(self, user: Any, obj: Any) -> Any:
         if self.parent_of_user is not None:
             return self.parent_of_user(user, obj)
@@ -497,7 +508,7 @@ class Kind:
             assert self.parent is not None
             if parent is None:
                 parent = self.parent_of(None, obj)
-            kwargs[self.parent.kwarg] = getattr(parent, self.parent.key)
+            kwargs[self.parent.kwarg] = _dotted(parent, self.parent.key)
         return reverse(f"{self.namespace}:{self.url_name(action)}", kwargs=kwargs)
 
     def object_url(self, obj: Any) -> str:

@@ -27,7 +27,7 @@ from coproduce.registry.access import (
 )
 from coproduce.staff.forms import EnquiryFilterForm, EnquiryStatusForm
 from coproduce.staff.history import history_page
-from coproduce.staff.navigation import staff_nav
+from coproduce.staff.navigation import home_without_staff_role, staff_nav
 from coproduce.staff.records import by_method, registered, render_staff
 
 PAGE_SIZE = 25
@@ -38,28 +38,17 @@ _nav = staff_nav
 __all__ = ["by_method"]
 
 
-def _render(
-    request: HttpRequest,
-    template: str,
-    context: dict[str, Any],
-    *,
-    section: str,
-    status: int = 200,
-) -> HttpResponse:
-    return render_staff(request, f"staff/{template}", context, section=section, status=status)
-
-
 # --- home --------------------------------------------------------------------------------------
 
 
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    from coproduce.governance.access import memberships
-
-    if not is_staff_member(request.user) and memberships(request.user):
+    if not is_staff_member(request.user):
         # A lay panel member (no staff role) signs in to their panels; the rest is not theirs.
-        return redirect("governance:panels")
+        landing = home_without_staff_role(request.user)
+        if landing is not None:
+            return redirect(landing)
     require_staff(request.user)
     sections = [
         {
@@ -72,9 +61,9 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     new_enquiries = Enquiry.objects.filter(status=Enquiry.Status.NEW).count()
     recent = list(AuditEntry.objects.changes()[:RECENT_ACTIVITY])  # reads are not changes
-    return _render(
+    return render_staff(
         request,
-        "home.html",
+        "staff/home.html",
         {
             "sections": sections,
             "new_enquiries": new_enquiries,
@@ -97,7 +86,9 @@ def enquiries(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["status"]:
         queryset = queryset.filter(status=form.cleaned_data["status"])
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(request, "enquiry_list.html", {"form": form, "page": page}, section="enquiries")
+    return render_staff(
+        request, "staff/enquiry_list.html", {"form": form, "page": page}, section="enquiries"
+    )
 
 
 def _enquiry(public_id: Any) -> Enquiry:
@@ -110,9 +101,9 @@ def enquiry_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     require_staff(request.user)
     enquiry = _enquiry(public_id)
     history, history_items = history_page(enquiry, request.GET.get("page"))
-    return _render(
+    return render_staff(
         request,
-        "enquiry_detail.html",
+        "staff/enquiry_detail.html",
         {
             "enquiry": enquiry,
             "history": history,
