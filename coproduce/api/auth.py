@@ -1,4 +1,5 @@
-"""Bearer authentication with staff API tokens (see coproduce.api.models.ApiToken)."""
+"""Bearer authentication with staff API tokens (coproduce/apitokens: the model and the one
+token check, `bearer.check`, which the bounce endpoint uses too)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,12 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from coproduce.api.models import ApiToken
-from coproduce.registry.access import can_export_personal_data, is_staff_member
+from coproduce.apitokens import bearer
+from coproduce.apitokens.bearer import UNAUTHORISED
+from coproduce.apitokens.models import ApiToken
+from coproduce.registry.access import can_export_personal_data
 
-UNAUTHORISED = (
-    "A valid staff API token is required: send it as 'Authorization: Bearer <token>'. "
-    "Staff create tokens at /staff/api-tokens/."
-)
+__all__ = ["UNAUTHORISED", "StaffToken", "personal_data_token", "staff_token"]
 
 
 FORBIDDEN = (
@@ -36,13 +36,10 @@ class StaffToken(HttpBearer):
         self.personal_data = personal_data
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        api_token = ApiToken.objects.find(token.strip())
-        if api_token is None or not api_token.is_active:
+        api_token = bearer.check(token, touch=False)
+        if api_token is None:
             return None
-        owner = api_token.owner
-        if not owner.is_active or not is_staff_member(owner):
-            return None
-        if self.personal_data and not can_export_personal_data(owner):
+        if self.personal_data and not can_export_personal_data(api_token.owner):
             raise HttpError(403, FORBIDDEN)
         api_token.touch()
         return api_token

@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.api.forms import TokenForm
-from coproduce.api.models import ApiToken
+from coproduce.apitokens.models import ApiToken
 from coproduce.audit.log import record
 from coproduce.registry.access import is_manager, require_staff
 from coproduce.staff.records import render_staff

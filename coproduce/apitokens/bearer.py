@@ -18,15 +18,17 @@ UNAUTHORISED = (
 )
 
 
-def check(secret: str) -> ApiToken | None:
-    """The active token whose owner still holds a staff role, its use recorded; else None."""
+def check(secret: str, *, touch: bool = True) -> ApiToken | None:
+    """The active token whose owner still holds a staff role, its use recorded (unless
+    `touch` is False: the caller records it once its own checks pass); else None."""
     api_token = ApiToken.objects.find(secret.strip())
     if api_token is None or not api_token.is_active:
         return None
     owner = api_token.owner
     if not owner.is_active or not is_staff_member(owner):
         return None
-    api_token.touch()
+    if touch:
+        api_token.touch()
     return api_token
 
 

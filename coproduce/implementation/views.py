@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from coproduce import pagecache
 from coproduce.audit.log import record
 from coproduce.community import health
 from coproduce.community.models import CommunityOfPractice
@@ -47,7 +48,6 @@ from coproduce.implementation.models import (
     Recommendation,
 )
 from coproduce.implementation.records import KIND, measure_for
-from coproduce.pages import pagecache
 from coproduce.registry.access import (
     can_edit_study,
     get_study_for,

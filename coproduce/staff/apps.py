@@ -5,3 +5,11 @@ class StaffConfig(AppConfig):
     name = "coproduce.staff"
     label = "staff"
     verbose_name = "Staff area"
+
+    def ready(self) -> None:
+        from coproduce.staff.records import register
+        from coproduce.staff.registry_records import KINDS
+
+        # The registry's seven kinds (organisations ... placements): the registry is a base
+        # app below the staff area, so the staff area declares its pages for it.
+        register(*KINDS)

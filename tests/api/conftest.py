@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from coproduce.api.models import ApiToken
+from coproduce.apitokens.models import ApiToken
 
 
 @pytest.fixture(autouse=True)

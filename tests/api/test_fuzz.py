@@ -25,7 +25,7 @@ from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from coproduce.api.models import ApiToken
+from coproduce.apitokens.models import ApiToken
 from coproduce.community.models import Associate, CommunityOfPractice, LeadershipPeriod
 from coproduce.registry.access import MANAGER
 from tests import factories

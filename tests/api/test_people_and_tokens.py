@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coproduce.api.models import ApiToken
+from coproduce.apitokens.models import ApiToken
 from coproduce.registry.access import MANAGER, PERSONAL_DATA_EXPORT
 from coproduce.registry.models import Person
 from tests import factories

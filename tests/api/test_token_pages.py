@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from coproduce.api.models import ApiToken
+from coproduce.apitokens.models import ApiToken
 from coproduce.audit.models import AuditEntry
 from tests import factories
 

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from coproduce.api.models import ApiToken
+from coproduce.apitokens.models import ApiToken
 from coproduce.comms import bounces
 from coproduce.comms.models import DeliveryProblem, OutboxMessage
 from coproduce.comms.render import message_id

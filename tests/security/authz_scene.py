@@ -29,7 +29,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from coproduce.api.models import ApiToken
+from coproduce.apitokens.models import ApiToken
 from coproduce.comms import tokens as unsubscribe_tokens
 from coproduce.comms.models import Mailing
 from coproduce.community import links as associate_links

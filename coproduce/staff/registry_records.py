@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from coproduce.registry import forms
 from coproduce.registry.models import (
     Area,
     Organisation,
@@ -16,6 +15,7 @@ from coproduce.registry.models import (
     Study,
     Theme,
 )
+from coproduce.staff import registry_forms as forms
 from coproduce.staff.records import (
     DATED_STATUS,
     STUDY_TEAM_EDITS,
