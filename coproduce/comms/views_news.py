@@ -4,6 +4,7 @@ Atom feed. Nothing else a mailing can be (a draft, an invitation, an announcemen
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -63,7 +64,20 @@ def news_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "comms/news/detail.html", {"mailing": mailing, "body": body})
 
 
+# Characters XML 1.0 cannot hold (Django's feed writer refuses them): a subject or body holding
+# one would otherwise break the whole feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
 class NewsFeed(Feed):
+    """The Atom feed. The collaboration is the author of the feed and of every entry: RFC 4287
+    4.1.1 requires an atom:author on the feed unless every entry has one, and 4.1.2 one on an
+    entry unless the feed has one; both are given so an entry copied out of the feed keeps it."""
+
     feed_type = Atom1Feed
     title_template = None
     description_template = None
@@ -80,17 +94,29 @@ class NewsFeed(Feed):
     def feed_url(self) -> str:
         return settings.SITE_URL + reverse("news:feed")
 
+    def author_name(self) -> str:
+        return settings.COLLABORATION_NAME
+
+    def author_link(self) -> str:
+        return settings.SITE_URL + "/"
+
     def items(self) -> list[Mailing]:
         return list(archived().defer(None)[:FEED_SIZE])
 
     def item_title(self, item: Mailing) -> str:
-        return item.subject
+        return _xml_text(item.subject)
 
     def item_description(self, item: Mailing) -> str:
-        return markdown_to_html(item.body)
+        return _xml_text(markdown_to_html(item.body))
 
     def item_link(self, item: Mailing) -> str:
         return settings.SITE_URL + reverse("news:detail", args=[item.slug])
+
+    def item_author_name(self, item: Mailing) -> str:
+        return settings.COLLABORATION_NAME
+
+    def item_author_link(self, item: Mailing) -> str:
+        return settings.SITE_URL + "/"
 
     def item_guid(self, item: Mailing) -> str:
         return f"urn:uuid:{item.public_id}"

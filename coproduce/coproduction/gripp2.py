@@ -2,8 +2,8 @@
 
 A study's report starts prefilled from its ledgers (public involvement activities, hours,
 roles, payments; compromises; reflexive dialogues) and is then edited by the research team.
-Exported as Markdown, and as PDF with fpdf2 (its built-in Helvetica, so characters outside
-Latin-1 are replaced).
+Exported as Markdown, and as PDF through `coproduce.lib.pdf` (the project's Unicode fonts, so
+names in any script the fonts cover keep their letters; Arabic is shaped right to left).
 """
 
 from __future__ import annotations
@@ -120,33 +120,24 @@ def markdown(report: Gripp2Report) -> str:
     return "\n".join(lines)
 
 
-def _latin1(text: str) -> str:
-    replacements = {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'"}
-    replacements.update({"\u201c": '"', "\u201d": '"', "\u2026": "...", "\u00a0": " "})
-    for old, new in replacements.items():
-        text = text.replace(old, new)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def pdf(report: Gripp2Report) -> bytes:
-    from fpdf import FPDF
+    from coproduce.lib.pdf import FAMILY, clean, document
 
-    document = FPDF(format="A4")
-    document.set_title(_latin1(f"GRIPP2 report: {report.study.title}"))
-    document.set_lang("en-GB")
-    document.set_auto_page_break(auto=True, margin=15)
-    document.add_page()
-    width = document.epw
-    document.set_font("helvetica", "B", 16)
-    document.multi_cell(width, 8, _latin1(f"GRIPP2 report: {report.study.title}"))
+    title = clean(f"GRIPP2 report: {report.study.title}")
+    out = document(title=title)
+    out.set_auto_page_break(auto=True, margin=15)
+    out.add_page()
+    width = out.epw
+    out.set_font(FAMILY, "B", 16)
+    out.multi_cell(width, 8, title)
     for heading, items in sections(report):
-        document.ln(4)
-        document.set_font("helvetica", "B", 14)
-        document.multi_cell(width, 8, _latin1(heading))
+        out.ln(4)
+        out.set_font(FAMILY, "B", 14)
+        out.multi_cell(width, 8, clean(heading))
         for label, text in items:
-            document.ln(2)
-            document.set_font("helvetica", "B", 12)
-            document.multi_cell(width, 6, _latin1(label))
-            document.set_font("helvetica", "", 11)
-            document.multi_cell(width, 5.5, _latin1((text or "Not reported.").strip()))
-    return bytes(document.output())
+            out.ln(2)
+            out.set_font(FAMILY, "B", 12)
+            out.multi_cell(width, 6, clean(label))
+            out.set_font(FAMILY, "", 11)
+            out.multi_cell(width, 5.5, clean((text or "Not reported.").strip()))
+    return bytes(out.output())

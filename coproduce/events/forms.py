@@ -7,6 +7,7 @@ time, and an end date only when the event runs over more than one day.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -97,6 +98,17 @@ class _TimeInput(forms.TimeInput):
 class _CopChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
+
+
+def _refuse_control_characters(value: str, label: str) -> str:
+    """A one-line text (a title, a venue) holds no line break nor other control character: they
+    cannot be seen or typed in a one-line box, and reach calendars and feeds."""
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
+        raise forms.ValidationError(
+            f"{label} must be on one line, without line breaks or hidden characters",
+            code="control_characters",
+        )
+    return value
 
 
 class EventForm(forms.ModelForm):
@@ -210,6 +222,15 @@ class EventForm(forms.ModelForm):
             self.initial.setdefault("end_time", ends.time())
             if ends.date() != starts.date():
                 self.initial.setdefault("end_date", ends.date())
+
+    def clean_title(self) -> str:
+        return _refuse_control_characters(self.cleaned_data["title"], "Title")
+
+    def clean_summary(self) -> str:
+        return _refuse_control_characters(self.cleaned_data.get("summary", ""), "Summary")
+
+    def clean_venue(self) -> str:
+        return _refuse_control_characters(self.cleaned_data.get("venue", ""), "Venue")
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]

@@ -5,22 +5,45 @@ Times are written in Europe/London with a TZID, and the calendar carries the mat
 clock change. The UID comes from the event's public id, so it never changes and a calendar that
 subscribes to the feed updates the same entry; SEQUENCE and STATUS:CANCELLED tell it of changes
 and cancellations.
+
+Every text value goes through `text()`: RFC 5545 3.3.11 allows no control character in TEXT
+but the tab (line breaks are written escaped, as icalendar does for vText), so the others are
+dropped and, in a one-line property (a title, the calendar's name), a line break becomes a space.
+DTSTAMP is when the file is made, in UTC (RFC 5545 3.8.7.2: with METHOD, "the date and time that
+the instance of the iCalendar object was created"); the event's last change is LAST-MODIFIED.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from icalendar import Calendar
+from django.utils import timezone
+from icalendar import Calendar, vText
 from icalendar import Event as VEvent
 
 from coproduce.events import dates
 from coproduce.events.models import Event
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+# C0 controls and DEL, and C1 controls; the tab, LF and CR are handled apart.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85")
+
+
+def text(value: str, *, one_line: bool = False) -> vText:
+    """A TEXT value RFC 5545 allows: no control characters bar the tab; line breaks as LF
+    (escaped to \\n on output), or spaces in a one-line value."""
+    value = _LINE_BREAK.sub(" " if one_line else "\n", value)
+    value = _CONTROL.sub("", value)
+    if one_line:
+        value = " ".join(value.split())
+    return vText(value)
 
 
 def uid(event: Event) -> str:
@@ -30,11 +53,14 @@ def uid(event: Event) -> str:
 
 def _calendar(name: str) -> Calendar:
     calendar = Calendar()
-    calendar.add("prodid", f"-//{settings.COLLABORATION_SHORT_NAME}//coproduce events//EN")
+    calendar.add(
+        "prodid",
+        text(f"-//{settings.COLLABORATION_SHORT_NAME}//coproduce events//EN", one_line=True),
+    )
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", text(name, one_line=True))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     return calendar
 
@@ -47,22 +73,22 @@ def _description(event: Event, url: str) -> str:
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
 
-def vevent(event: Event) -> VEvent:
+def vevent(event: Event, stamp: dt.datetime) -> VEvent:
     url = settings.SITE_URL + event.get_absolute_url()
     item = VEvent()
     item.add("uid", uid(event))
-    item.add("dtstamp", event.updated.astimezone(dt.UTC))
+    item.add("dtstamp", stamp)
     item.add("last-modified", event.updated.astimezone(dt.UTC))
     item.add("created", event.created.astimezone(dt.UTC))
     item.add("dtstart", dates.local(event.starts))
     item.add("dtend", dates.local(event.ends))
-    item.add("summary", event.title)
-    item.add("description", _description(event, url))
+    item.add("summary", text(event.title, one_line=True))
+    item.add("description", text(_description(event, url)))
     location = event.location_text
     if location:
-        item.add("location", location)
+        item.add("location", text(location, one_line=True))
     item.add("url", url)
-    item.add("categories", [event.get_kind_display()])
+    item.add("categories", [text(str(event.get_kind_display()), one_line=True)])
     cancelled = event.status == Event.Status.CANCELLED
     item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     # Changes reach subscribers: a later edit or the cancellation carries a higher sequence.
@@ -72,7 +98,8 @@ def vevent(event: Event) -> VEvent:
 
 def to_ical(events: Iterable[Event], name: str) -> bytes:
     calendar = _calendar(name)
+    stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
     for event in events:
-        calendar.add_component(vevent(event))
+        calendar.add_component(vevent(event, stamp))
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -374,37 +374,23 @@ def to_xlsx(report: Report) -> bytes:
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-_REPLACE = {
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u2026": "...",
-    "\u00a0": " ",
-}
-
 
 def _text(value: Any) -> str:
-    """Text the PDF's core font can show (Latin-1); anything else becomes '?'."""
-    text = str(_cell(value))
-    for old, new in _REPLACE.items():
-        text = text.replace(old, new)
-    return text.encode("latin-1", "replace").decode("latin-1")
+    from coproduce.lib.pdf import clean
+
+    return clean(_cell(value))
 
 
 def to_pdf(report: Report, *, compress: bool = True) -> bytes:
-    from fpdf import FPDF
+    from coproduce.lib.pdf import FAMILY, document
 
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = document(title=f"Annual report {report.year}")
     pdf.set_compression(compress)
-    pdf.set_title(f"Annual report {report.year}")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 18)
+    pdf.set_font(FAMILY, "B", 18)
     pdf.cell(0, 10, _text(f"Annual report {report.year}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FAMILY, "", 10)
     generated = timezone.localtime(report.generated)
     pdf.cell(
         0,
@@ -415,9 +401,9 @@ def to_pdf(report: Report, *, compress: bool = True) -> bytes:
     )
     for section in report.sections:
         pdf.ln(4)
-        pdf.set_font("Helvetica", "B", 14)
+        pdf.set_font(FAMILY, "B", 14)
         pdf.cell(0, 8, _text(section.title), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 10)
+        pdf.set_font(FAMILY, "", 10)
         for label, value in section.figures:
             pdf.cell(120, 6, _text(label))
             pdf.cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
@@ -425,9 +411,9 @@ def to_pdf(report: Report, *, compress: bool = True) -> bytes:
             if not block.rows:
                 continue
             pdf.ln(2)
-            pdf.set_font("Helvetica", "B", 11)
+            pdf.set_font(FAMILY, "B", 11)
             pdf.cell(0, 7, _text(block.title), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("Helvetica", "", 9)
+            pdf.set_font(FAMILY, "", 9)
             with pdf.table(first_row_as_headings=True, line_height=5) as table:
                 for row in [block.columns, *block.rows]:
                     cells = table.row()

@@ -165,6 +165,12 @@ def test_an_event_over_two_days(manager_client: Client, db: Any) -> None:
         ({"venue": ""}, "Enter a venue or address, or an online joining link"),
         ({"slug": "past"}, "taken by the events pages"),
         ({"reminder_hours_before": "1000"}, "from 0 to 336"),
+        ({"title": "Roadshow\nBEGIN:VEVENT"}, "Title must be on one line"),
+        ({"title": "Roadshow\r\nDerbyshire"}, "Title must be on one line"),
+        ({"title": "Roadshow\x07 Derbyshire"}, "Title must be on one line"),
+        ({"title": "Roadshow\u2028Derbyshire"}, "Title must be on one line"),
+        ({"summary": "Our research\x1bin Derbyshire"}, "Summary must be on one line"),
+        ({"venue": "Peakside\nLibrary"}, "Venue must be on one line"),
     ],
 )
 def test_the_form_refuses_what_makes_no_sense(

@@ -47,7 +47,9 @@ otherwise).
 
 Spreadsheets: `test_only_known_exports_answer_with_a_spreadsheet` fails when a URL answers
 with a CSV or XLSX file and is not in `tests/security/test_exports.py`'s EXPORTS (each of which
-is proved there to go through the one spreadsheet writer).
+is proved there to go through the one spreadsheet writer). Calendars and feeds:
+`test_only_known_calendars_and_feeds_answer_with_one` likewise against
+`tests/events/test_every_calendar_and_feed.py`'s CALENDARS and FEEDS.
 """
 
 from __future__ import annotations
@@ -742,6 +744,28 @@ def test_only_known_exports_answer_with_a_spreadsheet(scene: Scene) -> None:
     assert found == set(EXPORTS), (
         f"spreadsheets from URLs not in EXPORTS: {sorted(found - set(EXPORTS))}; "
         f"EXPORTS rows no role got a spreadsheet from: {sorted(set(EXPORTS) - found)}"
+    )
+
+
+CALENDAR_AND_FEED_TYPES = ("text/calendar", "application/atom+xml", "application/rss+xml")
+
+
+def test_only_known_calendars_and_feeds_answer_with_one(scene: Scene) -> None:
+    """Every URL that answered any role with a calendar or a feed is one that
+    tests/events/test_every_calendar_and_feed.py reads back with an independent parser."""
+    from tests.events.test_every_calendar_and_feed import CALENDARS, FEEDS
+
+    found = set()
+    for key in sorted(matrix()):
+        for role in ROLES:
+            if (key, role) not in CONTENT_TYPES:
+                run_cell(scene, key, role)
+            if CONTENT_TYPES[(key, role)].startswith(CALENDAR_AND_FEED_TYPES):
+                found.add(key)
+    known = set(CALENDARS) | set(FEEDS)
+    assert found == known, (
+        f"calendars or feeds from URLs not in CALENDARS/FEEDS: {sorted(found - known)}; "
+        f"rows no role got a calendar or feed from: {sorted(known - found)}"
     )
 
 
