@@ -263,7 +263,7 @@ def test_short_form_pdf_has_every_number_and_a_marked_item_is_not_reported(
     assert report.not_reported == ["short:1"]
     text = member_client.get(reverse("coproduction:gripp2_md", args=[study.slug])).content
     assert b"An aim we will not report" not in text
-    assert "in the study*\n\nNot reported.".encode() in text
+    assert b"in the study*\n\nNot reported." in text
     pdf = member_client.get(reverse("coproduction:gripp2_pdf", args=[study.slug]))
     extracted = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     for number, topic, _ in PUBLISHED_SHORT:
@@ -277,9 +277,7 @@ def test_short_form_pdf_has_every_number_and_a_marked_item_is_not_reported(
 
 
 @pytest.mark.django_db
-def test_a_post_for_the_other_form_than_shown_is_refused(
-    study: Any, member_client: Client
-) -> None:
+def test_a_post_for_the_other_form_than_shown_is_refused(study: Any, member_client: Client) -> None:
     url = reverse("coproduction:gripp2", args=[study.slug])
     response = member_client.post(url, {"form": "neither", "item_1": "x"})
     assert response.status_code == 200  # form=neither falls back to the short form ...
