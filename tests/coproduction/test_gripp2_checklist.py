@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from coproduce.coproduction import gripp2
 from coproduce.coproduction import models as m
+from tests import factories
 from tests.coproduction.conftest import make_compromise, make_involvement
 
 PUBLISHED_SHORT = [
@@ -317,3 +318,47 @@ def test_the_migration_rekeys_old_long_form_answers_without_losing_any() -> None
     }
     long_numbers = {i.number for i in gripp2.checklists()["long"].items}
     assert set(migration.OLD_TO_NEW.values()) <= long_numbers
+
+
+@pytest.mark.django_db
+def test_staff_outside_the_team_read_the_chosen_form_with_its_numbers(
+    study: Any, reader_client: Client
+) -> None:
+    url = reverse("coproduction:gripp2", args=[study.slug])
+    page = reader_client.get(url + "?form=long")
+    assert page.status_code == 200
+    assert page.context["form"] is None
+    html = page.content.decode()
+    for section in gripp2.checklists()["long"].sections:
+        assert f"<h2>Section {section.number}: {section.heading}</h2>" in html
+    for item in gripp2.checklists()["long"].items:
+        assert f"<h3>{item.number}: " in html
+    assert "are provisional" in html
+    short = reader_client.get(url).content.decode()
+    assert "<h3>5: Reflections/critical perspective</h3>" in short
+    assert "are provisional" not in short
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_a_saved_report_keeps_its_answers_under_the_new_numbers() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("coproduction", "0002_default_payment_rates")]
+    after = [("coproduction", "0003_gripp2_published_checklists")]
+    study = factories.StudyFactory(slug="old", title="Old study")
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    Report = executor.loader.project_state(before).apps.get_model("coproduction", "Gripp2Report")
+    Report.objects.create(
+        study_id=study.pk,
+        aim="Short aim",
+        long_form={"aim": "Long aim", "results": "R", "impacts": "I", "reflections": "Ref"},
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    report = m.Gripp2Report.objects.get(study__slug="old")
+    assert report.aim == "Short aim"
+    assert report.form == "short"
+    assert report.not_reported == []
+    assert report.long_form == {"3": "Long aim", "7": "R\n\nI", "9": "Ref"}
