@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coproduce.community.forms_cops import DateInput
+from coproduce.coproduction import gripp2
 from coproduce.coproduction import models as m
 from coproduce.registry.models import Person, Placement, Secondment
 from coproduce.security.uploads import validate as validate_upload
@@ -493,30 +494,62 @@ class PaymentRateForm(forms.ModelForm[m.PaymentRate]):
 
 
 class Gripp2Form(forms.ModelForm[m.Gripp2Report]):
+    """One GRIPP2 checklist (short or long form): per published item, an answer and a
+    "Not reported" box. Saving records which form the report is kept in; the other form's
+    answers are left as they were."""
+
     class Meta:
         model = m.Gripp2Report
-        fields = ["aim", "methods", "results", "outcomes", "critical_reflection"]
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 4})
-            for name in ["aim", "methods", "results", "outcomes", "critical_reflection"]
-        }
+        fields = ["form"]
+        widgets = {"form": forms.HiddenInput}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for key, label, hint in m.SHORT_FORM:
-            self.fields[key].label = f"Short form: {label}"
-            self.fields[key].help_text = hint
-        for key, label in m.LONG_FORM:
-            self.fields[f"long_{key}"] = forms.CharField(
-                label=f"Long form: {label}",
+        self.kind = kind
+        self.checklist = gripp2.checklists()[kind]
+        self.initial["form"] = kind
+        for item in self.checklist.items:
+            hint = item.text or "Wording of this item not verified."
+            if not item.verified:
+                hint += " (Provisional: not checked against the published checklist.)"
+            self.fields[f"item_{item.number}"] = forms.CharField(
+                label=item.label,
+                help_text=hint,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
-                initial=self.instance.long_form.get(key, ""),
+                initial=gripp2.answer(self.instance, kind, item.number),
             )
+            self.fields[f"nr_{item.number}"] = forms.BooleanField(
+                label=f"Not reported ({item.number})",
+                required=False,
+                initial=gripp2.marked_not_reported(self.instance, kind, item.number),
+            )
+
+    def clean_form(self) -> str:
+        if self.cleaned_data.get("form") != self.kind:
+            raise forms.ValidationError("The checklist changed while you were editing it.")
+        return self.kind
+
+    def layout(self) -> list[tuple[str, list[tuple[forms.BoundField, forms.BoundField]]]]:
+        """(section title, [(answer field, not-reported field)]) in published order."""
+        return [
+            (
+                section.title,
+                [(self[f"item_{i.number}"], self[f"nr_{i.number}"]) for i in section.items],
+            )
+            for section in self.checklist.sections
+        ]
 
     def save(self, commit: bool = True) -> m.Gripp2Report:
         report = super().save(commit=False)
-        report.long_form = {key: self.cleaned_data[f"long_{key}"] for key, _ in m.LONG_FORM}
+        for item in self.checklist.items:
+            gripp2.set_answer(
+                report,
+                self.kind,
+                item.number,
+                self.cleaned_data[f"item_{item.number}"],
+                self.cleaned_data[f"nr_{item.number}"],
+            )
         if commit:
             report.save()
         return report

@@ -540,38 +540,23 @@ class InvolvementActivity(Stamped):
 
 # --- GRIPP2 ------------------------------------------------------------------------------------
 
-SHORT_FORM = [
-    ("aim", "Aim", "Report the aim of public involvement in the study."),
-    ("methods", "Methods", "Describe the methods of public involvement."),
-    ("results", "Results", "Outcomes of involvement: the results, positive and negative."),
-    ("outcomes", "Outcomes", "The extent to which involvement influenced the study."),
-    (
-        "critical_reflection",
-        "Critical reflection",
-        "What went well, what did not, and what could be learnt.",
-    ),
-]
-LONG_FORM = [
-    ("abstract", "Abstract"),
-    ("definition", "Definition of involvement"),
-    ("rationale", "Theoretical rationale"),
-    ("concepts", "Concepts and theoretical models"),
-    ("aim", "Aim"),
-    ("methods", "Methods"),
-    ("stages", "Stages of involvement"),
-    ("people", "Level or nature of involvement"),
-    ("capture", "Capturing or measuring impact"),
-    ("economic", "Economic assessment"),
-    ("results", "Outcomes and results"),
-    ("impacts", "Impacts"),
-    ("assessment", "Qualitative or quantitative assessment of impact"),
-    ("discussion", "Discussion"),
-    ("conclusions", "Conclusions"),
-    ("reflections", "Reflections and critical perspective"),
-]
+# The checklists themselves (numbers, headings, wording) are data: coproduction/data/gripp2.toml,
+# read by coproduction/gripp2.py. The short form's five answers keep their own columns (item
+# number -> column); the long form's answers are a JSON object keyed by published item number.
+SHORT_FORM_COLUMNS = {
+    "1": "aim",
+    "2": "methods",
+    "3": "results",
+    "4": "outcomes",
+    "5": "critical_reflection",
+}
 
 
 class Gripp2Report(Stamped):
+    class Form(models.TextChoices):
+        SHORT = "short", "Short form"
+        LONG = "long", "Long form"
+
     study = models.OneToOneField(Study, on_delete=models.PROTECT, related_name="gripp2")
     aim = models.TextField(blank=True)
     methods = models.TextField(blank=True)
@@ -579,6 +564,8 @@ class Gripp2Report(Stamped):
     outcomes = models.TextField(blank=True)
     critical_reflection = models.TextField(blank=True)
     long_form = models.JSONField(default=dict, blank=True)
+    form = models.CharField("checklist", max_length=5, choices=Form.choices, default=Form.SHORT)
+    not_reported = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"GRIPP2 report for {self.study}"

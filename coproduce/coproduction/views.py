@@ -977,8 +977,9 @@ def payments_xlsx(request: HttpRequest) -> FileResponse:
 def gripp2_show(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
     report = gripp2.report_for(study)
+    kind = gripp2.kind_of(request.GET.get("form"), report)
     can_change = can_edit_study(request.user, study)
-    form = f.Gripp2Form(instance=report) if can_change else None
+    form = f.Gripp2Form(instance=report, kind=kind) if can_change else None
     return _render(
         request,
         "gripp2.html",
@@ -986,7 +987,9 @@ def gripp2_show(request: HttpRequest, slug: str) -> HttpResponse:
             "study": study,
             "report": report,
             "form": form,
-            "sections": gripp2.sections(report),
+            "kind": kind,
+            "checklist": gripp2.checklists()[kind],
+            "sections": gripp2.sections(report, kind),
             "saved": report.pk is not None,
         },
     )
@@ -998,26 +1001,37 @@ def gripp2_update(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug, write=True)
     report = gripp2.report_for(study)
     before = snapshot(report) if report.pk else None
-    form = f.Gripp2Form(request.POST, instance=report)
+    kind = gripp2.kind_of(request.POST.get("form"), report)
+    form = f.Gripp2Form(request.POST, instance=report, kind=kind)
     if not form.is_valid():
         return _render(
             request,
             "gripp2.html",
-            {"study": study, "report": report, "form": form, "sections": [], "saved": False},
+            {
+                "study": study,
+                "report": report,
+                "form": form,
+                "kind": kind,
+                "checklist": form.checklist,
+                "sections": [],
+                "saved": False,
+            },
         )
     editing.save_with_audit(form, request.user, before)
     messages.success(request, "GRIPP2 report saved.")
-    return redirect("coproduction:gripp2", study.slug)
+    return redirect(f"{reverse('coproduction:gripp2', args=[study.slug])}?form={kind}")
 
 
 @login_required
 @require_safe
 def gripp2_markdown(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
+    report = gripp2.report_for(study)
+    kind = gripp2.kind_of(request.GET.get("form"), report)
     response = HttpResponse(
-        gripp2.markdown(gripp2.report_for(study)), content_type="text/markdown; charset=utf-8"
+        gripp2.markdown(report, kind), content_type="text/markdown; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{study.slug}-gripp2.md"'
+    response["Content-Disposition"] = f'attachment; filename="{study.slug}-gripp2-{kind}.md"'
     return response
 
 
@@ -1025,8 +1039,10 @@ def gripp2_markdown(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def gripp2_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     study = get_study_for(request.user, slug)
-    response = HttpResponse(gripp2.pdf(gripp2.report_for(study)), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{study.slug}-gripp2.pdf"'
+    report = gripp2.report_for(study)
+    kind = gripp2.kind_of(request.GET.get("form"), report)
+    response = HttpResponse(gripp2.pdf(report, kind), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{study.slug}-gripp2-{kind}.pdf"'
     return response
 
 

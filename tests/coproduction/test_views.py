@@ -245,18 +245,19 @@ def test_gripp2_is_prefilled_editable_and_exported(study: Any, member_client: Cl
     make_compromise(study)
     url = reverse("coproduction:gripp2", args=[study.slug])
     form = member_client.get(url).context["form"]
-    assert "1 public contributors took part" in form["methods"].value()
-    assert "1 negotiated compromises" in form["results"].value()
+    assert "1 public contributors took part" in form["item_2"].value()  # short form 2: Methods
+    assert "1 negotiated compromises" in form["item_3"].value()  # 3: Study results
     data = {name: form[name].value() or "" for name in form.fields}
-    data["outcomes"] = "Service users changed the recruitment point – a real change."
+    data["item_4"] = "Service users changed the recruitment point – a real change."
     assert member_client.post(url, data).status_code == 302
     report = m.Gripp2Report.objects.get()
     assert report.outcomes.startswith("Service users")
-    assert report.long_form["aim"]
+    assert report.long_form["3"]  # the long form's prefilled aim (item 3) is kept
     markdown = member_client.get(reverse("coproduction:gripp2_md", args=[study.slug]))
     text = markdown.content.decode()
     assert text.startswith(f"# GRIPP2 report: {study.title}")
-    assert "### Outcomes\n\nService users changed" in text
+    assert "## 4: Discussion and conclusions\n\n*Outcomes—Comment on the extent" in text
+    assert "overall. Describe positive and negative effects*\n\nService users changed" in text
     pdf = member_client.get(reverse("coproduction:gripp2_pdf", args=[study.slug]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
