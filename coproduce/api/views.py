@@ -22,7 +22,7 @@ from coproduce.api.forms import TokenForm
 from coproduce.apitokens.models import ApiToken
 from coproduce.audit.log import record
 from coproduce.registry.access import is_manager, require_staff
-from coproduce.staff.records import render_staff
+from coproduce.staff.records import renderer
 
 PAGE_SIZE = 25
 
@@ -32,9 +32,11 @@ def _visible_tokens(user: Any) -> Any:
     return tokens if is_manager(user) else tokens.filter(owner=user)
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    crumb = {"section_url": reverse("api_tokens:list"), "section_label": "API tokens"}
-    return render_staff(request, template, {**context, **crumb}, section="api_tokens")
+_render = renderer(
+    "api_tokens",
+    "",
+    lambda request: {"section_url": reverse("api_tokens:list"), "section_label": "API tokens"},
+)
 
 
 def _list_page(request: HttpRequest, form: TokenForm) -> HttpResponse:
