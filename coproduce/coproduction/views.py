@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from coproduce.audit.log import action_name, diff, record, record_read, snapshot
+from coproduce.audit.log import record, record_read, snapshot
 from coproduce.coproduction import analysis, exports, gripp2, importer, timeuse
 from coproduce.coproduction import forms as f
 from coproduce.coproduction import models as m
@@ -666,13 +666,12 @@ def source_update(request: HttpRequest, slug: str, public_id: Any) -> HttpRespon
             else:
                 authors = f.parse_people(form.cleaned_data["authors"])
                 _link_people(study, source, authors, m.SourceParticipant.Role.AUTHOR)
-            changes = diff(before, snapshot(source))
             upload = None if meeting else form.cleaned_data.get("upload")
+            also = {}
             if upload is not None:
                 attachment = _attach(source, upload, written)
-                changes["attachments"] = [None, attachment.original_name]
-            if changes:
-                record(request.user, action_name(source, "updated"), source, changes)
+                also["attachments"] = [None, attachment.original_name]
+            editing.audit_saved(request.user, source, before, also=also)
     except Exception:
         importer.remove_stored(written)
         raise
@@ -713,18 +712,7 @@ def source_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpRespon
     study, source = _source_for_change(request, slug, public_id)
     with transaction.atomic():
         stored = list(source.attachments.values_list("stored_name", flat=True))
-        record(
-            request.user,
-            action_name(source, "deleted"),
-            source,
-            {
-                "kind": [source.kind, None],
-                "title": [source.title, None],
-                "date": [source.date.isoformat(), None],
-                "attachments": [len(stored), None],
-            },
-        )
-        source.delete()
+        editing.delete_with_audit(source, request.user, also={"attachments": [len(stored), None]})
         # The files go only once the rows are gone for good.
         transaction.on_commit(lambda: importer.remove_stored(stored))
     messages.success(request, f"Deleted: {source.title}.")
@@ -1095,10 +1083,8 @@ def journal_create(request: HttpRequest) -> HttpResponse:
     form = f.JournalEntryForm(request.POST, placements=placements_of(person))
     if not form.is_valid():
         return _entry_form(request, form, None)
-    with transaction.atomic():
-        entry = form.save()
-        # The audit log names the entry, never its private text.
-        record(request.user, action_name(entry, "created"), entry, {})
+    # The audit log names the entry, never its private text.
+    editing.save_with_audit(form, request.user, private=True)
     messages.success(request, "Journal entry saved.")
     return redirect("coproduction:journal")
 
@@ -1121,9 +1107,7 @@ def journal_update(request: HttpRequest, public_id: Any) -> HttpResponse:
     form = f.JournalEntryForm(request.POST, instance=entry, placements=placements_of(person))
     if not form.is_valid():
         return _entry_form(request, form, entry)
-    with transaction.atomic():
-        entry = form.save()
-        record(request.user, action_name(entry, "updated"), entry, {})
+    editing.save_with_audit(form, request.user, {}, private=True)
     messages.success(request, "Journal entry saved.")
     return redirect("coproduction:journal")
 

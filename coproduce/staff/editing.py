@@ -19,6 +19,8 @@ def save_with_audit(
     form: forms.ModelForm[Any],
     actor: Any,
     before: dict[str, Any] | None = None,
+    *,
+    private: bool = False,
     **extra: Any,
 ) -> tuple[Any, dict[str, list[Any]]]:
     """Save a valid form (with `extra` fields set on the object) and record what changed;
@@ -26,7 +28,8 @@ def save_with_audit(
 
     The one audited save of the staff area: every create and edit of a record comes here
     (or, for an object saved by a workflow, to `audit_saved`). Returns the object and its
-    changes; an update that changed nothing writes no entry.
+    changes; an update that changed nothing writes no entry. `private=True` (a researcher in
+    residence's journal) names the record in the log but never its values.
     """
     creating = form.instance.pk is None
     with transaction.atomic():
@@ -35,32 +38,46 @@ def save_with_audit(
             setattr(obj, name, value)
         obj.save()
         form.save_m2m()
-        changes = audit_saved(actor, obj, None if creating else (before or {}))
+        changes = audit_saved(actor, obj, None if creating else (before or {}), private=private)
     return obj, changes
 
 
 def audit_saved(
-    actor: Any, obj: models.Model, before: dict[str, Any] | None = None
+    actor: Any,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    *,
+    also: dict[str, list[Any]] | None = None,
+    private: bool = False,
 ) -> dict[str, list[Any]]:
     """Record the object just saved: created (`before` None) with the values it was given, or
-    updated with what changed since `before` (nothing changed: no entry). Call it inside the
+    updated with what changed since `before` (nothing changed: no entry). `also` adds changes
+    the snapshot cannot see (a file attached with it). `private=True` writes the entry with no
+    values at all, every time (the log names the record, never its text). Call it inside the
     transaction that saved the object."""
+    if private:
+        record(actor, action_name(obj, "created" if before is None else "updated"), obj, {})
+        return {}
     after = snapshot(obj)
     if before is None:
         changes = {name: [None, value] for name, value in after.items() if value not in _EMPTY}
-        record(actor, action_name(obj, "created"), obj, changes)
     else:
         changes = diff(before, after)
-        if changes:
-            record(actor, action_name(obj, "updated"), obj, changes)
+    changes.update(also or {})
+    if before is None or changes:
+        record(actor, action_name(obj, "created" if before is None else "updated"), obj, changes)
     return changes
 
 
-def delete_with_audit(obj: models.Model, actor: Any) -> None:
-    """Delete and record the last values; raises ProtectedError/RestrictedError, recording nothing."""
+def delete_with_audit(
+    obj: models.Model, actor: Any, *, also: dict[str, list[Any]] | None = None
+) -> None:
+    """Delete and record the last values (plus `also`, what goes with it that the snapshot
+    cannot see); raises ProtectedError/RestrictedError, recording nothing."""
     with transaction.atomic():
         before = snapshot(obj)
         changes = {name: [value, None] for name, value in before.items() if value not in _EMPTY}
+        changes.update(also or {})
         # Recorded first, while the object still has its primary key; a refused delete rolls back.
         record(actor, action_name(obj, "deleted"), obj, changes)
         obj.delete()
