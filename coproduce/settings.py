@@ -92,7 +92,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coproduce.security.csp.ContentSecurityPolicyMiddleware",
+    # Last: a bare 405 becomes the 405 error page before the others add their headers.
+    "coproduce.pages.errors.NotAllowedPageMiddleware",
 ]
+# A form sent without its CSRF token: the error page family's "form could not be sent".
+CSRF_FAILURE_VIEW = "coproduce.pages.errors.csrf_failure"
 
 # Seconds a public page stays in the page cache at most (coproduce/pagecache/__init__.py); 0: off.
 PAGE_CACHE_SECONDS = env_int("COPRODUCE_PAGE_CACHE_SECONDS", 60, minimum=0)
