@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Exported, so that links made by any command (loaddemo, serve) start with the address served.
+export PORT
 export COPRODUCE_DATA_DIR ?= $(CURDIR)/var
 # PostgreSQL used by `make test` when it answers (CI has it at 127.0.0.1:5432, trust auth).
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -26,6 +28,7 @@ demo: install
 	$(BIN)/coproduce collectstatic --noinput --verbosity 0
 
 ## Set up, load the demo collaboration and serve it (web + task worker) on http://127.0.0.1:$(PORT)
+## (links in emails and feeds use that address unless COPRODUCE_SITE_URL says otherwise)
 run: demo
 	$(BIN)/coproduce serve --port $(PORT)
 

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from coproduce.lib.db import sqlite_config
-from coproduce.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from coproduce.lib.env import env_bool, env_int, env_list, env_secret, env_str, served_url
 from coproduce.security.secretkey import DEV_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -29,7 +29,14 @@ ALLOWED_HOSTS = env_list(
     "COPRODUCE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("COPRODUCE_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("COPRODUCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The start of every link in emails and feeds. Unset, it is the address `coproduce serve` answers
+# on (HOST and PORT, as `make run` passes them); `serve --port` passes its own to its processes.
+# A production site sets it to its https:// address (a deploy check warns otherwise).
+SITE_URL_SET = bool(env_str("COPRODUCE_SITE_URL").strip())
+SITE_URL = (
+    env_str("COPRODUCE_SITE_URL").strip()
+    or served_url(env_str("HOST", "127.0.0.1"), env_int("PORT", 8000, minimum=1))
+).rstrip("/")
 COLLABORATION_NAME = env_str(
     "COPRODUCE_COLLABORATION_NAME",
     "CLAHRC Nottinghamshire, Derbyshire and Lincolnshire",
@@ -90,7 +97,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coproduce.security.csp.ContentSecurityPolicyMiddleware",
+    # Last: a bare 405 becomes the 405 error page before the others add their headers.
+    "coproduce.pages.errors.NotAllowedPageMiddleware",
 ]
+# A form sent without its CSRF token: the error page family's "form could not be sent".
+CSRF_FAILURE_VIEW = "coproduce.pages.errors.csrf_failure"
 
 # Seconds a public page stays in the page cache at most (coproduce/pagecache/__init__.py); 0: off.
 PAGE_CACHE_SECONDS = env_int("COPRODUCE_PAGE_CACHE_SECONDS", 60, minimum=0)

@@ -3,6 +3,12 @@ from django.urls import include, path
 
 from coproduce.api.urls import api
 
+# The error pages (coproduce/pages/errors.py): the site layout, what happened, where to go next.
+handler400 = "coproduce.pages.errors.bad_request"
+handler403 = "coproduce.pages.errors.permission_denied"
+handler404 = "coproduce.pages.errors.page_not_found"
+handler500 = "coproduce.pages.errors.server_error"
+
 urlpatterns = [
     path("", include("coproduce.pages.urls")),
     path("", include("coproduce.registry.urls")),

@@ -23,7 +23,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
 from coproduce.audit.log import action_name, diff, record, snapshot
@@ -39,6 +38,7 @@ from coproduce.comms.forms_staff import (
 )
 from coproduce.comms.models import Mailing, OutboxMessage
 from coproduce.community.models import Associate
+from coproduce.lib.slugs import make_slug
 from coproduce.registry.access import is_manager, require_manager, require_staff
 from coproduce.staff.records import renderer
 
@@ -72,7 +72,7 @@ def _detail_url(mailing: Mailing) -> str:
 
 
 def _new_slug(subject: str) -> str:
-    return f"{(slugify(subject)[:100] or 'mailing').strip('-')}-{uuid.uuid4().hex[:6]}"
+    return f"{make_slug(subject, 100) or 'mailing'}-{uuid.uuid4().hex[:6]}"
 
 
 def _placeholder_links() -> tuple[str, str]:

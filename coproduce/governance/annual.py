@@ -34,7 +34,7 @@ def overdue(today: dt.date | None = None) -> QuerySet[AnnualReview]:
 
 
 def _site() -> str:
-    return str(getattr(settings, "COPRODUCE_SITE_URL", "") or "").rstrip("/")
+    return str(settings.SITE_URL)
 
 
 def queue_annual_review_reminders(today: dt.date | None = None) -> int:

@@ -60,3 +60,19 @@ def env_secret(name: str, default: str = "") -> str:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE cannot be read: {exc}") from None
     return os.environ.get(name, default)
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches a server listening on host:port at.
+
+    A server bound to every interface ("0.0.0.0", "::" or nothing) is reached at the loopback
+    address; an IPv6 address is put in brackets.
+    """
+    host = host.strip()
+    if host in ("", "0.0.0.0"):  # noqa: S104 - read, not bound
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "[::1]"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

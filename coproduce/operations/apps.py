@@ -10,3 +10,6 @@ class OperationsConfig(AppConfig):
     name = "coproduce.operations"
     label = "operations"
     verbose_name = "Operations"
+
+    def ready(self) -> None:
+        from coproduce.operations import checks  # noqa: F401 - registers the deploy checks

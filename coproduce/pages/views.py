@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from coproduce.lib.spam import issue_form_token
@@ -76,3 +76,13 @@ def bare(request: HttpRequest) -> HttpResponse:
     if not settings.BENCH_BARE_PAGE:
         raise Http404
     return render(request, "pages/bare.html")
+
+
+FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.ico"  # drawn by tools/make_favicon.py
+
+
+@cache_control(public=True, max_age=86400)
+@require_safe
+def favicon(request: HttpRequest) -> FileResponse:
+    """/favicon.ico, where browsers and feed readers look whatever the page's <link> says."""
+    return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")

@@ -27,6 +27,18 @@ ROLE_GROUPS = (MANAGER, RESEARCHER, STAFF_READER)
 PERSONAL_DATA_EXPORT = "personal data export"
 
 
+class RoleRequired(PermissionDenied):
+    """Refused for want of a role. The 403 page says which (`role`, a phrase such as "the
+    manager role"), and nothing else about the page or its data."""
+
+    def __init__(self, message: str, role: str) -> None:
+        super().__init__(message)
+        self.role = role
+
+
+STAFF_ROLE = "a staff role (manager, researcher or staff reader)"
+
+
 def group_names(user: Any) -> frozenset[str]:
     """The user's role groups, fetched once per user object (so once per request)."""
     if not getattr(user, "is_authenticated", False):
@@ -76,19 +88,20 @@ def can_edit_study(user: Any, study: Any) -> bool:
 
 def require_staff(user: Any) -> None:
     if not is_staff_member(user):
-        raise PermissionDenied("You need a staff role to see this page.")
+        raise RoleRequired("You need a staff role to see this page.", STAFF_ROLE)
 
 
 def require_manager(user: Any) -> None:
     if not is_manager(user):
-        raise PermissionDenied("Only managers can do this.")
+        raise RoleRequired("Only managers can do this.", "the manager role")
 
 
 def require_personal_data_export(user: Any) -> None:
     require_staff(user)
     if not can_export_personal_data(user):
-        raise PermissionDenied(
-            "Exporting personal data needs the “personal data export” role. Ask a manager."
+        raise RoleRequired(
+            "Exporting personal data needs the “personal data export” role. Ask a manager.",
+            "the “personal data export” role as well as a staff role",
         )
 
 

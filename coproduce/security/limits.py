@@ -157,7 +157,7 @@ def too_large_response(request: HttpRequest, body_limit: int, file_limit: int) -
             f"What you sent is larger than {uploads.human_size(body_limit)}, "
             "the most this page accepts."
         )
-    html = render_to_string("security/request_too_large.html", {"reason": reason}, request=request)
+    html = render_to_string("errors/413.html", {"reason": reason, "status": 413}, request=request)
     response = HttpResponse(html, status=413)
     response["Connection"] = "close"  # the unread body is not worth waiting for
     return response

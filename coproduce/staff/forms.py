@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
-from django.utils.text import slugify
 
+from coproduce.lib.slugs import make_slug
 from coproduce.pages.models import Enquiry
 
 # Path segments the staff URLs use after a kind's prefix; a slug equal to one would be unreachable.
@@ -73,7 +73,7 @@ class SluggedForm(StaffModelForm):
         model_field = self._meta.model._meta.get_field("slug")
         max_length = getattr(model_field, "max_length", None) or 50
         source = cleaned.get(self.slug_source) or ""
-        slug = cleaned.get("slug") or slugify(source)[:max_length].strip("-")
+        slug = cleaned.get("slug") or make_slug(source, max_length)
         if slug in RESERVED_SLUGS:
             self.add_error("slug", "This web address name is reserved. Choose another.")
         elif not slug and self.slug_source not in self.errors:

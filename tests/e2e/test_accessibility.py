@@ -70,6 +70,26 @@ def test_public_page_has_no_axe_violations(page: Any, name: str) -> None:
     assert_no_violations(page)
 
 
+# Error pages (coproduce/pages/errors.py): (who is signed in, URL, expected status).
+ERROR_PAGES: dict[str, tuple[str, str, int]] = {
+    "not-found": ("", "/no-such-page/", 404),
+    "not-allowed": ("", "/staff/sign-out/", 405),
+    "forbidden-needs-a-role": ("reader", "/staff/studies/new/", 403),
+}
+
+
+@pytest.mark.parametrize("name", list(ERROR_PAGES))
+def test_error_page_has_no_axe_violations(page: Any, name: str) -> None:
+    username, url, status = ERROR_PAGES[name]
+    if username:
+        sign_in(page, username)
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == status, f"{url} answered {response.status}"
+    assert page.locator("header.nhsuk-header").count() == 1
+    assert_no_violations(page)
+
+
 def test_contact_form_with_errors_has_no_axe_violations(page: Any) -> None:
     _goto_ok(page, "/contact/")
     page.get_by_role("button", name="Send message").click()

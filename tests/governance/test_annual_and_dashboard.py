@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -43,6 +44,8 @@ def test_reminders_go_to_the_team_and_the_committee_once(
         f"annual-review:{study.pk}:{due}:{chair.person.pk}",
     }
     assert queue_annual_review_reminders(today) == 0  # idempotent
+    link = f"{settings.SITE_URL}/staff/governance/studies/{study.slug}/"
+    assert all(link in body for body in OutboxMessage.objects.values_list("body_text", flat=True))
     result = dispatch_due(max_seconds=10)
     assert result.sent == 2
     recipients = {m["rcpt_tos"][0] for m in smtp_server.messages}

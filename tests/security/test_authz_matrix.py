@@ -288,6 +288,7 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "pages:bare": ("GET", NOT_FOUND),
     "pages:contact": ("GET", PUBLIC),
     "pages:contact_thanks": ("GET", PUBLIC),
+    "pages:favicon": ("GET", PUBLIC),
     "pages:healthz": ("GET", PUBLIC),
     "pages:home": ("GET", PUBLIC),
     "priorities:index": ("GET", PUBLIC),

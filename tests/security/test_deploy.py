@@ -60,3 +60,14 @@ def test_deploy_checks_fail_without_https(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "security.W008" in result.stderr + result.stdout  # SSL redirect
     assert "security.W004" in result.stderr + result.stdout  # HSTS
+
+
+def test_deploy_checks_warn_without_an_https_site_url(tmp_path: Path) -> None:
+    env = _production_env(tmp_path)
+    del env["COPRODUCE_SITE_URL"]
+    result = _check(env)
+    assert result.returncode != 0
+    assert "coproduce.W001" in result.stderr + result.stdout
+    result = _check(_production_env(tmp_path, COPRODUCE_SITE_URL="http://research.example.org"))
+    assert result.returncode != 0
+    assert "coproduce.W001" in result.stderr + result.stdout

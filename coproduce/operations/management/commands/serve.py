@@ -1,6 +1,11 @@
 """`coproduce serve`: the web server (granian, WSGI) and the task worker, together.
 
 Either process dying stops the other, so a half-running installation never goes unnoticed.
+
+Links in emails and feeds start with `SITE_URL`. Unless COPRODUCE_SITE_URL is set, that is the
+address served here (`--host`, `--port`), passed to both processes, so a newcomer's
+`PORT=8211 make run` mails links that work. A production start (COPRODUCE_HTTPS on) without an
+https:// site URL, or a start on every interface without one, prints a warning.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
+from coproduce.lib.env import served_url
 from coproduce.security.secretkey import refuse_to_serve
 
 
@@ -37,6 +43,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         refuse_to_serve()  # a weak secret key over HTTPS: stop here
         host, port = options["host"], options["port"]
+        if not settings.SITE_URL_SET:
+            settings.SITE_URL = served_url(host, port)
+        child_env = {**os.environ, "COPRODUCE_SITE_URL": settings.SITE_URL}
         bin_dir = os.path.dirname(sys.executable)
         web_cmd = [
             os.path.join(bin_dir, "granian"),
@@ -53,11 +62,13 @@ class Command(BaseCommand):
             "--no-ws",
             "coproduce.wsgi:application",
         ]
-        children = [subprocess.Popen(web_cmd)]  # noqa: S603 - our own fixed argv
+        children = [subprocess.Popen(web_cmd, env=child_env)]  # noqa: S603 - our own fixed argv
         if not options["no_worker"]:
             worker_cmd = [sys.executable, "-m", "coproduce", "worker", "--verbosity", "0"]
-            children.append(subprocess.Popen(worker_cmd))  # noqa: S603
+            children.append(subprocess.Popen(worker_cmd, env=child_env))  # noqa: S603
         self._print_banner(host, port)
+        for warning in site_url_warnings(host):
+            self.stderr.write(f"  WARNING: {warning}")
 
         def stop(signum: int, frame: object) -> None:
             for child in children:
@@ -89,6 +100,7 @@ class Command(BaseCommand):
             "",
             f"  coproduce is serving {settings.COLLABORATION_SHORT_NAME} on http://{host}:{port}/",
             f"  Staff area: http://{host}:{port}/staff/",
+            f"  Links in emails and feeds start with {settings.SITE_URL}/",
         ]
         if demo:
             lines.append("  Demo login: manager / coproduce-demo (also: researcher, reader)")
@@ -99,3 +111,20 @@ class Command(BaseCommand):
                 ]
         lines += [f"  Outgoing email: {mail}", "  Press Ctrl+C to stop.", ""]
         self.stdout.write("\n".join(lines))
+
+
+def site_url_warnings(host: str) -> list[str]:
+    """What is wrong with the links' base for this start, in words for whoever runs it."""
+    site_url = str(settings.SITE_URL)
+    if settings.HTTPS and not site_url.startswith("https://"):
+        return [
+            f"this site is served over HTTPS but links in emails and feeds start with "
+            f"{site_url}: set COPRODUCE_SITE_URL to the site's https:// address."
+        ]
+    if not settings.SITE_URL_SET and host.strip() in ("", "0.0.0.0", "::"):  # noqa: S104
+        return [
+            f"serving on every interface, but links in emails and feeds start with "
+            f"{site_url}, which only this machine can open: set COPRODUCE_SITE_URL to the "
+            "address people use."
+        ]
+    return []
