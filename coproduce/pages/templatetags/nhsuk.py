@@ -108,9 +108,12 @@ def nhsuk_field(field: forms.BoundField, label_size: str = "") -> dict[str, Any]
     elif kind in ("select", "select_multiple"):
         attrs["class"] = "nhsuk-select" + (" nhsuk-select--error" if field.errors else "")
     elif kind == "textarea":
-        attrs["class"] = "nhsuk-textarea" + (" nhsuk-textarea--error" if field.errors else "")
+        classes = ["nhsuk-textarea"]
+        if field.errors:
+            classes.append("nhsuk-textarea--error")
         if count:
-            attrs["class"] += " nhsuk-js-character-count"
+            classes.append("nhsuk-js-character-count")
+        attrs["class"] = " ".join(classes)
     elif kind == "file":
         attrs["class"] = "nhsuk-file-upload"
     options = _options(field, kind)
