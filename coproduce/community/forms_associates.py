@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from coproduce.community.models import Associate, Channel, CommunityOfPractice, ConsentWording
 from coproduce.lib.identifiers import normalise_email, validate_single_line
-from coproduce.lib.spam import check_spam
+from coproduce.lib.spam import check_form
 from coproduce.registry.models import Theme
 
 _WORDINGS_SALT = "coproduce.community.consent-wordings"
@@ -191,7 +191,7 @@ class JoinForm(ConsentAndCommunitiesForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        check_spam(cleaned.get("website"), cleaned.get("form_token"))
+        check_form(self)
         return cleaned
 
 
@@ -217,5 +217,5 @@ class LinkRequestForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        check_spam(cleaned.get("website"), cleaned.get("form_token"))
+        check_form(self)
         return cleaned

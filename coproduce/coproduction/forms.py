@@ -212,6 +212,7 @@ PositionFormSet: Any = forms.inlineformset_factory(
     extra=3,
     max_num=8,
     can_delete=True,
+    can_delete_extra=False,  # only a saved position can be deleted; a blank one is left blank
     labels={"party": "Party", "position": "Their position"},
     widgets={"position": forms.Textarea(attrs={"rows": 2})},
 )

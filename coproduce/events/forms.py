@@ -17,7 +17,7 @@ from coproduce.events import dates
 from coproduce.events.models import Event
 from coproduce.events.reminders import MAX_REMINDER_HOURS
 from coproduce.lib.identifiers import normalise_email, validate_single_line
-from coproduce.lib.spam import check_spam
+from coproduce.lib.spam import check_form
 
 
 class BookingForm(forms.Form):
@@ -62,7 +62,7 @@ class BookingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        check_spam(cleaned.get("website"), cleaned.get("form_token"))
+        check_form(self)
         return cleaned
 
 

@@ -1,10 +1,17 @@
-"""Spam protection for public forms that needs no third party.
+"""Spam protection for public forms that needs no third party, and never loses what a person typed.
 
 Two checks here: a honeypot field people never see (bots fill every field), and a signed
-timestamp that must be at least a few seconds old and at most a day old (bots post at once).
-Neither check tells the sender which one failed. Each token also carries a random id, and
-`coproduce/security/formlimits.py` lets each id be used once (a replayed form is refused) and
-limits how often one client or one mailbox may send a form.
+timestamp that must be at most a day old and not sent back within a quarter of a second of the
+page being drawn (a script posts as soon as it has fetched the page; no person fills in and sends a
+form that fast, even with autofill). Neither check tells the sender which one failed. A refused
+form is drawn again with what was typed and a fresh token, and the message offers both a retry
+and the enquiries address (`COPRODUCE_ENQUIRIES_EMAIL`), so a refusal costs a person one click.
+
+The checks run only on a form with no other error: a form that must be corrected is sent again
+anyway, and its error summary then lists only what the person has to fix.
+
+Each token also carries a random id, and `coproduce/security/formlimits.py` lets each id be used
+once (a replayed form is refused) and limits how often one client or one mailbox may send a form.
 """
 
 from __future__ import annotations
@@ -13,18 +20,29 @@ import secrets
 import time
 
 from django import forms
+from django.conf import settings
 from django.core import signing
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 
 _SALT = "coproduce.pages.contact"
-MIN_SECONDS = 3
+MIN_SECONDS = 0.25
 MAX_SECONDS = 24 * 60 * 60
-SPAM_MESSAGE = (
-    "We could not accept this message. Wait a few seconds and send it again, or email us directly."
+
+
+def _enquiries_email() -> str:
+    return str(settings.ENQUIRIES_EMAIL)
+
+
+SPAM_MESSAGE = format_lazy(
+    "We could not accept this message. What you entered is kept below: send it again, "
+    "or email us at {}.",
+    lazy(_enquiries_email, str)(),
 )
 
 
 def issue_form_token(now: float | None = None) -> str:
-    issued = int(now if now is not None else time.time())
+    issued = round(now if now is not None else time.time(), 3)  # to the millisecond
     return signing.dumps({"t": issued, "n": secrets.token_urlsafe(12)}, salt=_SALT)
 
 
@@ -51,3 +69,15 @@ def check_spam(website: object, form_token: object) -> None:
     age = time.time() - issued
     if age < MIN_SECONDS or age > MAX_SECONDS:
         raise forms.ValidationError(SPAM_MESSAGE, code="spam")
+
+
+def check_form(form: forms.BaseForm) -> None:
+    """`check_spam` on a form's `website` and `form_token`, once its fields are all valid.
+
+    Call from the form's `clean()`. A form with a field error is drawn again with a fresh token
+    whatever this says, so the spam message would only sit on top of the real errors.
+    """
+    if form.errors:
+        return
+    cleaned = form.cleaned_data
+    check_spam(cleaned.get("website"), cleaned.get("form_token"))

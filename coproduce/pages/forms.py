@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from coproduce.lib.identifiers import normalise_email, validate_single_line
-from coproduce.lib.spam import check_spam
+from coproduce.lib.spam import check_form
 from coproduce.pages.models import Enquiry
 
 
@@ -40,5 +40,5 @@ class ContactForm(forms.ModelForm):
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
-        check_spam(cleaned.get("website"), cleaned.get("form_token"))
+        check_form(self)
         return cleaned

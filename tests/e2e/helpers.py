@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,10 @@ except ImportError:  # the `browser` fixture reports it: a failure on CI, a loud
 AXE_JS = Path(__file__).resolve().parent / "axe.min.js"  # axe-core 4.14.1, see axe-LICENSE
 DEMO_PASSWORD = "coproduce-demo"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# A desktop and a phone (iPhone 12 to 15): no page may be wider than either.
+VIEWPORTS = [(1280, 800), (390, 844)]
+# The NHS.UK font stack, or its Arial fallback: never the browser's serif default.
+NHS_FONT = re.compile(r"""^\s*(["']?Frutiger W01["']?|Arial)\b""", re.I)
 
 
 def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -69,3 +74,49 @@ def open_study_edit(page: Any, title: str) -> None:
     edit.click()
     page.wait_for_load_state()
     assert page.url.rstrip("/").endswith("/edit"), f"expected the edit form, got {page.url}"
+
+
+def layout_problems(page: Any) -> list[str]:
+    """What is wrong with the page's layout at each of VIEWPORTS, and with its font.
+
+    A page is too wide when `document.documentElement.scrollWidth` exceeds `innerWidth`: the
+    person must scroll sideways to read it. The widest elements are named to act on. The
+    viewport is put back as it was.
+    """
+    problems = []
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    if not NHS_FONT.match(font):
+        problems.append(f"the body font is {font!r}, not the NHS.UK stack (Frutiger, Arial)")
+    before = page.viewport_size
+    try:
+        for width, height in VIEWPORTS:
+            page.set_viewport_size({"width": width, "height": height})
+            scroll, inner, widest = page.evaluate(
+                """() => {
+                  const inner = window.innerWidth;
+                  const wide = [];
+                  for (const el of document.body.querySelectorAll('*')) {
+                    const right = el.getBoundingClientRect().right;
+                    if (right > inner + 1) wide.push([right, el.tagName.toLowerCase() +
+                      (el.className && el.className.baseVal === undefined ?
+                       '.' + String(el.className).trim().split(/\\s+/).join('.') : '')]);
+                  }
+                  wide.sort((a, b) => b[0] - a[0]);
+                  return [document.documentElement.scrollWidth, inner,
+                          wide.slice(0, 5).map(([r, n]) => `${n} to ${Math.round(r)} px`)];
+                }"""
+            )
+            if scroll > inner:
+                problems.append(
+                    f"at {width}x{height} the page is {scroll} px wide; widest: {widest}"
+                )
+    finally:
+        if before:
+            page.set_viewport_size(before)
+    return problems
+
+
+def assert_fits_the_screen(page: Any) -> None:
+    """No sideways scrolling at a desktop or a phone width, and the NHS.UK font."""
+    problems = layout_problems(page)
+    assert not problems, f"on {page.url}: " + "; ".join(problems)

@@ -1,5 +1,8 @@
 """axe-core finds no WCAG 2.2 A/AA violation on any public page, nor on the main staff pages.
 
+Every page walked here is also checked to fit a desktop (1280x800) and a phone (390x844)
+without sideways scrolling, in the NHS.UK font (helpers.assert_fits_the_screen).
+
 axe checks what a machine can (names, labels, contrast, landmarks, ARIA use); it does not
 replace a person with a screen reader, but a violation here is always a real defect.
 """
@@ -11,7 +14,13 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import axe_violations, describe_violations, open_study_edit, sign_in
+from tests.e2e.helpers import (
+    assert_fits_the_screen,
+    axe_violations,
+    describe_violations,
+    open_study_edit,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +65,7 @@ PUBLIC_PAGES: dict[str, Callable[[], str]] = {
 def assert_no_violations(page: Any) -> None:
     violations = axe_violations(page)
     assert not violations, describe_violations(page.url, violations)
+    assert_fits_the_screen(page)
 
 
 def _goto_ok(page: Any, url: str) -> None:
@@ -160,3 +170,45 @@ def test_community_health_charts_have_no_axe_violations(page: Any, path: Callabl
     _goto_ok(page, path())
     page.wait_for_selector("[data-vega-spec] svg", state="attached", timeout=15000)
     assert_no_violations(page)
+
+
+LONG_WORD_TITLE = "Pneumonoultramicroscopicsilicovolcanoconiosisrehabilitationpathwayevaluation"
+
+
+def _pages_that_overflowed() -> list[str]:
+    """Staff pages that were wider than the screen (issue 15), with their data in place."""
+    from django.contrib.auth import get_user_model
+
+    from coproduce.audit.log import record
+    from coproduce.implementation import network
+    from coproduce.registry.models import Study
+
+    network.refresh()  # the network page's graph and ranked table
+    study = Study.objects.order_by("pk").first()
+    assert study is not None
+    manager = get_user_model().objects.get(username="manager")
+    before = study.title
+    study.title = LONG_WORD_TITLE  # one long word in a record title, shown on the staff home
+    study.save(update_fields=["title"])
+    record(manager, "study.update", study, {"title": [before, study.title]})
+    return [
+        "/staff/",
+        "/staff/implementation/network/",
+        "/staff/implementation/matrix/",
+        "/staff/studies/",
+        "/staff/secondments/",
+        "/staff/people/",
+        "/staff/placements/",
+    ]
+
+
+def test_staff_pages_with_wide_tables_and_long_words_fit_the_screen(page: Any) -> None:
+    urls = _pages_that_overflowed()
+    sign_in(page, "manager")
+    for url in urls:
+        _goto_ok(page, url)
+        page.wait_for_load_state("load")
+        assert_fits_the_screen(page)
+    # The long title is on the staff home, and wraps rather than being cut.
+    _goto_ok(page, "/staff/")
+    assert LONG_WORD_TITLE in page.locator("main").inner_text()

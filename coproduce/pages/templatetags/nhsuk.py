@@ -13,9 +13,12 @@ from typing import Any
 
 from django import forms, template
 from django.core.paginator import Page
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.http import QueryDict
 
 register = template.Library()
+
+BLANK_LABEL = BLANK_CHOICE_DASH[0][1]  # Django's "---------"
 
 _INPUT_WIDTH = {
     "email": "nhsuk-u-width-two-thirds",
@@ -47,6 +50,30 @@ def _kind(widget: forms.Widget) -> str:
     return "input"
 
 
+def _options(field: forms.BoundField, kind: str) -> list[dict[str, Any]]:
+    """The radios or checkboxes to draw, per the NHS.UK design system: no empty choice."""
+    options: list[dict[str, Any]] = []
+    if kind not in ("checkboxes", "radios"):
+        return options
+    for sub in field.subwidgets:
+        data = sub.data
+        label = data["label"]
+        if kind == "radios" and str(data["value"]) == "":
+            if field.field.required:
+                continue  # the empty choice is no answer: nothing is chosen until a person does
+            if label == BLANK_LABEL:
+                label = "None"  # an optional choice: leaving it unset is a real answer
+        options.append(
+            {
+                "id": data["attrs"]["id"],
+                "value": data["value"],
+                "label": label,
+                "checked": data["selected"],
+            }
+        )
+    return options
+
+
 @register.inclusion_tag("includes/field.html")
 def nhsuk_field(field: forms.BoundField, label_size: str = "") -> dict[str, Any]:
     widget = field.field.widget
@@ -58,6 +85,15 @@ def nhsuk_field(field: forms.BoundField, label_size: str = "") -> dict[str, Any]
     if field.errors:
         described.append(f"{field_id}-error")
     attrs: dict[str, str | bool] = {}
+    # A limit is checked on the server, which says so ("Ensure this value has at most ...");
+    # the browser's maxlength would cut pasted text silently instead. Text areas show the
+    # NHS.UK character count (coproduce/templates/includes/field.html).
+    max_length = getattr(field.field, "max_length", None)
+    if max_length:
+        attrs["maxlength"] = False
+    count = max_length if kind == "textarea" and max_length else None
+    if count:
+        described.insert(0, f"{field_id}-info")
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if kind == "input":
@@ -72,21 +108,15 @@ def nhsuk_field(field: forms.BoundField, label_size: str = "") -> dict[str, Any]
     elif kind in ("select", "select_multiple"):
         attrs["class"] = "nhsuk-select" + (" nhsuk-select--error" if field.errors else "")
     elif kind == "textarea":
-        attrs["class"] = "nhsuk-textarea" + (" nhsuk-textarea--error" if field.errors else "")
+        classes = ["nhsuk-textarea"]
+        if field.errors:
+            classes.append("nhsuk-textarea--error")
+        if count:
+            classes.append("nhsuk-js-character-count")
+        attrs["class"] = " ".join(classes)
     elif kind == "file":
         attrs["class"] = "nhsuk-file-upload"
-    options = []
-    if kind in ("checkboxes", "radios"):
-        for sub in field.subwidgets:
-            data = sub.data
-            options.append(
-                {
-                    "id": data["attrs"]["id"],
-                    "value": data["value"],
-                    "label": data["label"],
-                    "checked": data["selected"],
-                }
-            )
+    options = _options(field, kind)
     html = "" if kind in ("checkboxes", "radios") else field.as_widget(attrs=attrs)
     return {
         "field": field,
@@ -97,6 +127,8 @@ def nhsuk_field(field: forms.BoundField, label_size: str = "") -> dict[str, Any]
         "described": " ".join(described),
         "label_size": label_size,
         "required": field.field.required,
+        "count": count,
+        "count_text": f"{count:,}" if count else "",
     }
 
 
@@ -111,8 +143,10 @@ def nhsuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
         for field in form:
             for error in field.errors:
                 anchor = field.auto_id
-                if _kind(field.field.widget) in ("checkboxes", "radios"):
-                    anchor = f"{field.auto_id}_0"
+                kind = _kind(field.field.widget)
+                if kind in ("checkboxes", "radios"):
+                    options = _options(field, kind)
+                    anchor = options[0]["id"] if options else f"{field.auto_id}_0"
                 items.append({"href": f"#{anchor}", "message": error})
     return {"items": items}
 

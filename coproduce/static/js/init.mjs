@@ -2,3 +2,20 @@
 import { initAll } from "../vendor/nhsuk/nhsuk-frontend.min.js";
 
 initAll();
+
+// A table wider than its column scrolls inside its `.cp-table-scroll` box (static/css): make
+// that box a region a keyboard can reach and scroll, named by the table's caption.
+let scrollRegions = 0;
+for (const box of document.querySelectorAll(".cp-table-scroll")) {
+  if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) continue;
+  box.setAttribute("tabindex", "0");
+  box.setAttribute("role", "region");
+  const caption = box.querySelector("caption");
+  if (caption) {
+    scrollRegions += 1;
+    caption.id ||= `cp-table-caption-${scrollRegions}`;
+    box.setAttribute("aria-labelledby", caption.id);
+  } else {
+    box.setAttribute("aria-label", "Table (scrolls sideways)");
+  }
+}
