@@ -52,8 +52,11 @@ def _window_seconds() -> int:
     return int(settings.COPRODUCE_FORM_WINDOW_MINUTES) * 60
 
 
+BUCKET_SALT = "coproduce.security.formlimits"  # the keyed hash of a client or mailbox
+
+
 def _bucket(kind: str, value: str) -> str:
-    digest = salted_hmac("coproduce.security.formlimits", f"{kind}:{value}").hexdigest()
+    digest = salted_hmac(BUCKET_SALT, f"{kind}:{value}").hexdigest()
     return f"{kind.split(':', 1)[0]}:{digest[:64]}"
 
 
@@ -114,7 +117,7 @@ def admit(
     submission would write to or send to.
     """
     if token is not None and not use_token(token):
-        return Refusal(SPAM_MESSAGE, 200)
+        return Refusal(str(SPAM_MESSAGE), 200)
     moment = time.time() if now is None else now
     length = _window_seconds()
     start = int(moment // length) * length

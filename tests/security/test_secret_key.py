@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from coproduce.pages.management.commands import serve
+from coproduce.operations.management.commands import serve
 from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
