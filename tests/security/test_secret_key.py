@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from coproduce.operations.management.commands import serve
 from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from coproduce.operations.management.commands import serve
 from coproduce.security import secretkey
 from tests.security.test_deploy import ROOT, _check, _production_env
 
