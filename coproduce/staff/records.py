@@ -23,6 +23,7 @@ knows its model, form, columns and permissions, and hands out its URLs.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
@@ -175,17 +176,17 @@ class Column:
 # --- list filters ------------------------------------------------------------------------------
 
 
-class Filter:
+class Filter(ABC):
     """A list filter: a form field in the filter form and the query it applies."""
 
     name: str
     label: str
 
-    def form_field(self) -> forms.Field:
-        raise NotImplementedError
+    @abstractmethod
+    def form_field(self) -> forms.Field: ...
 
-    def apply(self, queryset: models.QuerySet[Any], value: Any) -> models.QuerySet[Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def apply(self, queryset: models.QuerySet[Any], value: Any) -> models.QuerySet[Any]: ...
 
 
 @dataclass(frozen=True)
