@@ -38,6 +38,7 @@ def _errors(key: str, settings: Any) -> list[checks.CheckMessage]:
         (SHORT_KEY, "49 characters long; use at least 50"),
         ("ab" * 40, "too few different characters"),
     ],
+    ids=["development key", "49 characters", "two characters"],
 )
 def test_a_weak_key_is_a_deploy_error(key: str, words: str, settings: Any) -> None:
     errors = _errors(key, settings)
@@ -88,7 +89,9 @@ def no_children(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("switch", ["HTTPS", "SESSION_COOKIE_SECURE"])
-@pytest.mark.parametrize("key", [secretkey.DEV_SECRET_KEY, SHORT_KEY])
+@pytest.mark.parametrize(
+    "key", [secretkey.DEV_SECRET_KEY, SHORT_KEY], ids=["development key", "49 characters"]
+)
 def test_serve_refuses_a_weak_key_over_https(
     switch: str, key: str, settings: Any, no_children: list[Any]
 ) -> None:
