@@ -126,9 +126,10 @@ def form_page(
     object_label: str = "",
     object_url: str = "",
     invalid_status: int = 400,
+    button: str = "Save",
 ) -> HttpResponse:
     """The one form page of the staff area (`staff/object_form.html`): an error summary, the
-    fields, Save and Cancel. A bound form with errors answers `invalid_status`."""
+    fields, the `button` (Save) and Cancel. A bound form with errors answers `invalid_status`."""
     return render_staff(
         request,
         FORM_TEMPLATE,
@@ -144,6 +145,7 @@ def form_page(
             "section_label": crumb[0],
             "section_url": crumb[1],
             "detail_url": object_url,
+            "button": button,
         },
         section=section,
         status=invalid_status if form.is_bound and form.errors else 200,
@@ -415,6 +417,8 @@ class Kind:
     detail_page: str = ""  # likewise the URL name of the app's own page of one record
     edit_intro: Message = ""  # the edit page's words about this record, if not `intro`
     delete_heading: str = ""  # the delete page's question, like "Delete this dialogue?"
+    # The form's button: (on the add page, on the edit page), like ("Add member", "Save changes").
+    buttons: tuple[str, str] = ("Save", "Save")
     form_kwargs: Callable[[Any], dict[str, Any]] | None = None  # (user): more for the form
 
     # --- words ---
@@ -807,6 +811,7 @@ def _form_response(
         object_url=kind.object_url(obj) if editing_ and in_registry else "",
         multipart=form.is_multipart(),
         invalid_status=kind.invalid_status,
+        button=kind.buttons[1] if editing_ else kind.buttons[0],
     )
 
 

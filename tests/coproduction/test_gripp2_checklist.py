@@ -339,7 +339,9 @@ def test_staff_outside_the_team_read_the_chosen_form_with_its_numbers(
     assert "are provisional" not in short
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after it must keep the rows migrations made (content types,
+# groups) for the later transactional tests on this worker, as every other such test does.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migrating_a_saved_report_keeps_its_answers_under_the_new_numbers() -> None:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
