@@ -48,7 +48,8 @@ def _event_args() -> dict[str, Any]:
     event = make_event(
         slug="hostile",
         title=HOSTILE_TITLE,
-        summary="One\ntwo\x00three",
+        # A unit separator, not NUL: PostgreSQL's text columns cannot hold NUL at all.
+        summary="One\ntwo\x1fthree",
         description="Line one\r\nLine two\x0b\x7f\u2028end",
         venue="Peakside\rLibrary",
         address="40 Market Street\nChesterfield\x0c",
