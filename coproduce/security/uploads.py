@@ -135,6 +135,7 @@ def check_zip(uploaded: Any) -> None:
                         total += len(chunk)
                         if total > expanded_limit:
                             raise too_big
+    # zipfile raises NotImplementedError for an entry packed with a method it cannot unpack.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise ValidationError("The file is damaged and cannot be opened.", code="zip_bad") from exc
     except RuntimeError as exc:  # an encrypted entry
