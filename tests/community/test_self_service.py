@@ -371,5 +371,5 @@ def test_staff_erasure_also_removes_registrations_and_keeps_names_out_of_audit(
     record(None, "community.associate.confirmed", associate)
     services.erase(associate, via="staff")
     assert not Registration.objects.exists()
-    assert not AuditEntry.objects.filter(object_repr__contains="Ade").exists()
+    assert not AuditEntry.objects.filter(object_repr__contains="Ade Member").exists()
     assert AuditEntry.objects.filter(action="community.associate.erased").count() == 1
