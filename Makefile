@@ -74,8 +74,11 @@ test-exactly-once: install
 		$(BIN)/python tests/exactly_once.py --sqlite 2000; \
 	fi
 
+## Browser tests only; each role's journey is saved as screenshots in var/screenshots/ to review
 test-browser: install
-	$(BIN)/python -m pytest -q -m browser -n 2 --dist loadfile tests/e2e
+	rm -rf var/screenshots
+	COPRODUCE_SCREENSHOTS=$(CURDIR)/var/screenshots $(BIN)/python -m pytest -q -m browser -n 2 --dist loadfile tests/e2e
+	@echo "Screenshots of each role's journey, desktop and phone: var/screenshots/"
 
 ## Load figures: each page's throughput as a ratio to the bare layout page (see bench/README.md)
 # The bench drops and re-creates this scratch database (never `test`, which CI uses).

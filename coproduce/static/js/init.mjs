@@ -4,10 +4,12 @@ import { initAll } from "../vendor/nhsuk/nhsuk-frontend.min.js";
 initAll();
 
 // A table wider than its column scrolls inside its `.cp-table-scroll` box (static/css): make
-// that box a region a keyboard can reach and scroll, named by the table's caption.
+// that box a region a keyboard can reach and scroll, named by the table's caption. Checked
+// again whenever a box changes size (a phone turned, a window narrowed), since a table that
+// fitted at first may not fit later.
 let scrollRegions = 0;
-for (const box of document.querySelectorAll(".cp-table-scroll")) {
-  if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) continue;
+function markScrollRegion(box) {
+  if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) return;
   box.setAttribute("tabindex", "0");
   box.setAttribute("role", "region");
   const caption = box.querySelector("caption");
@@ -18,4 +20,12 @@ for (const box of document.querySelectorAll(".cp-table-scroll")) {
   } else {
     box.setAttribute("aria-label", "Table (scrolls sideways)");
   }
+}
+const boxes = document.querySelectorAll(".cp-table-scroll");
+boxes.forEach(markScrollRegion);
+if ("ResizeObserver" in window) {
+  const watcher = new ResizeObserver((entries) => {
+    for (const entry of entries) markScrollRegion(entry.target);
+  });
+  boxes.forEach((box) => watcher.observe(box));
 }
