@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "coproduce.pages",
     "coproduce.operations",
     "coproduce.apitokens",
+    "coproduce.webhooks",
     "coproduce.staff",
     "coproduce.security",
     "coproduce.api",
@@ -284,3 +285,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("COPRODUCE_LOG_LEVEL", "WARNING")},
 }
+
+# Webhooks (coproduce/webhooks/addresses.py): the hosts a subscription may send to, comma-separated;
+# an entry starting with a dot allows any host under that domain (public addresses only).
+# Empty: webhooks go nowhere.
+WEBHOOK_ALLOWED_HOSTS = env_list("COPRODUCE_WEBHOOK_ALLOWED_HOSTS", [])

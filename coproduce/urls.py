@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/associates/", include("coproduce.community.urls_staff_directory")),
     path("staff/communities/", include("coproduce.community.urls_staff_cops")),
     path("staff/api-tokens/", include("coproduce.api.staff_urls")),
+    path("staff/webhooks/", include("coproduce.api.webhook_urls")),
     path("staff/governance/", include("coproduce.governance.urls")),
     path("staff/coproduction/", include("coproduce.coproduction.urls")),
     path("consultations/", include("coproduce.priorities.urls_public")),

@@ -7,6 +7,10 @@ class ApiConfig(AppConfig):
     verbose_name = "JSON API"
 
     def ready(self) -> None:
+        from coproduce.comms import scheduler
         from coproduce.staff.navigation import register_section
+        from coproduce.webhooks.outbox import enqueue_due
 
         register_section("api_tokens", "API tokens", "api_tokens:list")
+        # A delivery whose task was lost (a killed worker) is queued again by the clock.
+        scheduler.register("webhook recovery", enqueue_due)

@@ -198,7 +198,7 @@ def _check_choice(name: str, value: str, allowed: list[str]) -> None:
 @router.get(
     "/associates",
     response={200: list[AssociateOut], 400: Error, 401: Error, 403: Error, 422: ValidationErrors},
-    auth=personal_data_token,
+    auth=personal_data_token("community"),
     summary="List associates (personal data export role)",
 )
 @paginate(LimitOffset)
@@ -236,7 +236,7 @@ def list_associates(request: HttpRequest, filters: Query[AssociateFilters]) -> Q
         404: Error,
         422: ValidationErrors,
     },
-    auth=personal_data_token,
+    auth=personal_data_token("community"),
     summary="One associate, with interests and membership history (personal data export role)",
 )
 def get_associate(request: HttpRequest, public_id: uuid.UUID) -> Associate:

@@ -1,6 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
+from django.utils import timezone
+
+from coproduce.apitokens.models import AREAS, ApiToken
+from coproduce.webhooks import addresses
+from coproduce.webhooks.events import EVENT_TYPES
 
 
 class TokenForm(forms.Form):
@@ -13,3 +21,78 @@ class TokenForm(forms.Form):
             "max_length": "Token name must be 100 characters or fewer",
         },
     )
+    access = forms.ChoiceField(
+        label="What may it do?",
+        choices=ApiToken.Access.choices,
+        initial=ApiToken.Access.READ,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the token may only read, or also change"},
+    )
+    areas = forms.MultipleChoiceField(
+        label="Which parts of the API? (optional)",
+        help_text="Leave all unticked for every part.",
+        choices=list(AREAS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expires = forms.DateField(
+        label="Stops working after (optional)",
+        help_text="A date in the future. Leave empty for a token that works until revoked.",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the date as a real date, for example 17 5 2027"},
+    )
+
+    def clean_expires(self) -> dt.datetime | None:
+        day = self.cleaned_data.get("expires")
+        if day is None:
+            return None
+        if day <= timezone.localdate():
+            raise forms.ValidationError("The date the token stops working must be in the future")
+        # The end of that day, UK time.
+        end = dt.datetime.combine(day, dt.time(23, 59, 59))
+        return timezone.make_aware(end)
+
+
+class EndpointForm(forms.Form):
+    url = forms.URLField(
+        label="Address to send events to",
+        max_length=500,
+        assume_scheme="https",
+        help_text="It must start with https:// and be on a host this installation allows.",
+        error_messages={
+            "required": "Enter the address to send events to",
+            "invalid": "Enter a web address, like https://hooks.example.org/coproduce",
+            "max_length": "The address must be 500 characters or fewer",
+        },
+    )
+    description = forms.CharField(
+        label="What is it for? (optional)",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "The description must be 200 characters or fewer"},
+    )
+    event_types = forms.MultipleChoiceField(
+        label="Events to send",
+        choices=list(EVENT_TYPES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one event to send"},
+    )
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        try:
+            addresses.check_url(url)
+        except addresses.Refused as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
+        return url
+
+    def save(self, owner: Any) -> Any:
+        from coproduce.webhooks.models import Endpoint
+
+        return Endpoint.objects.create(
+            owner=owner,
+            url=self.cleaned_data["url"],
+            description=self.cleaned_data["description"],
+            event_types=sorted(self.cleaned_data["event_types"]),
+        )

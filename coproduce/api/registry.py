@@ -185,7 +185,7 @@ def list_organisations(request: HttpRequest) -> QuerySet[Organisation]:
 @router.get(
     "/people",
     response={200: list[PersonOut], 400: Error, 401: Error, 403: Error, 422: ValidationErrors},
-    auth=personal_data_token,
+    auth=personal_data_token("registry"),
     summary="List people (personal data export role)",
 )
 @paginate(LimitOffset)
@@ -204,7 +204,7 @@ def list_people(request: HttpRequest) -> QuerySet[Person]:
         404: Error,
         422: ValidationErrors,
     },
-    auth=personal_data_token,
+    auth=personal_data_token("registry"),
     summary="One person (personal data export role)",
 )
 def get_person(request: HttpRequest, public_id: uuid.UUID) -> Person:

@@ -63,8 +63,25 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _list_page(request, form)
     with transaction.atomic():
-        token, secret = ApiToken.objects.issue(request.user, form.cleaned_data["name"])
-        record(request.user, "api.apitoken.created", token, {"name": [None, token.name]})
+        data = form.cleaned_data
+        token, secret = ApiToken.objects.issue(
+            request.user,
+            data["name"],
+            access=data["access"],
+            areas=data["areas"],
+            expires=data["expires"],
+        )
+        record(
+            request.user,
+            "api.apitoken.created",
+            token,
+            {
+                "name": [None, token.name],
+                "access": [None, token.access],
+                "areas": [None, token.areas],
+                "expires": [None, token.expires.isoformat() if token.expires else None],
+            },
+        )
     # Rendered, not redirected: the secret is never stored, so this response is its only copy.
     response = _render(request, "api/token_created.html", {"token": token, "secret": secret})
     add_never_cache_headers(response)

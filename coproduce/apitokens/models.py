@@ -25,6 +25,14 @@ TOKEN_MARK = "cp_"  # noqa: S105 - a public marker, not a secret
 PREFIX_LENGTH = len(TOKEN_MARK) + 8
 
 
+# The parts of the API a token may be limited to (the API's router tags). An empty list on a
+# token means every area.
+AREAS: dict[str, str] = {
+    "registry": "Themes, studies, organisations and people",
+    "community": "Communities of practice and associates",
+}
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -33,14 +41,30 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
         return self.filter(revoked__isnull=True)
 
-    def issue(self, owner: Any, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        self,
+        owner: Any,
+        name: str,
+        *,
+        access: str = "read",
+        areas: list[str] | None = None,
+        expires: Any = None,
+    ) -> tuple[ApiToken, str]:
         """Create a token; returns the row and the secret, which is never stored or shown again."""
         while True:
             secret = TOKEN_MARK + secrets.token_urlsafe(32)
             prefix = secret[:PREFIX_LENGTH]
             if not self.filter(prefix=prefix).exists():
                 break
-        token = self.create(owner=owner, name=name, prefix=prefix, hashed=hash_token(secret))
+        token = self.create(
+            owner=owner,
+            name=name,
+            prefix=prefix,
+            hashed=hash_token(secret),
+            access=access,
+            areas=sorted(areas or []),
+            expires=expires,
+        )
         return token, secret
 
     def find(self, secret: str) -> ApiToken | None:
@@ -54,6 +78,10 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 
 
 class ApiToken(models.Model):
+    class Access(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=100, help_text="What the token is for.")
     owner = models.ForeignKey(
@@ -64,6 +92,11 @@ class ApiToken(models.Model):
     created = models.DateTimeField(default=timezone.now, editable=False)
     last_used = models.DateTimeField(null=True, blank=True, editable=False)
     revoked = models.DateTimeField(null=True, blank=True, editable=False)
+    access = models.CharField(max_length=5, choices=Access.choices, default=Access.READ)
+    areas = models.JSONField(
+        default=list, blank=True, help_text="The API areas it may use; empty means all."
+    )
+    expires = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -77,7 +110,21 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked is None
+        return self.revoked is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires is not None and self.expires <= timezone.now()
+
+    def allows(self, area: str, *, write: bool) -> bool:
+        """May this token be used on `area`, for a write when `write`?"""
+        if write and self.access != self.Access.WRITE:
+            return False
+        return not self.areas or area in self.areas
+
+    def describe_scope(self) -> str:
+        where = ", ".join(AREAS.get(a, a) for a in self.areas) if self.areas else "every area"
+        return f"{self.get_access_display()}: {where}"
 
     def revoke(self) -> bool:
         """Revoke once; returns False if it was revoked already (so nothing is audited twice)."""

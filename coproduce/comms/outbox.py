@@ -36,6 +36,7 @@ from coproduce.comms.models import Mailing, OutboxMessage
 from coproduce.comms.render import build_outgoing
 from coproduce.comms.smtp import AmbiguousDelivery, Relay, SendError
 from coproduce.community.models import Channel, SuppressedAddress, address_hash
+from coproduce.webhooks import outbox as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -636,9 +637,16 @@ def finish_mailings() -> int:
         if not OutboxMessage.objects.filter(
             mailing=mailing, status__in=[Status.QUEUED, Status.SENDING]
         ).exists():
-            finished += Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
-                status=Mailing.Status.SENT, finished_at=timezone.now()
-            )
+            with transaction.atomic():
+                done = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).update(
+                    status=Mailing.Status.SENT, finished_at=timezone.now()
+                )
+                if done:
+                    webhooks.emit(
+                        "mailing.sent",
+                        {"mailing": str(mailing.public_id), "subject": mailing.subject},
+                    )
+            finished += done
     return finished
 
 

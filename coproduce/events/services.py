@@ -24,6 +24,7 @@ from coproduce.community.models import Associate
 from coproduce.events import emails
 from coproduce.events.models import Booking, Event
 from coproduce.lib.identifiers import normalise_email
+from coproduce.webhooks import outbox as webhooks
 
 Status = Booking.Status
 
@@ -100,6 +101,10 @@ def book(
             via="booking form",
         )
         emails.booking_made(booking)
+        webhooks.emit(
+            "booking.made",
+            {"event": locked.slug, "booking": str(booking.public_id), "status": status},
+        )
     return BookingResult(booking, created=True)
 
 

@@ -29,6 +29,7 @@ from coproduce.governance.models import (
     ReviewRound,
 )
 from coproduce.registry.models import Person, Study
+from coproduce.webhooks import outbox as webhooks
 
 Status = ReviewRound.Status
 Decision = Recommendation.Decision
@@ -307,6 +308,15 @@ def release(review_round: ReviewRound, *, by: Any) -> None:
             "governance.reviewround.released",
             review_round,
             {**_round_ref(review_round), "decision": [None, recommendation.decision]},
+        )
+        webhooks.emit(
+            "review.released",
+            {
+                "round": str(review_round.public_id),
+                "study": review_round.study.slug,
+                "panel": review_round.panel.slug,
+                "decision": recommendation.decision,
+            },
         )
         if (
             review_round.panel.kind == Panel.Kind.SCIENTIFIC

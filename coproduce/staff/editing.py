@@ -11,8 +11,24 @@ from django.db import models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
 from coproduce.audit.log import action_name, diff, record, snapshot
+from coproduce.webhooks import outbox as webhooks
 
 _EMPTY: tuple[Any, ...] = (None, "", [])
+
+# Changes other systems may subscribe to (coproduce/webhooks/events.py): (model, field) to the
+# event type, and what the event says about the object.
+WATCHED: dict[tuple[str, str], str] = {("registry.study", "stage"): "study.stage_changed"}
+
+
+def _announce(obj: models.Model, changes: dict[str, list[Any]]) -> None:
+    label = obj._meta.label_lower
+    for (model, field), event_type in WATCHED.items():
+        if model == label and field in changes:
+            old, new = changes[field]
+            webhooks.emit(
+                event_type,
+                {"slug": getattr(obj, "slug", ""), "field": field, "from": old, "to": new},
+            )
 
 
 def save_with_audit(
@@ -66,6 +82,8 @@ def audit_saved(
     changes.update(also or {})
     if before is None or changes:
         record(actor, action_name(obj, "created" if before is None else "updated"), obj, changes)
+    if before is not None and changes:
+        _announce(obj, changes)
     return changes
 
 

@@ -309,6 +309,16 @@ def build() -> Scene:
     }
     tokens = {role: ApiToken.objects.issue(user, "matrix")[1] for role, user in users.items()}
     researcher_token = ApiToken.objects.get(owner=researcher)
+    from coproduce.webhooks.models import Delivery, Endpoint
+
+    webhook = Endpoint.objects.create(
+        owner=manager,
+        url="https://hooks.example.org/coproduce",
+        event_types=["booking.made"],
+    )
+    webhook_delivery = Delivery.objects.create(
+        endpoint=webhook, event_type="booking.made", body="{}", status=Delivery.Status.FAILED
+    )
     links = {
         "manage": associate_links.make_token(associate),
         "unsubscribe": unsubscribe_tokens.make_token(associate, "briefing"),
@@ -371,5 +381,7 @@ def build() -> Scene:
             "dialogue": dialogue,
             "enquiry": enquiry,
             "api_token": researcher_token,
+            "webhook": webhook,
+            "webhook_delivery": webhook_delivery,
         },
     )

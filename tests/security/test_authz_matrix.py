@@ -111,6 +111,12 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "api_tokens:create": ("POST", ALL_STAFF),
     "api_tokens:list": ("GET", ALL_STAFF),
     "api_tokens:revoke": ("POST", (L, L, 403, 404, R, 403, R)),
+    # Webhooks send the collaboration's events outside it: managers only.
+    "webhooks:list": ("GET", MANAGERS),
+    "webhooks:create": ("POST", (L, L, 403, 403, 403, 403, 200)),  # a blank form: its errors
+    "webhooks:detail": ("GET", MANAGERS),
+    "webhooks:turn_off": ("POST", POST_ACTION),
+    "webhooks:redeliver": ("POST", POST_ACTION),
     "associates/": ("GET", REDIRECT),
     "associates:confirm": ("GET", LINK),
     "associates:confirmed": ("GET", PUBLIC),
@@ -440,6 +446,8 @@ PUBLIC_IDS = {
     "associates_staff": "associate",
     "community_staff": "activity",
     "api_tokens": "api_token",
+    "webhooks": "webhook",
+    "webhooks:redeliver": "webhook_delivery",
     "governance:member_edit": "membership",
     "governance:member_end": "membership",
     "governance:protocol_download": "version",
