@@ -295,12 +295,6 @@ def parse_answer(raw: str, construct: Construct) -> tuple[bool, Answer]:
     return value in construct.scale_values, (value, "")
 
 
-def parse_value(raw: str, construct: Construct) -> tuple[bool, int | None]:
-    """(ok, value) of one cell: a scale value, or None (not relevant, or not answered)."""
-    ok, (value, _) = parse_answer(raw, construct)
-    return ok, value
-
-
 def scale_hint(construct: Construct) -> str:
     values = sorted(construct.scale_values)
     hint = f"a whole number from {values[0]} to {values[-1]}" if values else "a scale value"

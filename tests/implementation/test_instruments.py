@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import tomllib
 from pathlib import Path
@@ -12,7 +13,14 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 
 from coproduce.implementation import instruments
-from coproduce.implementation.models import Construct, Instrument, Item, Response, Score
+from coproduce.implementation.models import (
+    Administration,
+    Construct,
+    Instrument,
+    Item,
+    Response,
+    Score,
+)
 
 # NoMAD as published (Finch TL, Girling M, May CR, et al. Improving the normalization of complex
 # interventions: part 2 - validation of the NoMAD instrument. BMC Med Res Methodol 2018;18:135):
@@ -345,3 +353,25 @@ def test_import_refuses_respondents_already_scored(administration: Any) -> None:
 def test_import_empty_file(administration: Any) -> None:
     result = instruments.import_scores(administration, HEADER + "\n")
     assert result.errors == ["The file has no respondents' rows."]
+
+
+def test_an_instrument_with_one_not_relevant_response_takes_bare_nr(
+    study: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "one.toml"
+    path.write_text(
+        'slug = "one"\nname = "One"\nkind = "survey"\nnot_relevant_label = "Not relevant"\n'
+        '[[scale]]\nvalue = 1\nlabel = "No"\n[[scale]]\nvalue = 2\nlabel = "Yes"\n'
+        '[[constructs]]\nkey = "a"\nname = "A"\nitems = 2\ncode_prefix = "A"\n'
+    )
+    (result,) = instruments.load_files([path])
+    administration = Administration.objects.create(
+        study=study, instrument=result.instrument, date=dt.date(2012, 1, 1)
+    )
+    outcome = instruments.import_scores(administration, "respondent,A1,A2\nR1,NR,2\n")
+    assert outcome.errors == []
+    assert Score.objects.get(item__code="A1").not_relevant == Score.NOT_RELEVANT
+    summary = instruments.administration_summary(administration)
+    assert summary.columns == [(Score.NOT_RELEVANT, "Not relevant")]
+    assert summary.constructs[0].not_relevant == [1]
+    assert summary.constructs[0].mean == pytest.approx(2.0)
