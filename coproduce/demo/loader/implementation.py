@@ -232,7 +232,7 @@ def load_administrations(studies: dict[str, Study], made: Counter[str]) -> None:
                 reasons = [key for key, _ in construct.not_relevant_choices]
                 if construct.scale:
                     # General items (0 to 10): the centre (1 to 5) stretched onto the scale.
-                    low, high = construct.scale_values[0], construct.scale_values[-1]
+                    low, high = min(construct.scale_values), max(construct.scale_values)
                     mean = low + (centre - 1) / 4 * (high - low)
                     value = max(low, min(high, round(rng.gauss(mean, 1.5))))
                     scores.append(Score(response=response, item=item, value=value))
