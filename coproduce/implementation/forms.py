@@ -217,16 +217,27 @@ class ResponseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.administration = administration
         instrument = administration.instrument
-        choices: list[tuple[str, str]] = [("", "Not answered")]
-        choices += [(str(p["value"]), f"{p['value']}: {p['label']}") for p in instrument.scale]
-        if instrument.not_relevant_label:
-            choices.append(("NR", instrument.not_relevant_label))
         self.items = list(
-            Item.objects.filter(construct__instrument=instrument).select_related("construct")
+            Item.objects.filter(construct__instrument=instrument).select_related(
+                "construct__instrument"
+            )
         )
         for item in self.items:
+            construct = item.construct
+            # Each group of items offers its own scale (NoMAD: 0 to 10 for the general items,
+            # 1 to 5 for the construct items) and, where allowed, each "not relevant" response
+            # apart (NoMAD's option B: to my role, at this stage, to my organisation).
+            choices: list[tuple[str, str]] = [("", "Not answered")]
+            for point in construct.item_scale:
+                label = str(point["label"])
+                value = str(point["value"])
+                choices.append((value, value if label == value else f"{value}: {label}"))
+            choices += [
+                (instruments.not_relevant_token(key), label)
+                for key, label in construct.not_relevant_choices
+            ]
             self.fields[f"item_{item.pk}"] = forms.ChoiceField(
-                label=f"{item.code} ({item.construct.name}): {item.text}",
+                label=f"{item.code} ({construct.name}): {item.text}",
                 choices=choices,
                 required=False,
             )
@@ -237,10 +248,9 @@ class ResponseForm(forms.Form):
             raise forms.ValidationError("This respondent already has scores here")
         return respondent
 
-    def values(self) -> dict[Item, int | None]:
-        instrument = self.administration.instrument
+    def values(self) -> dict[Item, instruments.Answer]:
         return {
-            item: instruments.parse_value(self.cleaned_data[f"item_{item.pk}"], instrument)[1]
+            item: instruments.parse_answer(self.cleaned_data[f"item_{item.pk}"], item.construct)[1]
             for item in self.items
         }
 

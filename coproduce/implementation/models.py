@@ -109,6 +109,10 @@ class Instrument(models.Model):
     scale = models.JSONField(default=list, blank=True)
     # A response meaning "not relevant" (scored as no value), or empty if there is none.
     not_relevant_label = models.CharField(max_length=200, blank=True)
+    # Several distinct "not relevant" responses, kept apart in storage and in summaries:
+    # [{"key": "role", "label": "Not relevant to my role"}, ...]. When set, it replaces
+    # `not_relevant_label` (NoMAD's option B has three: Finch et al. 2018).
+    not_relevant_options = models.JSONField(default=list, blank=True)
     source_file = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -124,6 +128,15 @@ class Instrument(models.Model):
     def scale_values(self) -> list[int]:
         return [int(point["value"]) for point in self.scale]
 
+    @property
+    def not_relevant_choices(self) -> list[tuple[str, str]]:
+        """(stored key, label) of each "not relevant" response this instrument offers."""
+        if self.not_relevant_options:
+            return [(str(o["key"]), str(o["label"])) for o in self.not_relevant_options]
+        if self.not_relevant_label:
+            return [(Score.NOT_RELEVANT, self.not_relevant_label)]
+        return []
+
 
 class Construct(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="constructs")
@@ -131,6 +144,13 @@ class Construct(models.Model):
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=200, blank=True, help_text="Domain or group, if any.")
     position = models.PositiveSmallIntegerField(default=0)
+    # A group of items with their own response scale (like NoMAD's three general normalisation
+    # items, rated 0 to 10), or empty when the items use the instrument's scale.
+    scale = models.JSONField(default=list, blank=True)
+    # Whether the instrument's "not relevant" responses are offered for these items.
+    offers_not_relevant = models.BooleanField(default=True)
+    # Items reported one by one, never combined into a construct mean.
+    separate_items = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["instrument", "position"]
@@ -140,6 +160,18 @@ class Construct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument.name}: {self.name}" if self.domain == "" else self.name
+
+    @property
+    def item_scale(self) -> list[dict[str, object]]:
+        return self.scale or self.instrument.scale
+
+    @property
+    def scale_values(self) -> list[int]:
+        return [int(str(point["value"])) for point in self.item_scale]
+
+    @property
+    def not_relevant_choices(self) -> list[tuple[str, str]]:
+        return self.instrument.not_relevant_choices if self.offers_not_relevant else []
 
 
 class Item(models.Model):
@@ -385,14 +417,31 @@ class Response(models.Model):
 
 
 class Score(models.Model):
+    """One answer: a scale value, or a "not relevant" key, or neither (not answered).
+
+    `not_relevant` holds the key of the instrument's "not relevant" response that was chosen
+    (for NoMAD: "role", "stage" or "organisation"), `NOT_RELEVANT` for an instrument with a
+    single one, or `LEGACY` for answers entered before December 2026, when "not relevant" and
+    "not answered" were both stored as an empty value and cannot now be told apart.
+    """
+
+    NOT_RELEVANT = "nr"
+    LEGACY = "legacy"
+    LEGACY_LABEL = "Not relevant or not answered (entered before the two were recorded apart)"
+
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="scores")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="scores")
-    # Empty when the respondent chose "not relevant".
+    # Empty when the respondent chose "not relevant" or did not answer.
     value = models.SmallIntegerField(null=True, blank=True)
+    not_relevant = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["response", "item"], name="score_item_unique")
+            models.UniqueConstraint(fields=["response", "item"], name="score_item_unique"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(not_relevant=""),
+                name="score_value_or_not_relevant",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from coproduce.implementation import instruments, runchart
-from coproduce.implementation.models import Administration, Determinant, Instrument, Measure
+from coproduce.implementation.models import Administration, Determinant, Instrument, Item, Measure
 from coproduce.lib.charts import PALETTE, Chart, Table, line_chart, stacked_bar
 
 LEVELS = list(Determinant.Level)
@@ -244,10 +244,18 @@ def run_chart(measure: Measure) -> tuple[Chart | None, runchart.Analysis]:
 def construct_trend(
     instrument: Instrument, administrations: list[Administration], study_title: str
 ) -> Chart | None:
-    """Mean score per construct per administration (not relevant and unanswered left out)."""
+    """Mean score per construct per administration (not relevant and unanswered left out).
+
+    Constructs whose items are reported one by one (NoMAD's general items on 0 to 10) are not
+    here: see `separate_items_trend`.
+    """
     if not administrations:
         return None
-    constructs = list(instrument.constructs.filter(items__isnull=False).distinct())
+    constructs = list(
+        instrument.constructs.filter(items__isnull=False, separate_items=False).distinct()
+    )
+    if not constructs:
+        return None
     means = instruments.construct_means(administrations)
     respondents = dict(
         Administration.objects.filter(pk__in=[a.pk for a in administrations])
@@ -294,5 +302,68 @@ def construct_trend(
             columns=["Administration", "Respondents", *[c.name for c in constructs]],
             rows=rows,
             numeric=frozenset(range(1, len(constructs) + 2)),
+        ),
+    )
+
+
+def separate_items_trend(
+    instrument: Instrument, administrations: list[Administration], study_title: str
+) -> Chart | None:
+    """Mean rating per item per administration, for items reported one by one on their own
+    scale (NoMAD's three general normalisation items, 0 to 10: Finch TL et al. BMC Med Res
+    Methodol 2018;18:135). None when the instrument has no such items."""
+    if not administrations:
+        return None
+    items = list(
+        Item.objects.filter(
+            construct__instrument=instrument, construct__separate_items=True
+        ).select_related("construct__instrument")
+    )
+    if not items:
+        return None
+    means = instruments.item_means(administrations)
+    values = sorted({v for item in items for v in item.construct.scale_values}) or [0, 1]
+    names = [f"{item.code}: {item.text}" for item in items]
+    data = []
+    rows = []
+    for administration in administrations:
+        label = str(administration)
+        row: list[Any] = [label]
+        for item, name in zip(items, names, strict=True):
+            mean, answers = means.get(administration.pk, {}).get(item.pk, (None, 0))
+            if mean is not None:
+                data.append({"administration": label, "item": name, "mean": round(mean, 2)})
+            row.append(f"{mean:.2f} ({answers})" if mean is not None else "No answers")
+        rows.append(row)
+    title = f"{instrument.name}: mean rating of each item reported on its own"
+    spec = line_chart(
+        data,
+        x="administration",
+        y="mean",
+        series="item",
+        title=title,
+        x_title="Administration",
+        y_title="Mean rating",
+        x_order=[str(a) for a in administrations],
+        y_domain=[min(values), max(values)],
+        series_order=names,
+    )
+    return Chart(
+        key=f"trend-{instrument.slug}-items",
+        title=title,
+        spec=spec,
+        summary=(
+            f"Line chart of the mean rating of each of {len(items)} items over "
+            f"{len(administrations)} administrations in {study_title}. The table below has the "
+            "same numbers, with how many respondents answered in brackets."
+        ),
+        table=Table(
+            caption=(
+                f"Mean rating per item per administration ({min(values)} to {max(values)}; "
+                "answers in brackets)"
+            ),
+            columns=["Administration", *names],
+            rows=rows,
+            numeric=frozenset(range(1, len(items) + 1)),
         ),
     )

@@ -430,11 +430,7 @@ def instrument_show(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def administration_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = KIND["administration"].get_for(request.user, public_id)
-    means = instruments.construct_means([obj]).get(obj.pk, {})
-    constructs = [
-        (c, means.get(c.pk))
-        for c in obj.instrument.constructs.filter(items__isnull=False).distinct()
-    ]
+    summary = instruments.administration_summary(obj)
     return _render(
         request,
         "administration.html",
@@ -442,7 +438,7 @@ def administration_show(request: HttpRequest, public_id: Any) -> HttpResponse:
             "administration": obj,
             "study": obj.study,
             "can_edit": can_edit_study(request.user, obj.study),
-            "constructs": constructs,
+            "summary": summary,
             "page": _page(request, obj.responses.all()),
             "codes": list(
                 Item.objects.filter(construct__instrument=obj.instrument).values_list(
@@ -505,7 +501,7 @@ def _import_form(
             "form": form,
             "errors": errors or [],
             "header": ",".join(["respondent", *codes]),
-            "hint": instruments.scale_hint(obj.instrument),
+            "hints": instruments.import_hints(obj.instrument),
         },
         status=400 if errors or form.errors else 200,
     )
@@ -550,11 +546,23 @@ def trend(request: HttpRequest, slug: str, instrument: str) -> HttpResponse:
         .select_related("instrument")
         .order_by("date", "pk")
     )
-    chart = reports.construct_trend(chosen, administrations, study.title)
+    charts = [
+        chart
+        for chart in (
+            reports.construct_trend(chosen, administrations, study.title),
+            reports.separate_items_trend(chosen, administrations, study.title),
+        )
+        if chart
+    ]
     return _render(
         request,
         "trend.html",
-        {"study": study, "instrument": chosen, "charts": [chart] if chart else []},
+        {
+            "study": study,
+            "instrument": chosen,
+            "charts": charts,
+            "not_relevant": instruments.not_relevant_table(chosen, administrations),
+        },
     )
 
 

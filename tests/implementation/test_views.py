@@ -268,7 +268,13 @@ def test_import_through_the_page(member_client: Client, administration: Any) -> 
             "code", flat=True
         )
     )
-    text = ",".join(["respondent", *codes]) + "\n" + ",".join(["R1", *["3"] * 20]) + "\n"
+    assert codes[:4] == ["G1", "G2", "G3", "CO1"]
+    text = (
+        ",".join(["respondent", *codes])
+        + "\n"
+        + ",".join(["R1", "6", "7", "8", "NR-STAGE", *["3"] * 19])
+        + "\n"
+    )
     good = SimpleUploadedFile("scores.csv", text.encode(), content_type="text/csv")
     response = member_client.post(url, {"file": good})
     assert response.status_code == 302
@@ -276,19 +282,47 @@ def test_import_through_the_page(member_client: Client, administration: Any) -> 
     trend = member_client.get(
         reverse("implementation:trend", args=[administration.study.slug, "nomad"])
     )
-    assert "Coherence" in trend.content.decode()
-    assert "3.00" in trend.content.decode()
+    page = trend.content.decode()
+    assert "Coherence" in page
+    assert "3.00" in page
+    assert "6.00 (1)" in page  # G1, on its own 0 to 10 scale, in the second chart's table
+    assert "Not relevant at this stage" in page
+    shown = member_client.get(administration.get_absolute_url()).content.decode()
+    assert "Not relevant to my organisation" in shown
+    assert "8.00" in shown
 
 
 def test_one_respondent_through_the_form(member_client: Client, administration: Any) -> None:
     url = reverse("implementation:response_add", args=[administration.public_id])
-    items = list(Item.objects.filter(construct__instrument=administration.instrument))
-    data = {"respondent": "R9", **{f"item_{i.pk}": "4" for i in items}}
-    data[f"item_{items[0].pk}"] = "NR"
+    form = member_client.get(url).content.decode()
+    assert "Not relevant to my role" in form
+    assert "Not relevant at this stage" in form
+    assert "Not relevant to my organisation" in form
+    items = {
+        i.code: i for i in Item.objects.filter(construct__instrument=administration.instrument)
+    }
+    data = {"respondent": "R9", **{f"item_{i.pk}": "4" for i in items.values()}}
+    data[f"item_{items['G1'].pk}"] = "10"
+    data[f"item_{items['G2'].pk}"] = "0"
+    data[f"item_{items['G3'].pk}"] = ""
+    data[f"item_{items['CO1'].pk}"] = "NR-ROLE"
+    data[f"item_{items['CA7'].pk}"] = "NR-ORGANISATION"
     assert member_client.post(url, data).status_code == 302
     scores = Response.objects.get(respondent="R9").scores
-    assert scores.count() == 20
-    assert scores.filter(value__isnull=True).count() == 1
+    assert scores.count() == 23
+    assert dict(scores.exclude(not_relevant="").values_list("item__code", "not_relevant")) == {
+        "CO1": "role",
+        "CA7": "organisation",
+    }
+    assert scores.get(item__code="G1").value == 10
+    assert scores.get(item__code="G2").value == 0
+    assert scores.get(item__code="G3").value is None
+    # "Not relevant" is not offered for the general items: the form refuses it.
+    data["respondent"] = "R10"
+    data[f"item_{items['G1'].pk}"] = "NR-ROLE"
+    response = member_client.post(url, data)
+    assert response.status_code == 400
+    assert not Response.objects.filter(respondent="R10").exists()
 
 
 def test_run_chart_page_flags_points(member_client: Client, measure: Any) -> None:

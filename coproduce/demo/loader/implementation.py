@@ -209,7 +209,9 @@ def load() -> Summary:
 
 def load_administrations(studies: dict[str, Study], made: Counter[str]) -> None:
     nomad = Instrument.objects.get(slug="nomad")
-    items = list(Item.objects.filter(construct__instrument=nomad).select_related("construct"))
+    items = list(
+        Item.objects.filter(construct__instrument=nomad).select_related("construct__instrument")
+    )
     for study_slug, day, label, centre in ADMINISTRATIONS:
         study = studies.get(study_slug)
         if study is None:
@@ -226,12 +228,23 @@ def load_administrations(studies: dict[str, Study], made: Counter[str]) -> None:
             )
             scores = []
             for item in items:
-                if rng.random() < 0.05:
-                    value = None  # not relevant
+                construct = item.construct
+                reasons = [key for key, _ in construct.not_relevant_choices]
+                if construct.scale:
+                    # General items (0 to 10): the centre (1 to 5) stretched onto the scale.
+                    low, high = min(construct.scale_values), max(construct.scale_values)
+                    mean = low + (centre - 1) / 4 * (high - low)
+                    value = max(low, min(high, round(rng.gauss(mean, 1.5))))
+                    scores.append(Score(response=response, item=item, value=value))
+                elif reasons and rng.random() < 0.05:
+                    # One of option B's "not relevant" responses, kept apart.
+                    scores.append(
+                        Score(response=response, item=item, not_relevant=rng.choice(reasons))
+                    )
                 else:
-                    mean = centre + NOMAD_LIFT.get(item.construct.key, 0.0)
+                    mean = centre + NOMAD_LIFT.get(construct.key, 0.0)
                     value = max(1, min(5, round(rng.gauss(mean, 0.8))))
-                scores.append(Score(response=response, item=item, value=value))
+                    scores.append(Score(response=response, item=item, value=value))
             Score.objects.bulk_create(scores)
         made["administrations"] += 1
 
