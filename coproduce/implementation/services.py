@@ -12,6 +12,7 @@ from django.utils import timezone
 from coproduce.audit.log import record as audit
 from coproduce.implementation.models import ImplementationRecord, Recommendation, StatusEntry
 from coproduce.implementation.transitions import PENDING
+from coproduce.webhooks import outbox as webhooks
 
 
 def refresh_status(record: ImplementationRecord) -> None:
@@ -86,4 +87,14 @@ def queue_overdue_nudges(on: dt.date | None = None) -> int:
         with transaction.atomic():
             if queue_message(nudge_key(rec), person.email, subject, body) is not None:
                 queued += 1
+                # Once per recommendation and due date, like the reminder itself.
+                webhooks.emit(
+                    "recommendation.overdue",
+                    {
+                        "recommendation": str(rec.public_id),
+                        "study": rec.study.slug,
+                        "due": rec.due.isoformat(),
+                        "status": rec.status,
+                    },
+                )
     return queued

@@ -113,3 +113,20 @@ def test_matrix_query_count_does_not_grow(study: Any, django_assert_num_queries:
         _determinant(study, "barrier", "team", "cultural")
     with django_assert_num_queries(1):
         reports.matrix(Determinant.objects.all())
+
+
+def test_an_overdue_recommendation_is_announced_to_webhooks_once(
+    study: Any, researcher_person: Any, django_user_model: Any
+) -> None:
+    from coproduce.webhooks.models import Delivery, Endpoint
+
+    owner = django_user_model.objects.create_user("hooks")
+    Endpoint.objects.create(
+        owner=owner, url="https://hooks.example.org/x", event_types=["recommendation.overdue"]
+    )
+    rec = make_recommendation(study, researcher_person, due=D(2030, 5, 1), text="Protect time.")
+    services.queue_overdue_nudges(on=TODAY)
+    services.queue_overdue_nudges(on=TODAY)
+    [delivery] = Delivery.objects.all()
+    assert str(rec.public_id) in delivery.body
+    assert '"due":"2030-05-01"' in delivery.body

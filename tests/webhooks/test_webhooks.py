@@ -258,3 +258,31 @@ def test_a_manager_sets_up_a_webhook_and_sees_its_deliveries(
     client.post(f"/staff/webhooks/{endpoint.public_id}/turn-off/")
     endpoint.refresh_from_db()
     assert endpoint.active is False
+
+
+def test_a_study_stage_change_saved_through_the_audited_save_is_announced(manager: Any) -> None:
+    from coproduce.audit.log import snapshot
+    from coproduce.registry.models import Study
+    from coproduce.staff.editing import audit_saved
+    from tests import factories
+
+    _endpoint(manager, "https://hooks.example.org/x", ["study.stage_changed"])
+    study = factories.StudyFactory(stage=Study.Stage.PROPOSED)
+    before = snapshot(study)
+    study.title = "Renamed"
+    study.save()
+    audit_saved(manager, study, before)
+    assert not Delivery.objects.exists()  # the stage did not change
+    before = snapshot(study)
+    study.stage = Study.Stage.RECRUITING
+    study.save()
+    audit_saved(manager, study, before)
+    [delivery] = Delivery.objects.all()
+    body = json.loads(delivery.body)
+    assert body["type"] == "study.stage_changed"
+    assert body["data"] == {
+        "slug": study.slug,
+        "field": "stage",
+        "from": Study.Stage.PROPOSED.value,
+        "to": Study.Stage.RECRUITING.value,
+    }
