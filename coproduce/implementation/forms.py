@@ -264,10 +264,32 @@ class ImportForm(forms.Form):
 
 
 class MeasureForm(StudyBound):
+    baseline_end = _date(
+        "Baseline ends",
+        required=False,
+        help_text="Freeze the median (and the control limits) over the points up to and "
+        "including this date, and judge later points against it. Leave empty to use all the "
+        "points.",
+    )
+
     class Meta:
         model = Measure
-        fields = ["name", "unit", "direction", "definition", "record"]
-        widgets = {"direction": forms.RadioSelect, "definition": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "name",
+            "unit",
+            "direction",
+            "definition",
+            "record",
+            "rules",
+            "baseline_end",
+            "target",
+        ]
+        widgets = {
+            "direction": forms.RadioSelect,
+            "rules": forms.RadioSelect,
+            "definition": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"target": {"invalid": "Enter the target as a number"}}
 
 
 class DataPointForm(forms.ModelForm[DataPoint]):
@@ -275,7 +297,7 @@ class DataPointForm(forms.ModelForm[DataPoint]):
 
     class Meta:
         model = DataPoint
-        fields = ["date", "value", "note"]
+        fields = ["date", "value", "note", "astronomical"]
         error_messages = {
             "value": {"required": "Enter the value", "invalid": "Enter the value as a number"}
         }
