@@ -264,6 +264,7 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "implementation:matrix": ("GET", ALL_STAFF),
     "implementation:measure": ("GET", ALL_STAFF),
     "implementation:measure_add": ("GET", TEAM),
+    "implementation:measure_edit": ("GET", TEAM),
     "implementation:network": ("GET", ALL_STAFF),
     "implementation:output_add": ("GET", TEAM),
     "implementation:output_edit": ("GET", TEAM),
