@@ -256,7 +256,8 @@ def test_frozen_baseline_median_judges_the_later_points() -> None:
 
 def test_baseline_periods_are_judged_apart() -> None:
     # A run above starting in the baseline does not carry into the later period.
-    values = [1, 2, 1, 2, 1, 2, 9, 9, 9] + [9, 9, 9, 1]
+    baseline = [1, 2, 1, 2, 1, 2, 9, 9, 9]
+    values = [*baseline, 9, 9, 9, 1]
     result = rc.analyse(values, baseline=9)
     assert result.median == 2
     assert result.shifts == []  # 3 + 3 above, split by the end of the baseline
