@@ -485,6 +485,7 @@ PUBLIC_IDS = {
     "implementation:response_add": "administration",
     "implementation:administration_import": "administration",
     "implementation:measure": "measure",
+    "implementation:measure_edit": "measure",
     "implementation:point_add": "measure",
     "implementation:cycle_add": "measure",
     "implementation:output_edit": "output",
