@@ -70,6 +70,8 @@ TREND_LENGTH = 5
 # Data Guide (2011). Useful observations -> (lower, upper): fewer runs than `lower` is too
 # few, more than `upper` too many. Transcribed, not computed: the published limits differ in
 # places from an exact Swed-Eisenhart calculation at 2.5% a tail, and we follow the table.
+# Rows for more than 30 useful observations are not carried; check any change against the
+# printed table (tests/implementation/test_runchart.py pins the rows).
 PERLA_RUNS_TABLE: dict[int, tuple[int, int]] = {
     10: (3, 9),
     11: (3, 10),
@@ -236,7 +238,8 @@ class Analysis:
             if period.few_crossings:
                 said.append(
                     f"Unusually few crossings{where}: the line crosses the median "
-                    f"{period.crossings} times, fewer than {period.crossings_min} for "
+                    f"{period.crossings} time{'s' if period.crossings != 1 else ''}, fewer "
+                    f"than {period.crossings_min} for "
                     f"{period.useful} useful observations."
                 )
         return said

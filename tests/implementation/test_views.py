@@ -321,7 +321,7 @@ def test_run_chart_by_the_anhoj_rules(member_client: Client, measure: Any) -> No
     # 12 useful observations, 6 below then 6 above: longest run 6 (limit 7), 1 crossing
     # (fewer than 3).
     assert "Longest run 6 (signal if more than 7); crossings 1 (signal if fewer than 3)" in page
-    assert "Unusually few crossings: the line crosses the median 1 times" in page
+    assert "Unusually few crossings: the line crosses the median 1 time, fewer than 3" in page
     assert "Trend" not in page.split('id="signals"')[1].split("</ul>")[0]
     # An unknown rule set falls back to the measure's own.
     page = member_client.get(measure.get_absolute_url() + "?rules=nope").content.decode()
