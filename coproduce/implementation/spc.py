@@ -17,8 +17,9 @@ Special cause rules (MDC, "Making Data Count: strengthening your decisions", 201
   breaks it);
 - a trend: 7 or more points in a row each higher (or each lower) than the one before (a
   repeated value breaks it);
-- two out of three points in a row beyond 2 sigma (two thirds of the way from the mean to a
-  limit) on the same side, all three on that side of the mean.
+- two out of three points in a row close to a limit (beyond 2 sigma, two thirds of the way
+  from the mean to the limit, but not outside it) on the same side, all three on that side
+  of the mean.
 
 Each special cause point is *improvement* or *concern* by the measure's improvement
 direction and which side of the mean it is on (or *neither* when no direction is better).
@@ -197,7 +198,8 @@ def _special_causes(chart: XmR) -> None:
     # Two out of three beyond 2 sigma on the same side, all three on that side of the mean.
     high = mean + 2 * chart.sigma
     low = mean - 2 * chart.sigma
-    close = [(v > high) - (v < low) for v in values]
+    # "Close" is beyond 2 sigma but inside the limits (points outside are special already).
+    close = [0 if (v > chart.upper or v < chart.lower) else (v > high) - (v < low) for v in values]
     for i in range(n - 2):
         window = range(i, i + 3)
         for s in (1, -1):

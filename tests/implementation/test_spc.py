@@ -97,6 +97,11 @@ def test_two_of_three_beyond_two_sigma() -> None:
     assert chart.upper == pytest.approx(13.16)
     assert [i for i, r in enumerate(chart.reasons) if r] == [12, 14]
     assert chart.reasons[12] == ["two out of three beyond 2 sigma"]
+    # Points outside the limits are not "close" to them: 14 and 14 are outside, 11 is not.
+    outside = spc.xmr([*STEADY, 14, 11, 14], baseline=12)
+    assert outside is not None
+    assert outside.reasons[12] == ["outside the limits"]
+    assert outside.reasons[13] == []
 
 
 @pytest.mark.parametrize(
