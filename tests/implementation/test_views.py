@@ -17,6 +17,7 @@ from coproduce.implementation.models import (
     Determinant,
     ImplementationRecord,
     Item,
+    Measure,
     Output,
     PDSACycle,
     Recommendation,
@@ -459,3 +460,22 @@ def test_study_page_query_count_does_not_grow(
     few = _queries(reader_client, url)
     _add_rows(study, researcher_person, 8)
     assert _queries(reader_client, url) == few
+
+
+def test_add_a_measure_with_its_rules(member_client: Client, study: Any) -> None:
+    url = reverse("implementation:measure_add", args=[study.slug])
+    form = member_client.get(url).content.decode()
+    assert "The Anhøj rules (NHS England’s Making Data Count)" in form
+    data = {"name": "Days to assessment", "direction": "down", "rules": "anhoj", "target": "x"}
+    response = member_client.post(url, data)
+    assert "Enter the target as a number" in response.content.decode()
+    response = member_client.post(url, {**data, "target": ""})
+    assert response.status_code == 302
+    measure = Measure.objects.get(name="Days to assessment")
+    assert (measure.rules, measure.direction, measure.target) == ("anhoj", "down", None)
+    for day in range(1, 6):
+        DataPoint.objects.create(measure=measure, date=D(2012, 1, day), value=day)
+    page = member_client.get(measure.get_absolute_url()).content.decode()
+    assert "The Anhøj rules (Anhøj and Olesen 2014)" in page
+    assert "A control chart needs at least 12 points to set its limits from" in page
+    assert "this measure has 5." in page
