@@ -216,6 +216,7 @@ KINDS: tuple[Kind, ...] = (
         select_related=("study", "record"),
         actions=("create", "edit"),
         names={"create": "measure_add", "edit": "measure_edit"},
+        form_kwargs=lambda user: {"actor": user},
         paths={"edit": "measures/<uuid:public_id>/edit/"},
         create_heading="Add a measure",
         edit_heading="Edit the measure",

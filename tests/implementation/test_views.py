@@ -479,3 +479,22 @@ def test_add_a_measure_with_its_rules(member_client: Client, study: Any) -> None
     assert "The Anhøj rules (Anhøj and Olesen 2014)" in page
     assert "A control chart needs at least 12 points to set its limits from" in page
     assert "this measure has 5." in page
+
+
+def test_mark_astronomical_points_on_the_measure(member_client: Client, measure: Any) -> None:
+    url = reverse("implementation:measure_edit", args=[measure.public_id])
+    points = list(measure.points.order_by("date"))
+    form = member_client.get(url).content.decode()
+    assert "Astronomical data points" in form
+    assert "01 Dec 2010: 12" in form
+    data = {"name": measure.name, "direction": "up", "rules": "ihi"}
+    response = member_client.post(url, {**data, "astronomical_points": [points[11].pk]})
+    assert response.status_code == 302
+    assert [p.astronomical for p in measure.points.order_by("date")] == [False] * 11 + [True]
+    entry = AuditEntry.objects.get(action="implementation.datapoint.updated")
+    assert entry.object_id == str(points[11].pk)
+    page = member_client.get(measure.get_absolute_url()).content.decode()
+    assert "Astronomical data point: point 12" in page
+    # Untick it again.
+    assert member_client.post(url, data).status_code == 302
+    assert not measure.points.filter(astronomical=True).exists()
