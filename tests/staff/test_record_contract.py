@@ -183,6 +183,8 @@ CONTRACTS = [
         },
         blank="name",
         kept="definition",
+        existing=_measure,
+        edit=("rules", "anhoj"),
     ),
     Contract(
         key="implementation:point",
