@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from coproduce.audit.log import snapshot
 from coproduce.community.forms_cops import DateInput
 from coproduce.implementation import instruments
 from coproduce.implementation.models import (
@@ -24,6 +25,7 @@ from coproduce.implementation.models import (
 from coproduce.implementation.transitions import allowed_from
 from coproduce.registry.models import Organisation, Person, Study
 from coproduce.security.uploads import validate as validate_upload
+from coproduce.staff.editing import audit_saved
 
 
 def _date(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
@@ -273,11 +275,70 @@ class ImportForm(forms.Form):
         return bytes(data)
 
 
+class _PointChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.date:%d %b %Y}: {obj.value:g}"
+
+
 class MeasureForm(StudyBound):
+    baseline_end = _date(
+        "Baseline ends",
+        required=False,
+        help_text="Freeze the median (and the control limits) over the points up to and "
+        "including this date, and judge later points against it. Leave empty to use all the "
+        "points.",
+    )
+
     class Meta:
         model = Measure
-        fields = ["name", "unit", "direction", "definition", "record"]
-        widgets = {"direction": forms.RadioSelect, "definition": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "name",
+            "unit",
+            "direction",
+            "definition",
+            "record",
+            "rules",
+            "baseline_end",
+            "target",
+        ]
+        widgets = {
+            "direction": forms.RadioSelect,
+            "rules": forms.RadioSelect,
+            "definition": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"target": {"invalid": "Enter the target as a number"}}
+
+    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        if self.instance.pk is None:
+            return  # points come after the measure
+        points = self.instance.points.order_by("date", "pk")
+        field = _PointChoices(
+            queryset=points,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label="Astronomical data points",
+            help_text="Tick the points everyone studying the chart would agree are obviously "
+            "different from the rest. The run chart rules report them; this is a judgement, "
+            "not a calculation.",
+            initial=[point.pk for point in points if point.astronomical],
+        )
+        self.fields["astronomical_points"] = field
+
+    def _save_m2m(self) -> None:
+        """Set the points' astronomical flags, each change audited on its data point (this
+        runs inside `save_with_audit`'s transaction)."""
+        super()._save_m2m()  # type: ignore[misc]
+        if "astronomical_points" not in self.cleaned_data:
+            return
+        chosen = {point.pk for point in self.cleaned_data["astronomical_points"]}
+        for point in self.instance.points.all():
+            if point.astronomical != (point.pk in chosen):
+                before = snapshot(point)
+                point.astronomical = point.pk in chosen
+                point.save(update_fields=["astronomical"])
+                audit_saved(self.actor, point, before)
 
 
 class DataPointForm(forms.ModelForm[DataPoint]):
@@ -285,7 +346,7 @@ class DataPointForm(forms.ModelForm[DataPoint]):
 
     class Meta:
         model = DataPoint
-        fields = ["date", "value", "note"]
+        fields = ["date", "value", "note", "astronomical"]
         error_messages = {
             "value": {"required": "Enter the value", "invalid": "Enter the value as a number"}
         }

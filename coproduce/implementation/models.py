@@ -455,6 +455,11 @@ class Measure(models.Model):
     class Direction(models.TextChoices):
         UP = "up", "Higher is better"
         DOWN = "down", "Lower is better"
+        NEITHER = "neither", "Neither: no direction is better"
+
+    class Rules(models.TextChoices):
+        IHI = "ihi", "The Health Care Data Guide’s four rules (IHI; Perla, Provost and Murray)"
+        ANHOJ = "anhoj", "The Anhøj rules (NHS England’s Making Data Count)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="measures")
@@ -468,8 +473,31 @@ class Measure(models.Model):
     )
     name = models.CharField(max_length=200)
     unit = models.CharField(max_length=60, blank=True, help_text="Like “%” or “days”.")
-    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.UP)
+    direction = models.CharField(
+        "improvement direction", max_length=10, choices=Direction.choices, default=Direction.UP
+    )
     definition = models.TextField(blank=True)
+    rules = models.CharField(
+        "run chart rules",
+        max_length=10,
+        choices=Rules.choices,
+        default=Rules.IHI,
+        help_text="The published rules the run chart is read by.",
+    )
+    baseline_end = models.DateField(
+        "baseline ends",
+        null=True,
+        blank=True,
+        help_text="Freeze the median (and the control limits) over the points up to and "
+        "including this date, and judge later points against it. Leave empty to use all the "
+        "points.",
+    )
+    target = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Optional. Compared with the control limits to say whether the process "
+        "will hit the target.",
+    )
 
     class Meta:
         ordering = ["study__title", "name"]
@@ -486,6 +514,12 @@ class DataPoint(models.Model):
     date = models.DateField()
     value = models.FloatField()
     note = models.CharField(max_length=200, blank=True)
+    astronomical = models.BooleanField(
+        "astronomical data point",
+        default=False,
+        help_text="Tick if everyone studying the chart would agree this point is obviously "
+        "different from the rest (the run chart's fourth rule is a judgement, not a sum).",
+    )
 
     class Meta:
         ordering = ["date", "pk"]

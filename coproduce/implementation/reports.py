@@ -6,15 +6,23 @@ Each chart comes with a table of the same numbers (`coproduce.lib.charts`).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 
-from coproduce.implementation import instruments, runchart
-from coproduce.implementation.models import Administration, Determinant, Instrument, Item, Measure
+from coproduce.implementation import instruments, runchart, spc
+from coproduce.implementation.models import (
+    Administration,
+    DataPoint,
+    Determinant,
+    Instrument,
+    Item,
+    Measure,
+    PDSACycle,
+)
 from coproduce.lib.charts import PALETTE, Chart, Table, line_chart, stacked_bar
 
 LEVELS = list(Determinant.Level)
@@ -133,42 +141,212 @@ def matrix_charts(result: Matrix, scope: str) -> list[Chart]:
     return charts
 
 
-# --- run chart ---------------------------------------------------------------------------------
+# --- run chart and control chart --------------------------------------------------------------
 
 
 def _number(value: float | None) -> str:
     if value is None:
         return ""
-    return f"{value:g}"
+    return f"{value:.4g}" if abs(value) < 1e6 else f"{value:g}"
 
 
-def run_chart(measure: Measure) -> tuple[Chart | None, runchart.Analysis]:
+SIGNAL_STYLES = {  # label -> (colour, shape), so colour is never the only cue
+    "None": (PALETTE[0], "circle"),
+    "Shift": (PALETTE[5], "square"),
+    "Trend": ("#ae2573", "triangle-up"),
+    "Shift and trend": ("#330072", "diamond"),
+    "Long run": (PALETTE[5], "square"),
+    "Astronomical": ("#000000", "cross"),
+    "Several": ("#330072", "diamond"),
+}
+POINT_STYLES = {  # XmR point types (Making Data Count colours) -> (label, colour, shape)
+    "common_cause": ("Common cause", "#a6a6a6", "circle"),
+    "improvement": ("Special cause: improvement", "#00b0f0", "triangle-up"),
+    "concern": ("Special cause: concern", "#e46c0a", "square"),
+    "neither": ("Special cause: neither better nor worse", "#7030a0", "diamond"),
+}
+
+
+@dataclass
+class CycleMark:
+    """A PDSA cycle on the chart: the index of the first point on or after its start."""
+
+    cycle: PDSACycle
+    index: int | None
+
+
+@dataclass
+class MeasureCharts:
+    analysis: runchart.Analysis
+    run: Chart | None = None
+    control: Chart | None = None
+    xmr: spc.XmR | None = None
+    cycles: list[CycleMark] = field(default_factory=list)
+    baseline_points: int | None = None
+    points: int = 0
+
+
+def _signal_label(flags: list[str]) -> str:
+    if not flags:
+        return "None"
+    if flags == ["shift", "trend"]:
+        return "Shift and trend"
+    if len(flags) == 1:
+        return flags[0].capitalize()
+    return "Several"
+
+
+def _baseline_count(measure: Measure, points: list[DataPoint]) -> int | None:
+    if measure.baseline_end is None:
+        return None
+    count = sum(1 for point in points if point.date <= measure.baseline_end)
+    return count if 0 < count < len(points) else None
+
+
+def _cycle_marks(cycles: list[PDSACycle], points: list[DataPoint]) -> list[CycleMark]:
+    marks = []
+    for cycle in cycles:
+        index = next((i for i, point in enumerate(points) if point.date >= cycle.start), None)
+        marks.append(CycleMark(cycle, index))
+    return marks
+
+
+def _cycles_at(marks: list[CycleMark], index: int) -> str:
+    return "; ".join(mark.cycle.title for mark in marks if mark.index == index)
+
+
+def _annotations(marks: list[CycleMark], baseline_date: str | None) -> list[dict[str, Any]]:
+    """Vertical rules with labels: where each PDSA cycle starts, and where the baseline ends."""
+    rows = [
+        {"date": mark.cycle.start.isoformat(), "label": f"PDSA {n}: {mark.cycle.title}"[:40]}
+        for n, mark in enumerate(marks, start=1)
+    ]
+    layers: list[dict[str, Any]] = []
+    if rows:
+        layers += [
+            {
+                "data": {"values": rows},
+                "mark": {"type": "rule", "color": PALETTE[3], "strokeDash": [2, 3]},
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal"},
+                    "tooltip": [{"field": "label", "title": "PDSA cycle starts"}],
+                },
+            },
+            {
+                "data": {"values": rows},
+                "mark": {
+                    "type": "text",
+                    "color": PALETTE[3],
+                    "angle": 270,
+                    "align": "right",
+                    "baseline": "bottom",
+                    "dy": -2,
+                    "y": 4,
+                    "fontSize": 11,
+                },
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal"},
+                    "text": {"field": "label"},
+                },
+            },
+        ]
+    if baseline_date:
+        layers.append(
+            {
+                "data": {"values": [{"date": baseline_date, "label": "Baseline ends"}]},
+                "mark": {"type": "rule", "color": PALETTE[6], "size": 2},
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal"},
+                    "tooltip": [{"field": "label", "title": "Baseline"}],
+                },
+            }
+        )
+    return layers
+
+
+def _styled_points(
+    encoding: dict[str, Any], field_name: str, title: str, styles: dict[str, tuple[str, str]]
+) -> dict[str, Any]:
+    domain = list(styles)
+    return {
+        **encoding,
+        "color": {
+            "field": field_name,
+            "type": "nominal",
+            "title": title,
+            "scale": {"domain": domain, "range": [styles[k][0] for k in domain]},
+        },
+        "shape": {
+            "field": field_name,
+            "type": "nominal",
+            "title": title,
+            "scale": {"domain": domain, "range": [styles[k][1] for k in domain]},
+        },
+    }
+
+
+def measure_charts(measure: Measure, rules: str | None = None) -> MeasureCharts:
+    """The run chart (by the measure's rule set, or `rules`) and, from 12 points, the XmR
+    chart, with the measure's PDSA cycles marked on both and listed in their tables."""
     points = list(measure.points.order_by("date", "pk"))
-    analysis = runchart.analyse([point.value for point in points])
+    cycles = list(measure.cycles.order_by("start", "pk"))
+    baseline = _baseline_count(measure, points)
+    values = [point.value for point in points]
+    analysis = runchart.analyse(
+        values,
+        rules=rules or measure.rules,
+        baseline=baseline,
+        astronomical=[i for i, point in enumerate(points) if point.astronomical],
+    )
+    result = MeasureCharts(analysis=analysis, baseline_points=baseline, points=len(points))
     if not points:
-        return None, analysis
+        return result
+    marks = _cycle_marks(cycles, points)
+    result.cycles = marks
+    baseline_date = points[baseline - 1].date.isoformat() if baseline else None
+    result.run = _run_chart(measure, points, analysis, marks, baseline_date)
+    direction = measure.direction if measure.direction in (spc.UP, spc.DOWN) else spc.NEITHER
+    chart = spc.xmr(values, direction=direction, target=measure.target, baseline=baseline)
+    if chart is not None:
+        result.xmr = chart
+        result.control = _control_chart(measure, points, chart, marks, baseline_date)
+    return result
+
+
+def _run_chart(
+    measure: Measure,
+    points: list[DataPoint],
+    analysis: runchart.Analysis,
+    marks: list[CycleMark],
+    baseline_date: str | None,
+) -> Chart:
     unit = f" ({measure.unit})" if measure.unit else ""
+    centre = "Baseline median" if analysis.baseline else "Median"
     data = []
     table_rows = []
     for index, point in enumerate(points):
-        flags = analysis.flags(index)
-        flag_text = " and ".join(flags).capitalize() if flags else "None"
+        label = _signal_label(analysis.flags(index))
+        period = ""
+        if analysis.baseline:
+            period = "Baseline" if index < analysis.baseline else "After baseline"
         data.append(
             {
                 "date": point.date.isoformat(),
                 "value": point.value,
                 "median": analysis.median,
-                "signal": flag_text,
+                "signal": label,
             }
         )
-        table_rows.append(
-            [
-                point.date.strftime("%d %b %Y"),
-                _number(point.value),
-                _number(analysis.median),
-                flag_text,
-            ]
-        )
+        row = [
+            point.date.strftime("%d %b %Y"),
+            _number(point.value),
+            _number(analysis.median),
+            ", ".join(analysis.flags(index)).capitalize() or "None",
+            _cycles_at(marks, index) or "",
+        ]
+        if analysis.baseline:
+            row.insert(3, period)
+        table_rows.append(row)
     spec = line_chart(
         data,
         x="date",
@@ -180,62 +358,155 @@ def run_chart(measure: Measure) -> tuple[Chart | None, runchart.Analysis]:
     encoding = spec.pop("encoding")
     spec.pop("mark")
     encoding["x"] = {"field": "date", "type": "temporal", "title": "Date"}
-    signals = ["None", "Shift", "Trend", "Shift and trend"]
+    encoding["tooltip"] = [
+        {"field": "date", "type": "temporal", "title": "Date"},
+        {"field": "value", "title": measure.name},
+        {"field": "signal", "title": "Signal"},
+    ]
+    styles = {k: v for k, v in SIGNAL_STYLES.items() if k in {d["signal"] for d in data}}
     spec["layer"] = [
         {"mark": {"type": "line", "color": PALETTE[6]}, "encoding": encoding},
         {
             "mark": {"type": "point", "filled": True, "size": 90},
-            "encoding": {
-                **encoding,
-                "color": {
-                    "field": "signal",
-                    "type": "nominal",
-                    "title": "Signal",
-                    "scale": {
-                        "domain": signals,
-                        "range": [PALETTE[0], PALETTE[5], "#ae2573", "#330072"],
-                    },
-                },
-                "shape": {
-                    "field": "signal",
-                    "type": "nominal",
-                    "scale": {
-                        "domain": signals,
-                        "range": ["circle", "square", "triangle-up", "diamond"],
-                    },
-                },
-                "tooltip": [
-                    {"field": "date", "type": "temporal", "title": "Date"},
-                    {"field": "value", "title": measure.name},
-                    {"field": "signal", "title": "Signal"},
-                ],
-            },
+            "encoding": _styled_points(encoding, "signal", "Signal", styles),
         },
         {
             "mark": {"type": "rule", "color": PALETTE[2], "strokeDash": [6, 4], "size": 2},
             "encoding": {"y": {"field": "median", "type": "quantitative"}},
         },
+        *_annotations(marks, baseline_date),
     ]
-    shifts = len(analysis.shifts)
-    trends = len(analysis.trends)
+    fired = len(analysis.findings())
     summary = (
-        f"Run chart of {len(points)} points of {measure.name}, median {_number(analysis.median)}."
-        f" {shifts} shift{'s' if shifts != 1 else ''} and {trends} "
-        f"trend{'s' if trends != 1 else ''} flagged. The table below has every point."
+        f"Run chart of {len(points)} points of {measure.name}, "
+        f"{centre.lower()} {_number(analysis.median)}, read by {analysis.rule_set}. "
+        f"{fired or 'No'} signal{'s' if fired != 1 else ''} found; {len(marks)} PDSA "
+        f"cycle{'s' if len(marks) != 1 else ''} marked. The table below has every point."
     )
-    chart = Chart(
+    columns = ["Date", f"Value{unit}", centre, "Signal", "PDSA cycle starting"]
+    if analysis.baseline:
+        columns.insert(3, "Period")
+    return Chart(
         key="run-chart",
         title="Run chart",
         spec=spec,
         summary=summary,
         table=Table(
-            caption=f"{measure.name}{unit}: every point, the median and the signals",
-            columns=["Date", f"Value{unit}", "Median", "Signal"],
+            caption=f"{measure.name}{unit}: every point, the {centre.lower()}, the signals "
+            "and the PDSA cycles",
+            columns=columns,
             rows=table_rows,
             numeric=frozenset({1, 2}),
         ),
     )
-    return chart, analysis
+
+
+def _control_chart(
+    measure: Measure,
+    points: list[DataPoint],
+    chart: spc.XmR,
+    marks: list[CycleMark],
+    baseline_date: str | None,
+) -> Chart:
+    unit = f" ({measure.unit})" if measure.unit else ""
+    data = []
+    rows = []
+    for index, point in enumerate(points):
+        kind = chart.point_type(index).rsplit("_", 1)[0]
+        label = POINT_STYLES["common_cause" if kind == "common" else kind][0]
+        data.append(
+            {
+                "date": point.date.isoformat(),
+                "value": point.value,
+                "mean": chart.mean,
+                "lower": chart.lower,
+                "upper": chart.upper,
+                "type": label,
+            }
+        )
+        rows.append(
+            [
+                point.date.strftime("%d %b %Y"),
+                _number(point.value),
+                _number(chart.moving_ranges[index]),
+                label,
+                "; ".join(chart.reasons[index]).capitalize() or "None",
+                _cycles_at(marks, index) or "",
+            ]
+        )
+    spec = line_chart(
+        data,
+        x="date",
+        y="value",
+        title=f"{measure.name}: XmR control chart",
+        x_title="Date",
+        y_title=f"{measure.name}{unit}",
+    )
+    encoding = spec.pop("encoding")
+    spec.pop("mark")
+    encoding["x"] = {"field": "date", "type": "temporal", "title": "Date"}
+    encoding["tooltip"] = [
+        {"field": "date", "type": "temporal", "title": "Date"},
+        {"field": "value", "title": measure.name},
+        {"field": "type", "title": "Variation"},
+    ]
+    styles = {label: (colour, shape) for label, colour, shape in POINT_STYLES.values()}
+    styles = {k: v for k, v in styles.items() if k in {d["type"] for d in data}}
+    limit = {"type": "rule", "color": PALETTE[6], "strokeDash": [4, 4]}
+    layers: list[dict[str, Any]] = [
+        {"mark": {"type": "line", "color": PALETTE[6]}, "encoding": encoding},
+        {
+            "mark": {"type": "point", "filled": True, "size": 90},
+            "encoding": _styled_points(encoding, "type", "Variation", styles),
+        },
+        {
+            "mark": {"type": "rule", "color": PALETTE[2], "size": 2},
+            "encoding": {"y": {"field": "mean", "type": "quantitative"}},
+        },
+        {"mark": limit, "encoding": {"y": {"field": "lower", "type": "quantitative"}}},
+        {"mark": limit, "encoding": {"y": {"field": "upper", "type": "quantitative"}}},
+    ]
+    if chart.target is not None:
+        layers.append(
+            {
+                "data": {"values": [{"target": chart.target}]},
+                "mark": {"type": "rule", "color": PALETTE[5], "strokeDash": [8, 2]},
+                "encoding": {
+                    "y": {"field": "target", "type": "quantitative"},
+                    "tooltip": [{"field": "target", "title": "Target"}],
+                },
+            }
+        )
+    spec["layer"] = [*layers, *_annotations(marks, baseline_date)]
+    special = sum(chart.special)
+    summary = (
+        f"XmR control chart of {len(points)} points of {measure.name}: mean "
+        f"{_number(chart.mean)}, process limits {_number(chart.lower)} to "
+        f"{_number(chart.upper)} (from {chart.limits_from} points). {special} "
+        f"point{'s' if special != 1 else ''} show special cause variation. "
+        f"{chart.variation_text} The table below has every point."
+    )
+    return Chart(
+        key="xmr-chart",
+        title="Control chart (XmR)",
+        spec=spec,
+        summary=summary,
+        table=Table(
+            caption=f"{measure.name}{unit}: every point, its moving range and its variation "
+            f"(mean {_number(chart.mean)}, limits {_number(chart.lower)} to "
+            f"{_number(chart.upper)})",
+            columns=[
+                "Date",
+                f"Value{unit}",
+                "Moving range",
+                "Variation",
+                "Why",
+                "PDSA cycle starting",
+            ],
+            rows=rows,
+            numeric=frozenset({1, 2}),
+        ),
+    )
 
 
 # --- instrument trends -------------------------------------------------------------------------

@@ -1,22 +1,46 @@
 """Run-chart rules as pure functions over a list of numbers in time order.
 
-The rules (Perla, Provost and Murray, "The run chart", BMJ Qual Saf 2011; IHI):
+Two published rule sets; a measure uses one, and the page names it.
 
-- **Median**: the centre line, the median of all the points.
-- **Shift**: 6 or more consecutive points all above or all below the median. Points exactly on
-  the median neither break a shift nor add to it; they are not flagged.
-- **Trend**: 5 or more consecutive points all increasing or all decreasing. A point equal to
-  the one before neither breaks a trend nor adds to it; it lies inside the trend's span and is
-  flagged with it. The point where a rise turns into a fall (or back) ends one trend and
-  starts the next.
-- **Runs**: a run is a series of points on the same side of the median (points on the median
-  ignored); the number of runs is the number of times the line crosses the median, plus one.
-  Too few or too many runs signal non-random variation. We use the exact distribution of the
-  number of runs (Swed and Eisenhart, 1943) for the points above and below the median, with
-  2.5% in each tail: a number of runs below the lower limit (or above the upper limit) is
-  flagged. Published run-chart tables (Perla et al.) come from the same distribution;
-  we compute it for the actual numbers above and below instead of reading a table. With fewer
-  than 10 points off the median we do not judge the number of runs.
+**The Health Care Data Guide's four rules** (`IHI`, the default): Provost LP, Murray SK, *The
+Health Care Data Guide: Learning from Data for Improvement*, Jossey-Bass 2011, chapter 3; and
+Perla RJ, Provost LP, Murray SK, "The run chart: a simple analytical tool for learning from
+variation in healthcare processes", *BMJ Qual Saf* 2011;20:46-51.
+
+- **Shift**: 6 or more consecutive points all above or all below the median. A point on the
+  median neither adds to a shift nor breaks it: skip it and keep counting.
+- **Trend**: 5 or more consecutive points all going up or all going down. When two or more
+  points in a row have the same value, count only one of them: like values neither make nor
+  break a trend. The median plays no part.
+- **Too few or too many runs**: a run is one or more consecutive points on the same side of
+  the median; count runs as the number of times the line crosses the median, plus one. Points
+  on the median are not "useful observations" and are left out of both counts. The limits
+  come from the published table (`PERLA_RUNS_TABLE`, Perla et al. 2011 Table 1) by the number
+  of useful observations; the table starts at 10 and we do not judge runs outside it.
+- **Astronomical data point**: a point obviously, blatantly different from the rest, that
+  everyone studying the chart would agree is unusual. The Guide makes this a judgement, not a
+  calculation (every chart has a highest and a lowest point), so the team marks such points
+  and we report them; we never compute them.
+
+**The Anhøj rules** (`ANHOJ`), as used by NHS England's *Making Data Count* and the R package
+qicharts2: Anhøj J, Olesen AV, "Run charts revisited: a simulation study of run chart rules
+for detection of non-random variation in health care processes", *PLoS ONE* 2014;9(11):
+e113825; Anhøj J, "Diagnostic value of run chart analysis", *PLoS ONE* 2015;10(3):e0121349.
+Points on the median are ignored; `n` is the number of useful observations.
+
+- **Unusually long run**: the longest run on one side of the median has more than
+  round(log2(n) + 3) points.
+- **Unusually few crossings**: the line crosses the median fewer times than the lower 5%
+  quantile of a binomial distribution with n - 1 trials and p = 0.5 (R's `qbinom(0.05, n - 1,
+  0.5)`).
+
+There is no trend rule in this set (Anhøj and Olesen found it adds false signals without
+finding drifts).
+
+**Frozen baseline**: the median can be taken over the first points only (the baseline) and
+extended across the later ones. The rules then look at the two periods apart, each against
+that one median, so later points are judged against the baseline (as in Anhøj's pbcharts
+and the Guide's advice to freeze and extend a baseline median).
 
 Nothing here touches the database: `analyse(values)` takes floats and returns the signals.
 """
@@ -24,21 +48,60 @@ Nothing here touches the database: `analyse(values)` takes floats and returns th
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from math import comb
 
+IHI = "ihi"
+ANHOJ = "anhoj"
+RULE_SETS = {
+    IHI: "The Health Care Data Guide’s four run chart rules (Provost and Murray 2011; "
+    "Perla, Provost and Murray 2011)",
+    ANHOJ: "The Anhøj rules (Anhøj and Olesen 2014), as used by NHS England’s Making Data Count",
+}
+
 SHIFT_LENGTH = 6
 TREND_LENGTH = 5
-MIN_POINTS_FOR_RUNS = 10
-ALPHA = 0.025  # each tail: 5% in all, as in the published table
+
+# Perla RJ, Provost LP, Murray SK. BMJ Qual Saf 2011;20:46-51, Table 1 ("Table for checking
+# for too many or too few runs on a run chart"), also in Provost and Murray, The Health Care
+# Data Guide (2011). Useful observations -> (lower, upper): fewer runs than `lower` is too
+# few, more than `upper` too many. Transcribed, not computed: the published limits differ in
+# places from an exact Swed-Eisenhart calculation at 2.5% a tail, and we follow the table.
+# Rows for more than 30 useful observations are not carried; check any change against the
+# printed table (tests/implementation/test_runchart.py pins the rows).
+PERLA_RUNS_TABLE: dict[int, tuple[int, int]] = {
+    10: (3, 9),
+    11: (3, 10),
+    12: (3, 11),
+    13: (4, 11),
+    14: (4, 12),
+    15: (5, 12),
+    16: (5, 13),
+    17: (5, 13),
+    18: (6, 14),
+    19: (6, 15),
+    20: (6, 16),
+    21: (7, 16),
+    22: (7, 17),
+    23: (7, 17),
+    24: (8, 18),
+    25: (8, 18),
+    26: (9, 19),
+    27: (10, 19),
+    28: (10, 20),
+    29: (10, 20),
+    30: (11, 21),
+}
+MIN_POINTS_FOR_RUNS = min(PERLA_RUNS_TABLE)
 
 
 @dataclass(frozen=True)
 class Signal:
-    rule: str  # "shift" or "trend"
-    direction: str  # "above"/"below" for shifts, "up"/"down" for trends
+    rule: str  # "shift", "trend", "long run" or "astronomical"
+    direction: str  # "above"/"below" for shifts and long runs, "up"/"down" for trends
     start: int  # index of the first point of its span
     end: int  # index of the last point of its span
     points: tuple[int, ...]  # the indices flagged
@@ -46,15 +109,21 @@ class Signal:
 
 
 @dataclass
-class Analysis:
-    values: list[float]
-    median: float | None
-    shifts: list[Signal] = field(default_factory=list)
-    trends: list[Signal] = field(default_factory=list)
+class Period:
+    """The runs of one period (the whole chart, or the baseline, or the points after it)."""
+
+    start: int
+    end: int  # inclusive
     runs: int = 0
     useful: int = 0  # points not on the median
+    # The Guide's table:
     runs_lower: int | None = None  # fewer runs than this is a signal
     runs_upper: int | None = None  # more runs than this is a signal
+    # Anhøj:
+    longest_run: int = 0
+    longest_run_max: int | None = None  # a longer run than this is a signal
+    crossings: int = 0
+    crossings_min: int | None = None  # fewer crossings than this is a signal
 
     @property
     def too_few_runs(self) -> bool:
@@ -64,14 +133,123 @@ class Analysis:
     def too_many_runs(self) -> bool:
         return self.runs_upper is not None and self.runs > self.runs_upper
 
+    @property
+    def long_run(self) -> bool:
+        return self.longest_run_max is not None and self.longest_run > self.longest_run_max
+
+    @property
+    def few_crossings(self) -> bool:
+        return self.crossings_min is not None and self.crossings < self.crossings_min
+
+
+@dataclass
+class Analysis:
+    values: list[float]
+    median: float | None
+    rules: str = IHI
+    baseline: int | None = None  # points in the frozen baseline; None: the median of all
+    shifts: list[Signal] = field(default_factory=list)
+    trends: list[Signal] = field(default_factory=list)
+    long_runs: list[Signal] = field(default_factory=list)
+    astronomical: list[Signal] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+
+    @property
+    def rule_set(self) -> str:
+        return RULE_SETS[self.rules]
+
+    # The whole chart's (or, with a baseline, the later period's) runs, for short templates.
+    @property
+    def main(self) -> Period:
+        return self.periods[-1] if self.periods else Period(0, -1)
+
+    @property
+    def runs(self) -> int:
+        return self.main.runs
+
+    @property
+    def useful(self) -> int:
+        return self.main.useful
+
+    @property
+    def runs_lower(self) -> int | None:
+        return self.main.runs_lower
+
+    @property
+    def runs_upper(self) -> int | None:
+        return self.main.runs_upper
+
+    @property
+    def too_few_runs(self) -> bool:
+        return self.main.too_few_runs
+
+    @property
+    def too_many_runs(self) -> bool:
+        return self.main.too_many_runs
+
     def flags(self, index: int) -> list[str]:
-        """The rules that flag the point at `index`: "shift", "trend", both or none."""
+        """The rules that flag the point at `index`, in a fixed order."""
         found = []
-        if any(index in signal.points for signal in self.shifts):
-            found.append("shift")
-        if any(index in signal.points for signal in self.trends):
-            found.append("trend")
+        for rule, signals in (
+            ("shift", self.shifts),
+            ("trend", self.trends),
+            ("long run", self.long_runs),
+            ("astronomical", self.astronomical),
+        ):
+            if any(index in signal.points for signal in signals):
+                found.append(rule)
         return found
+
+    def findings(self) -> list[str]:
+        """Plain English: which signals fired, one sentence each (empty: none fired)."""
+        said: list[str] = []
+        for signal in self.shifts:
+            said.append(
+                f"Shift: {signal.counted} points in a row {signal.direction} the median "
+                f"(points {signal.start + 1} to {signal.end + 1})."
+            )
+        for signal in self.trends:
+            said.append(
+                f"Trend: {signal.counted} points in a row going {signal.direction} "
+                f"(points {signal.start + 1} to {signal.end + 1})."
+            )
+        for signal in self.long_runs:
+            said.append(
+                f"Unusually long run: {signal.counted} points in a row {signal.direction} the "
+                f"median (points {signal.start + 1} to {signal.end + 1})."
+            )
+        for signal in self.astronomical:
+            said.append(
+                f"Astronomical data point: point {signal.start + 1}, judged by the team to be "
+                "obviously different from the rest."
+            )
+        for period in self.periods:
+            where = self._where(period)
+            if period.too_few_runs:
+                said.append(
+                    f"Too few runs{where}: {period.runs}, fewer than {period.runs_lower} for "
+                    f"{period.useful} useful observations."
+                )
+            if period.too_many_runs:
+                said.append(
+                    f"Too many runs{where}: {period.runs}, more than {period.runs_upper} for "
+                    f"{period.useful} useful observations."
+                )
+            if period.few_crossings:
+                said.append(
+                    f"Unusually few crossings{where}: the line crosses the median "
+                    f"{period.crossings} time{'s' if period.crossings != 1 else ''}, fewer "
+                    f"than {period.crossings_min} for "
+                    f"{period.useful} useful observations."
+                )
+        return said
+
+    def _where(self, period: Period) -> str:
+        if self.baseline is None:
+            return ""
+        if period.start == 0:
+            return " in the baseline"
+        return " after the baseline"
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -83,37 +261,43 @@ def sides(values: Sequence[float], centre: float) -> list[int]:
     return [(value > centre) - (value < centre) for value in values]
 
 
-def shifts(values: Sequence[float], centre: float, length: int = SHIFT_LENGTH) -> list[Signal]:
-    """Runs of at least `length` points on one side of `centre`, skipping points on it."""
-    found: list[Signal] = []
-    current: list[int] = []
-    side = 0
-
-    def close() -> None:
-        if len(current) >= length:
-            found.append(
-                Signal(
-                    "shift",
-                    "above" if side > 0 else "below",
-                    current[0],
-                    current[-1],
-                    tuple(current),
-                    counted=len(current),
-                )
-            )
-
+def _runs_of_sides(
+    values: Sequence[float], centre: float, offset: int = 0
+) -> list[tuple[int, list[int]]]:
+    """The runs as (side, indices), skipping points on the centre line."""
+    found: list[tuple[int, list[int]]] = []
     for index, point_side in enumerate(sides(values, centre)):
         if point_side == 0:
             continue  # neither breaks nor adds
-        if point_side != side:
-            close()
-            current, side = [], point_side
-        current.append(index)
-    close()
+        if not found or found[-1][0] != point_side:
+            found.append((point_side, []))
+        found[-1][1].append(index + offset)
     return found
 
 
-def trends(values: Sequence[float], length: int = TREND_LENGTH) -> list[Signal]:
+def _side_signal(rule: str, side: int, indices: list[int]) -> Signal:
+    return Signal(
+        rule,
+        "above" if side > 0 else "below",
+        indices[0],
+        indices[-1],
+        tuple(indices),
+        counted=len(indices),
+    )
+
+
+def shifts(
+    values: Sequence[float], centre: float, length: int = SHIFT_LENGTH, offset: int = 0
+) -> list[Signal]:
+    """Runs of at least `length` points on one side of `centre`, skipping points on it."""
+    return [
+        _side_signal("shift", side, indices)
+        for side, indices in _runs_of_sides(values, centre, offset)
+        if len(indices) >= length
+    ]
+
+
+def trends(values: Sequence[float], length: int = TREND_LENGTH, offset: int = 0) -> list[Signal]:
     """Spans of at least `length` points all rising or all falling; repeats do not count."""
     found: list[Signal] = []
     if not values:
@@ -129,9 +313,9 @@ def trends(values: Sequence[float], length: int = TREND_LENGTH) -> list[Signal]:
                 Signal(
                     "trend",
                     "up" if direction > 0 else "down",
-                    start,
-                    end,
-                    tuple(range(start, end + 1)),
+                    start + offset,
+                    end + offset,
+                    tuple(range(start + offset, end + offset + 1)),
                     counted=counted,
                 )
             )
@@ -161,63 +345,89 @@ def count_runs(values: Sequence[float], centre: float) -> tuple[int, int, int]:
     return runs, useful.count(1), useful.count(-1)
 
 
-def runs_probability(runs: int, above: int, below: int) -> float:
-    """P(exactly `runs` runs) for `above` and `below` points in random order."""
-    if above == 0 or below == 0:
-        return 1.0 if runs == 1 else 0.0
-    if runs < 2:
-        return 0.0
-    total = comb(above + below, above)
-    k, odd = divmod(runs, 2)
-    if not odd:
-        ways = 2 * comb(above - 1, k - 1) * comb(below - 1, k - 1)
-    else:
-        ways = comb(above - 1, k - 1) * comb(below - 1, k) + comb(above - 1, k) * comb(
-            below - 1, k - 1
-        )
-    return ways / total
+def runs_limits(useful: int) -> tuple[int, int] | None:
+    """(lower, upper) from the published table for this many useful observations, or None
+    outside the table (fewer than 10, or more than 30)."""
+    return PERLA_RUNS_TABLE.get(useful)
 
 
-def runs_limits(above: int, below: int, alpha: float = ALPHA) -> tuple[int, int] | None:
-    """(lower, upper): fewer runs than lower, or more than upper, is a signal.
+def longest_run_max(useful: int) -> int:
+    """Anhøj: a run longer than this is unusually long (round(log2(n) + 3)).
 
-    None when there are too few useful points to judge.
+    log2(n) + 3 is never exactly a half for a whole n, so how halves round does not matter.
     """
-    if above + below < MIN_POINTS_FOR_RUNS or above == 0 or below == 0:
-        return None
-    most = 2 * min(above, below) + (above != below)
-    probabilities = {r: runs_probability(r, above, below) for r in range(2, most + 1)}
-    lower = 2
-    cumulative = 0.0
-    for r in range(2, most + 1):
-        cumulative += probabilities[r]
-        if cumulative >= alpha:
-            lower = r
-            break
-    upper = most
-    cumulative = 0.0
-    for r in range(most, 1, -1):
-        cumulative += probabilities[r]
-        if cumulative >= alpha:
-            upper = r
-            break
-    return lower, upper
+    return round(math.log2(useful) + 3)
 
 
-def analyse(values: Sequence[float]) -> Analysis:
+def crossings_min(useful: int) -> int:
+    """Anhøj: fewer crossings than this is unusually few: the smallest x with
+    P(X <= x) >= 0.05 for X ~ Binomial(n - 1, 0.5), as R's qbinom(0.05, n - 1, 0.5).
+
+    Worked in whole numbers (20 * sum of C(m, k) >= 2**m), so no rounding can tip it.
+    """
+    trials = max(useful - 1, 0)
+    total = 0
+    for x in range(trials + 1):
+        total += comb(trials, x)
+        if 20 * total >= 2**trials:
+            return x
+    return trials
+
+
+def _period(values: Sequence[float], centre: float, offset: int, rules: str) -> Period:
+    runs, above, below = count_runs(values, centre)
+    useful = above + below
+    period = Period(start=offset, end=offset + len(values) - 1, runs=runs, useful=useful)
+    if rules == IHI:
+        limits = runs_limits(useful)
+        if limits is not None:
+            period.runs_lower, period.runs_upper = limits
+    elif useful:
+        period.longest_run = max(len(ix) for _, ix in _runs_of_sides(values, centre))
+        period.longest_run_max = longest_run_max(useful)
+        period.crossings = max(runs - 1, 0)
+        period.crossings_min = crossings_min(useful)
+    return period
+
+
+def analyse(
+    values: Sequence[float],
+    *,
+    rules: str = IHI,
+    baseline: int | None = None,
+    astronomical: Collection[int] = (),
+) -> Analysis:
+    """The signals of one rule set. `baseline`: freeze the median over the first so many
+    points and judge the baseline and the later points apart against it. `astronomical`: the
+    indices of the points the team has judged astronomical (the Guide's rule 4)."""
+    if rules not in RULE_SETS:
+        raise ValueError(f"Unknown rule set {rules!r}")
     points = [float(value) for value in values]
-    centre = median(points)
+    if baseline is not None and not 0 < baseline < len(points):
+        baseline = None  # a baseline of none or all the points is no baseline
+    centre = median(points[:baseline] if baseline else points)
+    result = Analysis(values=points, median=centre, rules=rules, baseline=baseline)
     if centre is None:
-        return Analysis(values=points, median=None)
-    runs, above, below = count_runs(points, centre)
-    limits = runs_limits(above, below)
-    return Analysis(
-        values=points,
-        median=centre,
-        shifts=shifts(points, centre),
-        trends=trends(points),
-        runs=runs,
-        useful=above + below,
-        runs_lower=limits[0] if limits else None,
-        runs_upper=limits[1] if limits else None,
-    )
+        return result
+    bounds = [(0, baseline), (baseline, len(points))] if baseline else [(0, len(points))]
+    for start, end in bounds:
+        part = points[start:end]
+        result.periods.append(_period(part, centre, start, rules))
+        if rules == IHI:
+            result.shifts += shifts(part, centre, offset=start)
+            result.trends += trends(part, offset=start)
+        else:
+            period = result.periods[-1]
+            if period.long_run:
+                result.long_runs += [
+                    _side_signal("long run", side, indices)
+                    for side, indices in _runs_of_sides(part, centre, start)
+                    if len(indices) > (period.longest_run_max or 0)
+                ]
+    if rules == IHI:
+        result.astronomical = [
+            Signal("astronomical", "", index, index, (index,), counted=1)
+            for index in sorted(set(astronomical))
+            if 0 <= index < len(points)
+        ]
+    return result

@@ -34,6 +34,7 @@ from coproduce.implementation import (
     network,
     reports,
     services,
+    spc,
     transitions,
 )
 from coproduce.implementation import forms as f
@@ -573,7 +574,12 @@ def trend(request: HttpRequest, slug: str, instrument: str) -> HttpResponse:
 @require_safe
 def measure_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     obj = measure_for(request.user, public_id)
-    chart, analysis = reports.run_chart(obj)
+    # The page may be read by the other rule set too ("?rules=anhoj"); the measure keeps its own.
+    rules = request.GET.get("rules", "")
+    if rules not in Measure.Rules.values:
+        rules = obj.rules
+    result = reports.measure_charts(obj, rules)
+    other = [(value, label) for value, label in Measure.Rules.choices if value != rules]
     return _render(
         request,
         "measure.html",
@@ -581,9 +587,14 @@ def measure_show(request: HttpRequest, public_id: Any) -> HttpResponse:
             "measure": obj,
             "study": obj.study,
             "can_edit": can_edit_study(request.user, obj.study),
-            "charts": [chart] if chart else [],
-            "analysis": analysis,
+            "result": result,
+            "analysis": result.analysis,
+            "findings": result.analysis.findings(),
+            "rules": rules,
+            "other_rules": other,
+            "xmr": result.xmr,
             "cycles": obj.cycles.all(),
+            "min_points": spc.MIN_POINTS,
         },
     )
 

@@ -94,7 +94,7 @@ def test_zigzag_has_no_trend() -> None:
     assert rc.trends([1, 3, 2, 4, 3, 5, 4, 6]) == []
 
 
-# --- runs ----------------------------------------------------------------------------------------
+# --- runs: the published table (Perla, Provost and Murray 2011, Table 1) ----------------------
 
 
 def test_count_runs_ignores_points_on_the_median() -> None:
@@ -103,26 +103,32 @@ def test_count_runs_ignores_points_on_the_median() -> None:
     assert rc.count_runs([5, 5], 5) == (0, 0, 0)
 
 
-def test_runs_distribution_by_hand_for_two_and_two() -> None:
-    # AABB BBAA: 2 runs; ABBA BAAB: 3; ABAB BABA: 4 (6 arrangements in all).
-    assert rc.runs_probability(2, 2, 2) == pytest.approx(2 / 6)
-    assert rc.runs_probability(3, 2, 2) == pytest.approx(2 / 6)
-    assert rc.runs_probability(4, 2, 2) == pytest.approx(2 / 6)
-    assert rc.runs_probability(5, 2, 2) == 0
+@pytest.mark.parametrize(
+    ("useful", "limits"),
+    [(10, (3, 9)), (11, (3, 10)), (17, (5, 13)), (20, (6, 16)), (25, (8, 18)), (30, (11, 21))],
+)
+def test_runs_limits_are_the_published_table(useful: int, limits: tuple[int, int]) -> None:
+    assert rc.runs_limits(useful) == limits
 
 
-@pytest.mark.parametrize(("above", "below"), [(5, 5), (7, 12), (15, 15), (30, 29)])
-def test_runs_distribution_sums_to_one(above: int, below: int) -> None:
-    total = sum(rc.runs_probability(r, above, below) for r in range(1, above + below + 2))
-    assert total == pytest.approx(1.0)
+def test_runs_are_not_judged_outside_the_table() -> None:
+    assert rc.runs_limits(9) is None
+    assert rc.runs_limits(31) is None
+    assert rc.analyse([1, 9] * 4 + [1]).runs_lower is None  # 9 points
 
 
-def test_runs_limits() -> None:
-    assert rc.runs_limits(5, 5) == (3, 9)
-    assert rc.runs_limits(4, 5) is None  # 9 useful points: too few to judge
-    assert rc.runs_limits(10, 0) is None
-    lower, upper = rc.runs_limits(15, 15) or (0, 0)
-    assert lower < 16 < upper
+def test_table_not_an_exact_calculation_decides() -> None:
+    # 20 useful observations in 6 runs: the table's lower limit is 6, so 6 runs are not too
+    # few (an exact Swed-Eisenhart calculation at 2.5% a tail would put the limit at 7).
+    values = [1] * 4 + [9] * 3 + [1] * 3 + [9] * 3 + [1] * 3 + [9] * 4
+    result = rc.analyse(values)
+    assert (result.useful, result.runs) == (20, 6)
+    assert (result.runs_lower, result.runs_upper) == (6, 16)
+    assert not result.too_few_runs
+    # One run fewer is too few.
+    fewer = rc.analyse([1] * 7 + [9] * 3 + [1] * 3 + [9] * 3 + [1] * 0 + [9] * 4)
+    assert fewer.runs == 4
+    assert fewer.too_few_runs
 
 
 def test_too_few_and_too_many_runs() -> None:
@@ -132,8 +138,139 @@ def test_too_few_and_too_many_runs() -> None:
     assert not few.too_many_runs
     many = rc.analyse([1, 9] * 10)
     assert many.runs == 20
-    assert many.too_many_runs
+    assert many.too_many_runs  # more than 16 for 20
     assert not many.too_few_runs
+    assert any(s.startswith("Too many runs: 20, more than 16") for s in many.findings())
+
+
+def test_points_on_the_median_are_not_useful_observations() -> None:
+    # 11 points, median 5 (one point on it): 10 useful observations, 10 runs: too many (> 9).
+    values = [1, 9, 1, 9, 1, 5, 9, 1, 9, 1, 9]
+    result = rc.analyse(values)
+    assert result.median == 5
+    assert (result.useful, result.runs) == (10, 10)
+    assert result.too_many_runs
+
+
+# --- astronomical data points ------------------------------------------------------------------
+
+
+def test_astronomical_points_are_the_teams_judgement() -> None:
+    values = [5, 6, 5, 6, 40, 5, 6, 5]
+    assert rc.analyse(values).astronomical == []  # never computed
+    result = rc.analyse(values, astronomical={4, 99})
+    assert [s.start for s in result.astronomical] == [4]
+    assert result.flags(4) == ["astronomical"]
+    assert "Astronomical data point: point 5" in " ".join(result.findings())
+
+
+# --- the Anhøj rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("useful", "longest", "crossings"),
+    # Anhøj and Olesen 2014 (and the qicharts2 vignette's limits table): round(log2(n) + 3)
+    # and qbinom(0.05, n - 1, 0.5). The qicharts2 summary() example has 24 useful
+    # observations with limits 8 and 8.
+    [
+        (10, 6, 2),
+        (11, 6, 2),
+        (12, 7, 3),
+        (14, 7, 4),
+        (17, 7, 5),
+        (19, 7, 6),
+        (22, 7, 7),
+        (23, 8, 7),
+        (24, 8, 8),
+        (27, 8, 9),
+        (30, 8, 10),
+        (100, 10, 41),
+    ],
+)
+def test_anhoj_limits(useful: int, longest: int, crossings: int) -> None:
+    assert rc.longest_run_max(useful) == longest
+    assert rc.crossings_min(useful) == crossings
+
+
+def test_anhoj_unusually_long_run() -> None:
+    # 16 useful observations: a run of 8 (more than round(log2(16) + 3) = 7) is a signal.
+    values = [1] * 8 + [9] * 8
+    result = rc.analyse(values, rules=rc.ANHOJ)
+    period = result.periods[0]
+    assert (period.useful, period.longest_run, period.longest_run_max) == (16, 8, 7)
+    assert period.long_run
+    assert [(s.direction, s.start, s.end) for s in result.long_runs] == [
+        ("below", 0, 7),
+        ("above", 8, 15),
+    ]
+    assert result.flags(0) == ["long run"]
+    assert result.trends == []  # no trend rule in this set
+    # A longest run of 7 is not a signal.
+    seven = rc.analyse([1] * 7 + [9] * 7 + [1, 9], rules=rc.ANHOJ)
+    assert seven.periods[0].longest_run == 7
+    assert not seven.periods[0].long_run
+
+
+def test_anhoj_unusually_few_crossings() -> None:
+    # 14 useful observations need at least 4 crossings; 3 crossings is a signal.
+    values = [1, 1, 1, 1, 9, 9, 9, 9, 1, 1, 1, 9, 9, 9]
+    period = rc.analyse(values, rules=rc.ANHOJ).periods[0]
+    assert (period.useful, period.crossings, period.crossings_min) == (14, 3, 4)
+    assert period.few_crossings
+    assert not period.long_run
+
+
+def test_anhoj_ignores_points_on_the_median() -> None:
+    # 17 points, median 5 (the one point on it): 16 useful observations. The point on the
+    # median neither breaks the run below nor adds to it: a run of 8, more than 7.
+    values = [1, 1, 1, 1, 5, 1, 1, 1, 1] + [9] * 8
+    result = rc.analyse(values, rules=rc.ANHOJ)
+    period = result.periods[0]
+    assert result.median == 5
+    assert period.useful == 16
+    assert period.longest_run == 8
+    assert period.long_run
+    assert result.long_runs[0].points == (0, 1, 2, 3, 5, 6, 7, 8)
+    assert 4 not in result.long_runs[0].points
+
+
+# --- frozen baseline ---------------------------------------------------------------------------
+
+
+def test_frozen_baseline_median_judges_the_later_points() -> None:
+    baseline = [4, 6, 5, 4, 6, 5, 4, 6, 5, 4, 6, 5]  # median 5
+    later = [7, 8, 7, 9, 8, 7]  # all above the baseline median
+    values = baseline + later
+    frozen = rc.analyse(values, baseline=12)
+    assert frozen.median == 5
+    assert frozen.baseline == 12
+    assert [(p.start, p.end) for p in frozen.periods] == [(0, 11), (12, 17)]
+    assert [(s.direction, s.start, s.end) for s in frozen.shifts] == [("above", 12, 17)]
+    assert "Shift: 6 points in a row above the median (points 13 to 18)." in frozen.findings()
+    # Unfrozen, the later points pull the median up to 6.
+    whole = rc.analyse(values)
+    assert whole.median == 6
+    assert whole.baseline is None
+    assert len(whole.periods) == 1
+
+
+def test_baseline_periods_are_judged_apart() -> None:
+    # A run above starting in the baseline does not carry into the later period.
+    baseline = [1, 2, 1, 2, 1, 2, 9, 9, 9]
+    values = [*baseline, 9, 9, 9, 1]
+    result = rc.analyse(values, baseline=9)
+    assert result.median == 2
+    assert result.shifts == []  # 3 + 3 above, split by the end of the baseline
+
+
+def test_baseline_of_none_or_all_points_is_ignored() -> None:
+    assert rc.analyse([1, 2, 3], baseline=0).baseline is None
+    assert rc.analyse([1, 2, 3], baseline=3).baseline is None
+
+
+def test_unknown_rule_set() -> None:
+    with pytest.raises(ValueError, match="Unknown rule set"):
+        rc.analyse([1, 2], rules="western-electric")
 
 
 # --- analyse -------------------------------------------------------------------------------------

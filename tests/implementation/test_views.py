@@ -17,7 +17,9 @@ from coproduce.implementation.models import (
     Determinant,
     ImplementationRecord,
     Item,
+    Measure,
     Output,
+    PDSACycle,
     Recommendation,
     Response,
 )
@@ -86,6 +88,7 @@ def everything(
                 reverse("implementation:administration_import", args=[administration.public_id]),
             ),
             (READ, reverse("implementation:measure", args=[measure.public_id])),
+            (WRITE, reverse("implementation:measure_edit", args=[measure.public_id])),
             (WRITE, reverse("implementation:point_add", args=[measure.public_id])),
             (WRITE, reverse("implementation:cycle_add", args=[measure.public_id])),
             (WRITE, reverse("implementation:output_edit", args=[output.public_id])),
@@ -327,9 +330,11 @@ def test_one_respondent_through_the_form(member_client: Client, administration: 
 
 def test_run_chart_page_flags_points(member_client: Client, measure: Any) -> None:
     page = member_client.get(measure.get_absolute_url()).content.decode()
+    assert "The Health Care Data Guide’s four run chart rules" in page
     assert "Median: 6.5" in page
-    assert "12 points going up" in page
-    assert "Shift and trend" in page  # in the data table
+    assert "Trend: 12 points in a row going up (points 1 to 12)." in page
+    assert "Shift: 6 points in a row below the median (points 1 to 6)." in page
+    assert "Shift, trend" in page  # in the data table
     response = member_client.post(
         reverse("implementation:point_add", args=[measure.public_id]),
         {"date": "2010-01-01", "value": "3"},
@@ -337,10 +342,66 @@ def test_run_chart_page_flags_points(member_client: Client, measure: Any) -> Non
     assert "There is already a value for this date" in response.content.decode()
     response = member_client.post(
         reverse("implementation:point_add", args=[measure.public_id]),
-        {"date": "2011-01-01", "value": "3.5"},
+        {"date": "2011-01-01", "value": "3.5", "astronomical": "on"},
     )
     assert response.status_code == 302
     assert DataPoint.objects.filter(measure=measure).count() == 13
+    page = member_client.get(measure.get_absolute_url()).content.decode()
+    assert "Astronomical data point: point 13, judged by the team" in page
+
+
+def test_run_chart_by_the_anhoj_rules(member_client: Client, measure: Any) -> None:
+    page = member_client.get(measure.get_absolute_url() + "?rules=anhoj").content.decode()
+    assert "The Anhøj rules (Anhøj and Olesen 2014)" in page
+    # 12 useful observations, 6 below then 6 above: longest run 6 (limit 7), 1 crossing
+    # (fewer than 3).
+    assert "Longest run 6 (signal if more than 7); crossings 1 (signal if fewer than 3)" in page
+    assert "Unusually few crossings: the line crosses the median 1 time, fewer than 3" in page
+    assert "Trend" not in page.split('id="signals"')[1].split("</ul>")[0]
+    # An unknown rule set falls back to the measure's own.
+    page = member_client.get(measure.get_absolute_url() + "?rules=nope").content.decode()
+    assert "The Health Care Data Guide’s four run chart rules" in page
+
+
+def test_control_chart_and_pdsa_cycles_on_the_page(member_client: Client, measure: Any) -> None:
+    PDSACycle.objects.create(measure=measure, title="Text reminders", start=D(2010, 6, 15))
+    page = member_client.get(measure.get_absolute_url()).content.decode()
+    # The XmR chart: mean 6.5, every moving range 1, limits 3.84 to 9.16.
+    assert "3.84 to 9.16, from 12 points" in page
+    assert "Special cause variation of an improving nature, where higher is better" in page
+    assert "No target set, so no assurance." in page
+    # The cycle is listed against the first point on or after its start, in both tables.
+    assert page.count('<td class="nhsuk-table__cell">Text reminders</td>') == 2
+    assert "PDSA 1: Text reminders" in page  # the label on the chart
+
+
+def test_edit_measure_freezes_the_baseline(member_client: Client, measure: Any) -> None:
+    url = reverse("implementation:measure_edit", args=[measure.public_id])
+    form = member_client.get(url).content.decode()
+    assert "Baseline ends" in form
+    response = member_client.post(
+        url,
+        {
+            "name": measure.name,
+            "unit": "%",
+            "direction": "down",
+            "rules": "ihi",
+            "baseline_end": "2010-12-01",
+            "target": "2",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    measure.refresh_from_db()
+    assert measure.baseline_end == D(2010, 12, 1)
+    assert measure.target == 2
+    # Add points after the baseline: they are judged against the frozen median (6.5).
+    for day, value in enumerate([9, 10, 9, 10, 9, 10], start=1):
+        DataPoint.objects.create(measure=measure, date=D(2011, 1, day), value=value)
+    page = member_client.get(measure.get_absolute_url()).content.decode()
+    assert "Baseline median: 6.50, frozen over the first 12 points" in page
+    assert "Shift: 6 points in a row above the median (points 13 to 18)." in page
+    assert "consistently hit the target" not in page  # lower is better, target 2 < 3.84
+    assert "consistently miss the target" in page
 
 
 def test_matrix_page_links_cells(reader_client: Client, determinant: Any, study: Any) -> None:
@@ -433,3 +494,41 @@ def test_study_page_query_count_does_not_grow(
     few = _queries(reader_client, url)
     _add_rows(study, researcher_person, 8)
     assert _queries(reader_client, url) == few
+
+
+def test_add_a_measure_with_its_rules(member_client: Client, study: Any) -> None:
+    url = reverse("implementation:measure_add", args=[study.slug])
+    form = member_client.get(url).content.decode()
+    assert "The Anhøj rules (NHS England’s Making Data Count)" in form
+    data = {"name": "Days to assessment", "direction": "down", "rules": "anhoj", "target": "x"}
+    response = member_client.post(url, data)
+    assert "Enter the target as a number" in response.content.decode()
+    response = member_client.post(url, {**data, "target": ""})
+    assert response.status_code == 302
+    measure = Measure.objects.get(name="Days to assessment")
+    assert (measure.rules, measure.direction, measure.target) == ("anhoj", "down", None)
+    for day in range(1, 6):
+        DataPoint.objects.create(measure=measure, date=D(2012, 1, day), value=day)
+    page = member_client.get(measure.get_absolute_url()).content.decode()
+    assert "The Anhøj rules (Anhøj and Olesen 2014)" in page
+    assert "A control chart needs at least 12 points to set its limits from" in page
+    assert "this measure has 5." in page
+
+
+def test_mark_astronomical_points_on_the_measure(member_client: Client, measure: Any) -> None:
+    url = reverse("implementation:measure_edit", args=[measure.public_id])
+    points = list(measure.points.order_by("date"))
+    form = member_client.get(url).content.decode()
+    assert "Astronomical data points" in form
+    assert "01 Dec 2010: 12" in form
+    data = {"name": measure.name, "direction": "up", "rules": "ihi"}
+    response = member_client.post(url, {**data, "astronomical_points": [points[11].pk]})
+    assert response.status_code == 302
+    assert [p.astronomical for p in measure.points.order_by("date")] == [False] * 11 + [True]
+    entry = AuditEntry.objects.get(action="implementation.datapoint.updated")
+    assert entry.object_id == str(points[11].pk)
+    page = member_client.get(measure.get_absolute_url()).content.decode()
+    assert "Astronomical data point: point 12" in page
+    # Untick it again.
+    assert member_client.post(url, data).status_code == 302
+    assert not measure.points.filter(astronomical=True).exists()

@@ -79,7 +79,7 @@ RECOMMENDATIONS: list[tuple[Any, ...]] = [
     )
 ]  # fmt: skip
 
-MEASURE: dict[str, str] = {
+MEASURE: dict[str, Any] = {
     **_DATA["measure"],
     "study": demo_data.slug(_DATA["measure"]["study"]),
 }
@@ -262,6 +262,7 @@ def load_measure(
             "unit": MEASURE["unit"],
             "definition": MEASURE["definition"],
             "record": records.get(MEASURE["record"]),
+            "target": MEASURE.get("target"),
         },
     )
     made["measures"] += created
