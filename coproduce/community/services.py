@@ -26,6 +26,7 @@ from coproduce.community.models import (
     SuppressedAddress,
     address_hash,
 )
+from coproduce.lib import personaldata
 
 # Sent by `erase` before the associate's details are blanked: receivers get `associate` (still
 # with its email) and `at`, and must remove what they hold about the person.
@@ -176,9 +177,22 @@ def export_data(associate: Associate) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
 def erase(associate: Associate, *, by: Any = None, via: str = "self-service") -> None:
-    """Remove an associate's personal data, keeping only what stops us mailing them again.
+    """Erase everything held about an associate, in every table the personal-data register
+    lists (`coproduce/lib/personaldata.py`): their bookings, emails, enquiries, registrations,
+    and the mail files in the data folder, as well as the associate row (`erase_associate`)."""
+    if associate.status == Associate.Status.ERASED:
+        return
+    subject = personaldata.subject_for(associate.email, associate=[associate.pk])
+    with transaction.atomic():
+        personaldata.erase(subject, by=by)
+        associate.refresh_from_db()
+        # The entry names no personal data: the associate's str() is now anonymous.
+        record(by, "community.associate.erased", associate, via=via)
+
+
+def erase_associate(associate: Associate, *, by: Any = None, at: dt.datetime | None = None) -> None:
+    """The associate row's part of erasure (the register's eraser for associates).
 
     Kept: a keyed hash of the address (suppression), the consent history (proof of what was
     consented to and when it was withdrawn, which the law asks us to keep) and anonymous
@@ -186,8 +200,8 @@ def erase(associate: Associate, *, by: Any = None, via: str = "self-service") ->
     """
     if associate.status == Associate.Status.ERASED:
         return
-    now = timezone.now()
-    # Other apps holding this person's data (event bookings, ...) forget it in this transaction.
+    now = at or timezone.now()
+    # Receivers outside the register forget what they hold, in this transaction.
     associate_erased.send(sender=Associate, associate=associate, at=now)
     for channel in Channel.values:
         if getattr(associate, f"consent_{channel}"):
@@ -211,5 +225,3 @@ def erase(associate: Associate, *, by: Any = None, via: str = "self-service") ->
     Associate.objects.filter(pk=associate.pk).update(link_version=F("link_version") + 1)
     associate.refresh_from_db(fields=["link_version"])
     refresh_member_counts(cop_ids)
-    # The entry names no personal data: the associate's str() is now anonymous.
-    record(by, "community.associate.erased", associate, via=via)

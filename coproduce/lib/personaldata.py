@@ -1,0 +1,311 @@
+"""The personal-data register: for every model, what it holds about a person and what happens to it.
+
+One declared `Rule` per model holding personal data says which fields are personal, how the rows
+about one person are found (by their address, or by keys such as their associate or person ids),
+what erasure does (delete the rows, blank the fields, keep them for a stated reason, or run the
+app's own eraser), how long rows are kept (in words, and the setting that holds the period),
+why we hold it (the purpose) and who sees it. Models that hold nothing about a person are
+declared too, with the reason (`declare_not_personal`), so that `tests/lib/test_personal_data_
+register.py` can enumerate every installed model and fail on one nobody has thought about.
+
+Each app declares its own rules from its AppConfig.ready (as staff/navigation.py collects menu
+sections), so this module, in the lowest layer, imports no app. The same rules answer the three
+questions the law asks of us:
+
+- right of access (UK GDPR Art 15; ICO, "Right of access"): `record(subject)` is every row about
+  the person in every table, by model;
+- right to erasure (Art 17; ICO, "Right to erasure"): `erase(subject)` applies every rule in one
+  transaction, then removes what the data folder holds about them (`register_files`);
+- records of processing (Art 30) and storage limitation (Art 5(1)(e)): `rules()` lists purpose,
+  retention and recipients for the staff page and docs/operations.md.
+
+The person (the "subject") is found from an email address: apps register key resolvers
+(`register_key`) that turn the address into ids ("associate", "person", "user", ...) before
+anything is changed, so erasing one table never hides rows of another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+
+
+class Erasure(enum.StrEnum):
+    DELETE = "delete"  # the rows go
+    BLANK = "blank"  # the rows stay, their personal fields are overwritten
+    KEEP = "keep"  # the rows stay as they are, for the reason given (they hold no personal field)
+    CUSTOM = "custom"  # the app's own eraser (it says what it does in `erasure_note`)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One person: their normalised address, the ids each key resolver found, and their names."""
+
+    email: str
+    keys: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    names: tuple[str, ...] = ()
+
+    def ids(self, key: str) -> frozenset[int]:
+        return self.keys.get(key, frozenset())
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """What identifies them in free text: the address and every name of three letters or more."""
+        found = [self.email] if self.email else []
+        found += [n for n in self.names if len(n.strip()) >= 3]
+        return tuple(dict.fromkeys(t.strip() for t in found if t.strip()))
+
+
+Finder = Callable[[Subject], "models.QuerySet | models.Q"]
+# An app's own eraser: (subject, its rows, when, who erases: a user or None) -> what it did.
+Eraser = Callable[[Subject, models.QuerySet, dt.datetime, Any], object]
+
+
+@dataclass(frozen=True)
+class Rule:
+    model: str  # "app_label.ModelName"
+    fields: tuple[str, ...]  # the personal fields (may be empty: a row linked to the person)
+    find: Finder
+    erasure: Erasure
+    erasure_note: str  # what erasure does, or why the rows are kept
+    purpose: str
+    who_sees: str
+    retention: str  # in words
+    retention_setting: str | None = None  # the setting holding the period, if any
+    blank: Mapping[str, Any] = field(default_factory=dict)  # BLANK: field -> value or f(row)
+    eraser: Eraser | None = None  # CUSTOM
+    name_fields: tuple[str, ...] = ()  # fields holding the person's name (for Subject.names)
+    order: int = 100  # erasure order: lower first
+
+    @property
+    def model_class(self) -> type[models.Model]:
+        return apps.get_model(self.model)
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model_class._meta.verbose_name_plural).capitalize()
+
+
+_RULES: dict[str, Rule] = {}
+_NOT_PERSONAL: dict[str, str] = {}
+_KEYS: dict[str, Callable[[str], Iterable[int]]] = {}
+_FILES: dict[str, tuple[Callable[[Subject], list[dict[str, Any]]], Callable[[Subject], int]]] = {}
+
+
+def register(rule: Rule) -> None:
+    """Declare a model's rule (apps call this from AppConfig.ready); declaring again replaces."""
+    _RULES[rule.model] = rule
+
+
+def declare_not_personal(model: str, reason: str) -> None:
+    """Declare that a model holds nothing about a person, and why."""
+    _NOT_PERSONAL[model] = reason
+
+
+def register_key(name: str, resolve: Callable[[str], Iterable[int]]) -> None:
+    """Add a key: given a normalised address, the ids of that kind it identifies."""
+    _KEYS[name] = resolve
+
+
+def register_files(
+    name: str,
+    find: Callable[[Subject], list[dict[str, Any]]],
+    erase: Callable[[Subject], int],
+) -> None:
+    """Add a place in the data folder that can hold personal data: `find` describes what it
+    holds about a subject (for the record), `erase` removes it (after the erasure commits)."""
+    _FILES[name] = (find, erase)
+
+
+def rules() -> list[Rule]:
+    return sorted(_RULES.values(), key=lambda r: (r.model.split(".")[0], r.model))
+
+
+def rule_for(model: str) -> Rule | None:
+    return _RULES.get(model)
+
+
+def not_personal() -> dict[str, str]:
+    return dict(_NOT_PERSONAL)
+
+
+def file_places() -> list[str]:
+    return sorted(_FILES)
+
+
+# Finders -------------------------------------------------------------------------------------
+
+
+def by(*, email: Iterable[str] = (), keys: Iterable[tuple[str, str]] = ()) -> Finder:
+    """Rows matching any of: an address field (case-insensitively), or a foreign key field
+    holding one of the subject's ids of a key, given as (key, field) pairs."""
+    email_fields, key_fields = tuple(email), tuple(keys)
+
+    def find(subject: Subject) -> models.Q:
+        q = models.Q(pk__in=[])
+        if subject.email:
+            for name in email_fields:
+                q |= models.Q(**{f"{name}__iexact": subject.email})
+        for key, name in key_fields:
+            if ids := subject.ids(key):
+                q |= models.Q(**{f"{name}__in": sorted(ids)})
+        return q
+
+    return find
+
+
+def by_email(*fields: str) -> Finder:
+    return by(email=fields)
+
+
+def by_key(key: str, field: str) -> Finder:
+    return by(keys=[(key, field)])
+
+
+def _queryset(rule: Rule, subject: Subject) -> models.QuerySet:
+    found = rule.find(subject)
+    if isinstance(found, models.Q):
+        return rule.model_class._default_manager.filter(found)
+    return found
+
+
+def rows(rule: Rule, subject: Subject) -> models.QuerySet:
+    """The rows of `rule`'s model about the subject."""
+    return _queryset(rule, subject)
+
+
+# The subject ---------------------------------------------------------------------------------
+
+
+def subject_for(email: str | None, **known: Iterable[int]) -> Subject:
+    """The person with this address (normalised: trimmed, lower case), with every key resolved
+    and the names the register's rows give them; `known` adds ids the caller already has."""
+    address = (email or "").strip().lower()
+    keys: dict[str, set[int]] = {name: set(ids) for name, ids in known.items()}
+    if address:
+        for name, resolve in _KEYS.items():
+            keys.setdefault(name, set()).update(resolve(address))
+    subject = Subject(address, {k: frozenset(v) for k, v in keys.items()})
+    names: list[str] = []
+    for rule in rules():
+        if rule.name_fields:
+            for values in rows(rule, subject).values_list(*rule.name_fields):
+                names.append(" ".join(str(v) for v in values if v).strip())
+    return Subject(address, subject.keys, tuple(dict.fromkeys(n for n in names if n)))
+
+
+# Right of access -----------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return f"({len(value)} bytes)"
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, dict | list):
+        return json.loads(json.dumps(value, default=str))
+    return str(value)
+
+
+def describe(row: models.Model) -> dict[str, Any]:
+    """Every concrete field of a row, in plain JSON values (foreign keys as their ids)."""
+    return {f.attname: _plain(getattr(row, f.attname)) for f in row._meta.concrete_fields}
+
+
+def record(subject: Subject) -> dict[str, Any]:
+    """Everything held about the subject: each register table's rows, and the data folder's."""
+    tables: dict[str, Any] = {}
+    for rule in rules():
+        found = [describe(row) for row in rows(rule, subject).order_by("pk")]
+        tables[rule.model] = {
+            "name": rule.verbose_name,
+            "purpose": rule.purpose,
+            "personal_fields": list(rule.fields),
+            "retention": rule.retention,
+            "who_sees": rule.who_sees,
+            "rows": found,
+        }
+    files = {name: find(subject) for name, (find, _erase) in sorted(_FILES.items())}
+    return {
+        "email": subject.email,
+        "names": list(subject.names),
+        "made": timezone.now().isoformat(),
+        "tables": tables,
+        "files": files,
+    }
+
+
+# Erasure -------------------------------------------------------------------------------------
+
+
+def redact(value: Any, terms: Iterable[str], replacement: str = "[erased]") -> Any:
+    """`value` (text, or JSON of lists and dicts) with every term replaced, ignoring case."""
+    import re
+
+    words = [t for t in terms if t]
+    if not words:
+        return value
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(words, key=len, reverse=True)), re.I)
+    if isinstance(value, str):
+        return pattern.sub(replacement, value)
+    if isinstance(value, list):
+        return [redact(v, words, replacement) for v in value]
+    if isinstance(value, dict):
+        return {
+            redact(k, words, replacement): redact(v, words, replacement) for k, v in value.items()
+        }
+    return value
+
+
+def text_mentions(model: type[models.Model], fields: Iterable[str], subject: Subject) -> models.Q:
+    """Rows whose text fields mention the subject's address or a name (a finder's Q)."""
+    q = models.Q(pk__in=[])
+    for term in subject.terms:
+        for name in fields:
+            q |= models.Q(**{f"{name}__icontains": term})
+    return q
+
+
+def _blank(rule: Rule, queryset: models.QuerySet) -> int:
+    changed = 0
+    for row in queryset:
+        values = {k: (v(row) if callable(v) else v) for k, v in rule.blank.items()}
+        rule.model_class._default_manager.filter(pk=row.pk).update(**values)
+        changed += 1
+    return changed
+
+
+def erase(subject: Subject, *, at: dt.datetime | None = None, by: Any = None) -> dict[str, object]:
+    """Apply every rule to the subject's rows in one transaction; after it commits, remove what
+    the data folder holds about them. Returns what each rule did, by model."""
+    now = at or timezone.now()
+    done: dict[str, object] = {}
+    with transaction.atomic():
+        for rule in sorted(_RULES.values(), key=lambda r: (r.order, r.model)):
+            queryset = rows(rule, subject)
+            if rule.erasure is Erasure.DELETE:
+                done[rule.model] = queryset.delete()[0]
+            elif rule.erasure is Erasure.BLANK:
+                done[rule.model] = _blank(rule, queryset)
+            elif rule.erasure is Erasure.CUSTOM:
+                assert rule.eraser is not None, rule.model
+                done[rule.model] = rule.eraser(subject, queryset, now, by)
+            else:
+                done[rule.model] = "kept"
+
+        def _files() -> None:
+            for name, (_find, erase_files) in sorted(_FILES.items()):
+                done[f"files:{name}"] = erase_files(subject)
+
+        transaction.on_commit(_files)
+    return done
