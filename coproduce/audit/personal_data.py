@@ -4,7 +4,8 @@ Entries are append-only, and they outlive erasure: so erasure may not delete the
 gives the person the right to have their details removed (UK GDPR Art 17). The one exception to
 the append-only guard is here: an entry that mentions the person (their address or a name, in
 the actor's label, the object's label or the recorded changes) has those words replaced by
-"[erased]". What was done, when and by which account stays.
+"[erased]", and `redacted` says when. What was done, when and by which account stays. The
+database triggers allow exactly that change (migration 0003).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from coproduce.lib.personaldata import Erasure, Rule, Subject, redact, register
 
@@ -42,6 +44,7 @@ def _redact(subject: Subject, rows: models.QuerySet, at: dt.datetime, by: Any) -
             actor_label=redact(entry.actor_label, terms),
             object_repr=redact(entry.object_repr, terms),
             changes=redact(entry.changes, terms),
+            redacted=max(timezone.now(), at),
         )
         done += 1
     return done

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from coproduce.lib.personaldata import (
     register_files,
 )
 
+log = logging.getLogger(__name__)
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 ERASED = "Person erased"
 
@@ -46,8 +48,8 @@ def _readable(raw: bytes) -> str:
             if part.get_content_maintype() == "text":
                 parts.append(str(part.get_content()))
         text += "\n" + "\n".join(parts)
-    except Exception:  # a damaged file is still searched as raw text
-        pass
+    except (LookupError, ValueError, UnicodeError, TypeError):
+        log.warning("A message in the mail folder could not be parsed; searched as raw text")
     return text.lower()
 
 

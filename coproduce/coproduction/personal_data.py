@@ -30,7 +30,7 @@ def _sources(subject: Subject) -> models.QuerySet:
     from coproduce.coproduction.models import Source
 
     q = text_mentions(Source, SOURCE_TEXT, subject) | by_key(
-        "participant", "sourceparticipant__participant_id"
+        "participant", "links__participant_id"
     )(subject)
     return Source.objects.filter(q).distinct()
 
