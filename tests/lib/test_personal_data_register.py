@@ -97,7 +97,7 @@ def test_every_rule_names_real_fields_and_says_why() -> None:
         model = rule.model_class
         for name in (*rule.fields, *rule.name_fields, *rule.blank):
             model._meta.get_field(name)  # raises FieldDoesNotExist
-        assert rule.purpose and rule.who_sees and rule.retention and rule.erasure_note, rule
+        assert all((rule.purpose, rule.who_sees, rule.retention, rule.erasure_note)), rule
         if rule.erasure is personaldata.Erasure.CUSTOM:
             assert rule.eraser is not None, rule.model
         if rule.erasure is personaldata.Erasure.BLANK:
