@@ -135,7 +135,11 @@ def refresh_member_counts(cop_ids: list[int] | None = None) -> None:
 
 
 def export_data(associate: Associate) -> dict[str, Any]:
-    """Everything held about an associate, for them to download (right of access)."""
+    """Everything held about an associate, for them to download (right of access): a readable
+    summary, then `everything_we_hold`, the personal-data register's record of every table
+    and the mail folder (the same record staff see for them)."""
+    subject = personaldata.subject_for(associate.email, associate=[associate.pk])
+    found = personaldata.record(subject)
     return {
         "associate": {
             "id": str(associate.public_id),
@@ -174,6 +178,10 @@ def export_data(associate: Associate) -> dict[str, Any]:
             {"community": a.cop.name, "title": a.title, "date": a.date.isoformat()}
             for a in associate.activities.select_related("cop").order_by("date")
         ],
+        "everything_we_hold": {
+            "tables": {k: v for k, v in found["tables"].items() if v["rows"]},
+            "files": {k: v for k, v in found["files"].items() if v},
+        },
     }
 
 

@@ -309,3 +309,60 @@ def erase(subject: Subject, *, at: dt.datetime | None = None, by: Any = None) ->
 
         transaction.on_commit(_files)
     return done
+
+
+# The record as a document ---------------------------------------------------------------------
+
+
+def record_pdf(found: dict[str, Any]) -> bytes:
+    """The record (`record()`) as a readable PDF: a heading per table with its purpose, who
+    sees it and how long it is kept, then each row's fields; then the data folder's files."""
+    from coproduce.lib.pdf import FAMILY, clean, document
+
+    title = clean(f"Personal data held about {found['email'] or 'this person'}")
+    out = document(title=title)
+    out.set_auto_page_break(auto=True, margin=15)
+    out.add_page()
+    width = out.epw
+    out.set_font(FAMILY, "B", 16)
+    out.multi_cell(width, 8, title)
+    out.set_font(FAMILY, "", 10)
+    out.multi_cell(width, 5, clean(f"Made {found['made']}. Names: {', '.join(found['names'])}"))
+    for table in found["tables"].values():
+        if not table["rows"]:
+            continue
+        out.ln(4)
+        out.set_font(FAMILY, "B", 13)
+        out.multi_cell(width, 7, clean(f"{table['name']} ({len(table['rows'])})"))
+        out.set_font(FAMILY, "", 9)
+        out.multi_cell(
+            width,
+            4.5,
+            clean(
+                f"Why: {table['purpose']}. Who sees it: "
+                f"{table['who_sees']}. Kept: {table['retention']}."
+            ),
+        )
+        for row in table["rows"]:
+            out.ln(1.5)
+            out.set_font(FAMILY, "", 10)
+            for name, value in row.items():
+                if value in (None, "", [], {}):
+                    continue
+                out.multi_cell(width, 5, clean(f"{name}: {value}"))
+    for place, files in found["files"].items():
+        if not files:
+            continue
+        out.ln(4)
+        out.set_font(FAMILY, "B", 13)
+        out.multi_cell(width, 7, clean(f"Files: {place} ({len(files)})"))
+        out.set_font(FAMILY, "", 10)
+        for item in files:
+            out.multi_cell(width, 5, clean(", ".join(f"{k}: {v}" for k, v in item.items())))
+    return bytes(out.output())
+
+
+def rows_found(found: dict[str, Any]) -> int:
+    return sum(len(t["rows"]) for t in found["tables"].values()) + sum(
+        len(f) for f in found["files"].values()
+    )
