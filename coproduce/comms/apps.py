@@ -19,4 +19,9 @@ class CommsConfig(AppConfig):
         mail.register(queue_message)
 
         personal_data.declare()
+        # Storage limitation: the retention jobs run on the worker's clock.
+        from coproduce.comms import retention, scheduler
+
+        for name, job in retention.JOBS.items():
+            scheduler.register(name, job)
         register_section("mailings", "Mailings", "comms_staff:list")

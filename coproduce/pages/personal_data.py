@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
 from coproduce.lib.personaldata import Erasure, Rule, by_email, register
 
 
@@ -22,3 +27,15 @@ def declare() -> None:
             name_fields=("name",),
         )
     )
+
+
+def purge_closed_enquiries(now: dt.datetime | None = None) -> int:
+    """Storage limitation: delete enquiries answered or closed, received more than
+    COPRODUCE_RETENTION_ENQUIRY_DAYS ago. New (unanswered) enquiries stay until handled."""
+    from coproduce.pages.models import Enquiry
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.COPRODUCE_RETENTION_ENQUIRY_DAYS)
+    deleted, _ = (
+        Enquiry.objects.exclude(status=Enquiry.Status.NEW).filter(received__lt=cutoff).delete()
+    )
+    return deleted

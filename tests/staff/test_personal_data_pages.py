@@ -58,7 +58,9 @@ def test_the_json_download_holds_every_table(manager_client: Client, world: Any)
 
 
 def test_the_pdf_reads_back(manager_client: Client, world: Any) -> None:
-    response = manager_client.post(reverse("staff:personal_data"), {"email": EMAIL, "format": "pdf"})
+    response = manager_client.post(
+        reverse("staff:personal_data"), {"email": EMAIL, "format": "pdf"}
+    )
     assert response["Content-Type"] == "application/pdf"
     text = extract(response.content)
     assert NAME in text
