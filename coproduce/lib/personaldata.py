@@ -65,6 +65,7 @@ class Subject:
 
 
 Finder = Callable[[Subject], "models.QuerySet | models.Q"]
+QFinder = Callable[[Subject], models.Q]
 # An app's own eraser: (subject, its rows, when, who erases: a user or None) -> what it did.
 Eraser = Callable[[Subject, models.QuerySet, dt.datetime, Any], object]
 
@@ -144,7 +145,7 @@ def file_places() -> list[str]:
 # Finders -------------------------------------------------------------------------------------
 
 
-def by(*, email: Iterable[str] = (), keys: Iterable[tuple[str, str]] = ()) -> Finder:
+def by(*, email: Iterable[str] = (), keys: Iterable[tuple[str, str]] = ()) -> QFinder:
     """Rows matching any of: an address field (case-insensitively), or a foreign key field
     holding one of the subject's ids of a key, given as (key, field) pairs."""
     email_fields, key_fields = tuple(email), tuple(keys)
@@ -162,11 +163,11 @@ def by(*, email: Iterable[str] = (), keys: Iterable[tuple[str, str]] = ()) -> Fi
     return find
 
 
-def by_email(*fields: str) -> Finder:
+def by_email(*fields: str) -> QFinder:
     return by(email=fields)
 
 
-def by_key(key: str, field: str) -> Finder:
+def by_key(key: str, field: str) -> QFinder:
     return by(keys=[(key, field)])
 
 

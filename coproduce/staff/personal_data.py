@@ -14,12 +14,14 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -86,7 +88,7 @@ def look_up(request: HttpRequest) -> HttpResponse:
             record_read(
                 request.user,
                 "staff.personaldata.downloaded",
-                request.user,
+                cast(Model, request.user),
                 {"subject": subject.email, "format": wanted, "rows": count},
             )
             if wanted == "json":
@@ -103,7 +105,7 @@ def look_up(request: HttpRequest) -> HttpResponse:
         record_read(
             request.user,
             "staff.personaldata.viewed",
-            request.user,
+            cast(Model, request.user),
             {"subject": subject.email, "rows": count},
         )
         context.update(
@@ -136,7 +138,12 @@ def erase(request: HttpRequest) -> HttpResponse:
     done = personaldata.erase(subject, by=request.user)
     changed = sum(v for v in done.values() if isinstance(v, int))
     # The entry names no one: it would otherwise keep what was just erased.
-    record(request.user, "staff.personaldata.erased", request.user, {"rows": [None, changed]})
+    record(
+        request.user,
+        "staff.personaldata.erased",
+        cast(Model, request.user),
+        {"rows": [None, changed]},
+    )
     messages.success(request, f"Erased: {changed} rows changed or removed in every table.")
     return redirect("staff:personal_data")
 
