@@ -367,3 +367,48 @@ def rows_found(found: dict[str, Any]) -> int:
     return sum(len(t["rows"]) for t in found["tables"].values()) + sum(
         len(f) for f in found["files"].values()
     )
+
+
+def processing_markdown() -> str:
+    """The register of processing (UK GDPR Art 30) as Markdown, made from the rules:
+    docs/processing-register.md is this text (`coproduce processingregister` writes it, and a
+    test fails when the file and the rules differ)."""
+
+    def cell(text: str) -> str:
+        return " ".join(str(text).split()).replace("|", "\\|")
+
+    lines = [
+        "# Register of processing",
+        "",
+        "Made from the personal-data register in code (`coproduce/lib/personaldata.py` and each",
+        "app's `personal_data.py`) by `coproduce processingregister`; do not edit by hand. The",
+        "staff area shows the same at `/staff/personal-data/register/`.",
+        "",
+        "| table | personal fields | purpose | who sees it | kept | on erasure |",
+        "|---|---|---|---|---|---|",
+    ]
+    for rule in rules():
+        fields = ", ".join(rule.fields) or "none of its own (linked to the person)"
+        kept = rule.retention + (
+            f" (setting `{rule.retention_setting}`)" if rule.retention_setting else ""
+        )
+        lines.append(
+            "| "
+            + " | ".join(
+                cell(v)
+                for v in (
+                    f"{rule.verbose_name} (`{rule.model}`)",
+                    fields,
+                    rule.purpose,
+                    rule.who_sees,
+                    kept,
+                    f"**{rule.erasure}**: {rule.erasure_note}",
+                )
+            )
+            + " |"
+        )
+    lines += ["", "## Files", ""]
+    lines += [f"- {place}: messages naming the person" for place in file_places()]
+    lines += ["", "## Tables with no personal data", ""]
+    lines += [f"- `{label}`: {reason}" for label, reason in sorted(_NOT_PERSONAL.items())]
+    return "\n".join(lines) + "\n"

@@ -223,3 +223,10 @@ def test_erasure_keeps_what_the_register_says_it_keeps(
     assert not user.has_usable_password()
     outbox = models_("comms.OutboxMessage").objects.get()
     assert (outbox.to_email, outbox.body_text, outbox.body_html) == ("", "", "")
+
+
+def test_the_documented_register_of_processing_is_the_codes() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "processing-register.md"
+    assert doc.read_text(encoding="utf-8") == personaldata.processing_markdown(), (
+        "run `coproduce processingregister --write`"
+    )
