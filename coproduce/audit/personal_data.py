@@ -31,7 +31,22 @@ def _mentioning(subject: Subject) -> models.QuerySet:
         escaped = json.dumps(term)[1:-1]
         if escaped != term:
             q |= models.Q(changes__icontains=escaped)
-    return AuditEntry.objects.filter(q)
+    if not subject.terms:
+        return AuditEntry.objects.none()
+    pks = [
+        entry.pk
+        for entry in AuditEntry.objects.filter(q)
+        if subject.mentioned_in(
+            " ".join(
+                [
+                    entry.actor_label,
+                    entry.object_repr,
+                    json.dumps(entry.changes, ensure_ascii=False),
+                ]
+            )
+        )
+    ]
+    return AuditEntry.objects.filter(pk__in=pks)
 
 
 def _redact(subject: Subject, rows: models.QuerySet, at: dt.datetime, by: Any) -> int:

@@ -58,8 +58,7 @@ def _messages(path: Path) -> list[bytes]:
 
 
 def _mentions(raw: bytes, subject: Subject) -> bool:
-    text = _readable(raw)
-    return any(term.lower() in text for term in subject.terms)
+    return subject.mentioned_in(_readable(raw))
 
 
 def find_mail_files(subject: Subject) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,10 +59,34 @@ class Subject:
 
     @property
     def terms(self) -> tuple[str, ...]:
-        """What identifies them in free text: the address and every name of three letters or more."""
+        """What identifies them in free text: the address, and every name that is a full name
+        (two words or more) or a single word of six letters or more. A short single name ("Sam")
+        would match other people's text; erased rows' placeholders are not names."""
         found = [self.email] if self.email else []
-        found += [n for n in self.names if len(n.strip()) >= 3]
-        return tuple(dict.fromkeys(t.strip() for t in found if t.strip()))
+        for name in self.names:
+            name = " ".join(name.split())
+            if name.lower().startswith("erased "):
+                continue
+            if len(name.split()) >= 2 or len(name) >= 6:
+                found.append(name)
+        return tuple(dict.fromkeys(t for t in found if t))
+
+    def pattern(self) -> re.Pattern[str] | None:
+        """The terms as whole words (not inside a longer word or address), ignoring case."""
+        return words_pattern(self.terms)
+
+    def mentioned_in(self, text: str) -> bool:
+        pattern = self.pattern()
+        return bool(pattern and text and pattern.search(text))
+
+
+def words_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(
+        r"(?<![\w.+-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-]|\.\w)", re.I
+    )
 
 
 Finder = Callable[[Subject], "models.QuerySet | models.Q"]
@@ -250,13 +275,12 @@ def record(subject: Subject) -> dict[str, Any]:
 
 
 def redact(value: Any, terms: Iterable[str], replacement: str = "[erased]") -> Any:
-    """`value` (text, or JSON of lists and dicts) with every term replaced, ignoring case."""
-    import re
-
+    """`value` (text, or JSON of lists and dicts) with every term replaced as a whole word,
+    ignoring case."""
     words = [t for t in terms if t]
-    if not words:
+    pattern = words_pattern(words)
+    if pattern is None:
         return value
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(words, key=len, reverse=True)), re.I)
     if isinstance(value, str):
         return pattern.sub(replacement, value)
     if isinstance(value, list):
@@ -269,12 +293,21 @@ def redact(value: Any, terms: Iterable[str], replacement: str = "[erased]") -> A
 
 
 def text_mentions(model: type[models.Model], fields: Iterable[str], subject: Subject) -> models.Q:
-    """Rows whose text fields mention the subject's address or a name (a finder's Q)."""
+    """Rows whose text fields mention the subject's address or a name as whole words (a
+    finder's Q): the database narrows by substring, then each candidate is checked."""
+    names = tuple(fields)
     q = models.Q(pk__in=[])
     for term in subject.terms:
-        for name in fields:
+        for name in names:
             q |= models.Q(**{f"{name}__icontains": term})
-    return q
+    if not subject.terms:
+        return q
+    pks = [
+        row[0]
+        for row in model._default_manager.filter(q).values_list("pk", *names)
+        if any(subject.mentioned_in(str(value or "")) for value in row[1:])
+    ]
+    return models.Q(pk__in=pks)
 
 
 def _blank(rule: Rule, queryset: models.QuerySet) -> int:

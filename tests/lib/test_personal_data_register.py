@@ -104,6 +104,17 @@ def test_every_rule_names_real_fields_and_says_why() -> None:
             assert rule.blank, rule.model
 
 
+def test_names_are_matched_as_whole_words() -> None:
+    subject = personaldata.Subject("jo@example.org", names=("Jo", "Sam Patel", "Erased person"))
+    assert subject.terms == ("jo@example.org", "Sam Patel")
+    assert subject.mentioned_in("Dear Sam Patel,")
+    assert subject.mentioned_in("<JO@example.org>")
+    assert not subject.mentioned_in("Dear Sam Patelson, from xjo@example.org or jo@example.org.uk")
+    assert personaldata.redact({"a": ["Sam Patel wrote"]}, subject.terms) == {
+        "a": ["[erased] wrote"]
+    }
+
+
 def test_the_heuristic_can_fail() -> None:
     class Fake:
         class _meta:
@@ -204,8 +215,20 @@ def test_erasure_keeps_what_the_register_says_it_keeps(
 ) -> None:
     settings.EMAIL_FILE_PATH = tmp_path
     world = world_module.build()
+    # Someone else whose name contains hers: their audit entry is not touched.
+    from coproduce.audit.log import record
+
+    other = world_module.make(
+        apps.get_model("registry.Person"),
+        full_name="Zoë Quarringtons-Smith",
+        email="zqs@example.org",
+    )
+    untouched = record(None, "registry.person.changed", other, {"full_name": ["", other.full_name]})
     with django_capture_on_commit_callbacks(execute=True):
         services.erase(world["community.Associate"], via="staff")
+    untouched.refresh_from_db()
+    assert untouched.object_repr == "Zoë Quarringtons-Smith"
+    assert untouched.redacted is None
     models_ = apps.get_model
     # Finance: the payment stays, and the payee reference with it.
     assert models_("coproduction.InvolvementActivity").objects.count() == 1
