@@ -70,6 +70,7 @@ def declare() -> None:
             retention_setting="COPRODUCE_RETENTION_UNCONFIRMED_DAYS",
             eraser=_erase_associates,
             name_fields=("full_name",),
+            identity=("email", "full_name", "organisation"),
             order=50,
         )
     )

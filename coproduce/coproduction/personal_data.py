@@ -69,6 +69,7 @@ def declare() -> None:
             retention=STUDY,
             blank={"full_name": "Erased participant", "email": "", "consent_note": ""},
             name_fields=("full_name",),
+            identity=("email", "full_name", None),
         )
     )
     register(
@@ -111,6 +112,7 @@ def declare() -> None:
             retention="Six years after the last payment (finance records)",
             blank={"full_name": "Erased contributor", "email": ""},
             name_fields=("full_name",),
+            identity=("email", "full_name", None),
         )
     )
     register(

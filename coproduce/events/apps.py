@@ -38,6 +38,7 @@ class EventsConfig(AppConfig):
                 retention="As long as the event's record",
                 eraser=_forget_bookings,
                 name_fields=("full_name",),
+                identity=("email", "full_name", None),
             )
         )
         declare_not_personal(

@@ -109,6 +109,9 @@ class Rule:
     blank: Mapping[str, Any] = field(default_factory=dict)  # BLANK: field -> value or f(row)
     eraser: Eraser | None = None  # CUSTOM
     name_fields: tuple[str, ...] = ()  # fields holding the person's name (for Subject.names)
+    # (address, name, organisation or None) lookups: the rows take part in the contact index
+    # (`contacts()`, `duplicates()`): one person across roles, and likely duplicates.
+    identity: tuple[str, str, str | None] | None = None
     order: int = 100  # erasure order: lower first
 
     @property
@@ -445,3 +448,101 @@ def processing_markdown() -> str:
     lines += ["", "## Tables with no personal data", ""]
     lines += [f"- `{label}`: {reason}" for label, reason in sorted(_NOT_PERSONAL.items())]
     return "\n".join(lines) + "\n"
+
+
+# One person across roles; likely duplicates ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row that stands for a person in some role (an associate, a booking, an enquiry...)."""
+
+    model: str
+    role: str
+    pk: int
+    email: str
+    name: str
+    organisation: str
+
+
+def _plain_name(text: str) -> str:
+    """A name or organisation for comparison: accents dropped, case folded, spaces collapsed."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w\s]", " ", letters.casefold()).split())
+
+
+def contacts() -> list[Entry]:
+    """Every row of a rule with an identity, as entries (addresses normalised)."""
+    found: list[Entry] = []
+    for rule in rules():
+        if rule.identity is None:
+            continue
+        email_field, name_field, organisation_field = rule.identity
+        fields = [email_field, name_field] + ([organisation_field] if organisation_field else [])
+        for pk, *values in rule.model_class._default_manager.values_list("pk", *fields).iterator():
+            email = (values[0] or "").strip().lower()
+            if not email or email.endswith("@erased.invalid"):
+                continue
+            organisation = values[2] if organisation_field else ""
+            found.append(
+                Entry(rule.model, rule.verbose_name, pk, email, values[1] or "", organisation or "")
+            )
+    return found
+
+
+def duplicates() -> dict[str, list[list[Entry]]]:
+    """Likely duplicates, for staff to review (after CiviCRM's dedupe rules: a strict rule on
+    the address, a looser one on name and organisation):
+
+    - "across_roles": one address in several tables: one person in several roles (the register
+      already treats them as one for access and erasure);
+    - "same_mailbox": different spellings of one mailbox (case, a plus tag, Gmail dots:
+      `lib/identifiers.mailbox_key`), e.g. an associate as jo+news@ and a booking as jo@;
+    - "same_name_and_organisation": the same name (accents, case and punctuation ignored) and
+      organisation under different mailboxes, in tables that record an organisation.
+    """
+    from coproduce.lib.identifiers import mailbox_key
+
+    entries = contacts()
+    by_address: dict[str, list[Entry]] = {}
+    by_mailbox: dict[str, list[Entry]] = {}
+    by_name: dict[tuple[str, str], list[Entry]] = {}
+    for entry in entries:
+        by_address.setdefault(entry.email, []).append(entry)
+        by_mailbox.setdefault(mailbox_key(entry.email), []).append(entry)
+        if entry.organisation and _plain_name(entry.name):
+            key = (_plain_name(entry.name), _plain_name(entry.organisation))
+            by_name.setdefault(key, []).append(entry)
+    return {
+        "across_roles": [
+            group for group in by_address.values() if len({e.model for e in group}) > 1
+        ],
+        "same_mailbox": [
+            group for group in by_mailbox.values() if len({e.email for e in group}) > 1
+        ],
+        "same_name_and_organisation": [
+            group for group in by_name.values() if len({mailbox_key(e.email) for e in group}) > 1
+        ],
+    }
+
+
+def timeline(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's rows in time order: each row at its first date or time field."""
+    events: list[dict[str, Any]] = []
+    for label, table in found["tables"].items():
+        model = apps.get_model(label)
+        dated = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.DateTimeField | models.DateField)
+        ]
+        for row in table["rows"]:
+            at = next((row[name] for name in dated if row.get(name)), None)
+            if at:
+                events.append(
+                    {"at": str(at), "table": table["name"], "model": label, "id": row.get("id")}
+                )
+    return sorted(events, key=lambda e: e["at"])

@@ -25,6 +25,7 @@ def declare() -> None:
             "they were received",
             retention_setting="COPRODUCE_RETENTION_ENQUIRY_DAYS",
             name_fields=("name",),
+            identity=("email", "name", "organisation"),
         )
     )
 

@@ -44,6 +44,7 @@ def declare() -> None:
             retention=RESULTS,
             blank={"full_name": "", "email": _erased_address},
             name_fields=("full_name",),
+            identity=("email", "full_name", None),
         )
     )
     for model, field in (

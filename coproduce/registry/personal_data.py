@@ -59,6 +59,7 @@ def declare() -> None:
                 "user": None,
             },
             name_fields=("full_name",),
+            identity=("email", "full_name", "organisation__name"),
             order=80,
         )
     )

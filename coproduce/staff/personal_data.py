@@ -114,6 +114,7 @@ def look_up(request: HttpRequest) -> HttpResponse:
                 "tables": _tables(found),
                 "files": {k: v for k, v in found["files"].items() if v},
                 "count": count,
+                "timeline": personaldata.timeline(found),
                 "erase_form": EraseForm(initial={"email": subject.email}),
             }
         )
@@ -162,3 +163,41 @@ def processing(request: HttpRequest) -> HttpResponse:
         },
         section=SECTION,
     )
+
+
+GROUPS = (
+    (
+        "same_mailbox",
+        "Different spellings of one mailbox",
+        "Case, a plus tag (jo+news@) or Gmail dots differ: very likely one person twice.",
+    ),
+    (
+        "same_name_and_organisation",
+        "Same name and organisation, different addresses",
+        "Possibly one person with a work and a home address; check before treating as one.",
+    ),
+    (
+        "across_roles",
+        "One address in several roles",
+        "One person who is, say, an associate and a booker: access and erasure already treat "
+        "them as one.",
+    ),
+)
+
+
+@login_required
+@require_safe
+def duplicates(request: HttpRequest) -> HttpResponse:
+    """Likely duplicates across every role the register knows (a review queue: each group
+    links to the person's full record, where they can be checked and, if asked, erased)."""
+    require_personal_data_export(request.user)
+    found = personaldata.duplicates()
+    groups = [
+        {"key": key, "title": title, "hint": hint, "groups": found[key]}
+        for key, title, hint in GROUPS
+    ]
+    response = render_staff(
+        request, "staff/personal_data_duplicates.html", {"sections": groups}, section=SECTION
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -20,6 +20,7 @@ urlpatterns = [
     path("enquiries/<uuid:public_id>/status/", views.enquiry_status, name="enquiry_status"),
     path("personal-data/", personal_data.look_up, name="personal_data"),
     path("personal-data/erase/", personal_data.erase, name="personal_data_erase"),
+    path("personal-data/duplicates/", personal_data.duplicates, name="duplicates"),
     path("personal-data/register/", personal_data.processing, name="processing"),
     # Five URLs per registered kind of the staff namespace, served by the views of records.py.
     *record_patterns(registered("staff")),

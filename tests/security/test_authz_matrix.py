@@ -335,6 +335,7 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     # Erasure by address: managers; a POST without the address re-shows the form (200).
     "staff:personal_data_erase": ("POST", (L, L, 403, 403, 403, 403, 200)),
     "staff:processing": ("GET", ALL_STAFF),
+    "staff:duplicates": ("GET", PERSONAL_DATA_EXPORT),
     # A lay panel member (no staff role) lands on their panels; the DF (neither) is refused.
     "staff:home": ("GET", (L, L, R, 200, 200, 403, 200)),
     "staff:login": ("GET", PUBLIC),
@@ -779,6 +780,7 @@ PERSONAL_DATA_KEYS = (
     "associates_staff:export_csv",
     "associates_staff:export_xlsx",
     "staff:personal_data",
+    "staff:duplicates",
     "api:get_associate",
     "api:get_person",
     "api:list_associates",

@@ -116,3 +116,46 @@ def test_the_register_of_processing_lists_every_rule(reader_client: Client) -> N
     for rule in personaldata.rules():
         assert f"({rule.model})" in html
     assert "COPRODUCE_RETENTION_OUTBOX_DAYS" in html
+
+
+def test_likely_duplicates_are_found_across_roles(manager_client: Client, world: Any) -> None:
+    from django.apps import apps
+
+    associate = apps.get_model("community.Associate")
+    enquiry = apps.get_model("pages.Enquiry")
+    # The same mailbox spelled with a plus tag, and the same name and organisation elsewhere.
+    enquiry.objects.create(
+        name="Zoe Quarrington",
+        email="Zoe.Quarrington+news@example.org",
+        organisation="quarrington peer support",
+        message="Hi",
+    )
+    associate.objects.create(
+        full_name="ZOE QUARRINGTON",
+        email="zq@home.example",
+        organisation="Quarrington Peer Support!",
+        role="public",
+    )
+    associate.objects.create(full_name="Someone Else", email="else@example.org", role="public")
+    found = personaldata.duplicates()
+    mailbox = [{e.email for e in g} for g in found["same_mailbox"]]
+    assert {EMAIL, "zoe.quarrington+news@example.org"} in mailbox
+    by_name = [{e.email for e in g} for g in found["same_name_and_organisation"]]
+    assert any({EMAIL, "zq@home.example"} <= group for group in by_name)
+    across = [{e.model for e in g} for g in found["across_roles"] if g[0].email == EMAIL]
+    assert {"community.Associate", "events.Booking", "pages.Enquiry"} <= across[0]
+    assert not any("else@example.org" in str(g) for groups in found.values() for g in groups)
+    html = manager_client.get(reverse("staff:duplicates")).content.decode()
+    assert "zq@home.example" in html
+    assert "Different spellings of one mailbox (1)" in html
+
+
+def test_the_record_has_a_timeline(manager_client: Client, world: Any) -> None:
+    found = personaldata.record(personaldata.subject_for(EMAIL))
+    events = personaldata.timeline(found)
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+    assert {"pages.Enquiry", "events.Booking", "community.Associate"} <= {
+        e["model"] for e in events
+    }
+    html = manager_client.post(reverse("staff:personal_data"), {"email": EMAIL}).content.decode()
+    assert "<h3>Timeline</h3>" in html
