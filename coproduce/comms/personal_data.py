@@ -142,6 +142,7 @@ def declare() -> None:
             "COPRODUCE_RETENTION_OUTBOX_DAYS",
             retention_setting="COPRODUCE_RETENTION_OUTBOX_DAYS",
             eraser=_erase_outbox,
+            repoint=("associate", "associate_id"),
             order=60,
         )
     )

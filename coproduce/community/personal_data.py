@@ -127,6 +127,7 @@ def declare() -> None:
             who_sees="No one (read only when the confirmation link is used)",
             retention="Until confirmed, or COPRODUCE_RETENTION_UNCONFIRMED_DAYS",
             retention_setting="COPRODUCE_RETENTION_UNCONFIRMED_DAYS",
+            repoint=("associate", "associate_id"),
         )
     )
     register(

@@ -233,3 +233,59 @@ def erase_associate(associate: Associate, *, by: Any = None, at: dt.datetime | N
     Associate.objects.filter(pk=associate.pk).update(link_version=F("link_version") + 1)
     associate.refresh_from_db(fields=["link_version"])
     refresh_member_counts(cop_ids)
+
+
+class CannotMerge(Exception):
+    """Two associates that cannot be merged (the same one, or one already erased)."""
+
+
+@transaction.atomic
+def merge(keep: Associate, other: Associate, *, by: Any = None) -> dict[str, int]:
+    """Merge a duplicate associate (`other`) into `keep`, in one transaction.
+
+    Moved to `keep`: current memberships of communities `keep` is not in (the others end),
+    activity attendance, interests, and every register table that declares `repoint` on the
+    associate (registrations, bookings, outbox rows). Not moved: consent. Consent was given by
+    an address under a wording, so `other`'s records stay with it as history and are withdrawn
+    (method "staff"); `keep`'s consent is unchanged (record consent on `keep` if the person
+    wants it). `other` is then blanked like an erased associate, with `merged_into` pointing at
+    `keep`, and its links die; its address is not suppressed (they did not ask to be forgotten).
+    """
+    if keep.pk == other.pk:
+        raise CannotMerge("An associate cannot be merged with itself.")
+    locked = {
+        a.pk: a for a in Associate.objects.select_for_update().filter(pk__in=[keep.pk, other.pk])
+    }
+    keep, other = locked[keep.pk], locked[other.pk]
+    if Associate.Status.ERASED in (keep.status, other.status):
+        raise CannotMerge("An erased associate cannot be merged.")
+    now = timezone.now()
+    current = set(keep.memberships.filter(left__isnull=True).values_list("cop_id", flat=True))
+    theirs = other.memberships.filter(left__isnull=True)
+    moved_cops = list(theirs.exclude(cop_id__in=current).values_list("cop_id", flat=True))
+    theirs.exclude(cop_id__in=current).update(associate=keep)
+    theirs.update(left=now)
+    keep.activities.add(*other.activities.all())
+    keep.interests.add(*other.interests.all())
+    # Withdrawn first: the receiver cancels their waiting mailing rows before the rest move.
+    for channel in Channel.values:
+        if getattr(other, f"consent_{channel}"):
+            record_consent(other, channel, False, ConsentRecord.Method.STAFF, by=by, at=now)
+    moved = personaldata.repoint("associate", keep.pk, other.pk)
+    other.activities.clear()
+    other.interests.clear()
+    if keep.status == Associate.Status.PENDING and other.status == Associate.Status.ACTIVE:
+        keep.status, keep.confirmed = Associate.Status.ACTIVE, other.confirmed
+        keep.save(update_fields=["status", "confirmed"])
+    other.full_name = ""
+    other.email = None
+    other.organisation = ""
+    other.status = Associate.Status.ERASED
+    other.erased = now
+    other.merged_into = keep
+    other.save()
+    Associate.objects.filter(pk=other.pk).update(link_version=F("link_version") + 1)
+    refresh_member_counts(list(current | set(moved_cops)))
+    record(by, "community.associate.merged", keep, {"merged": [None, other.audit_label]})
+    record(by, "community.associate.merged_away", other, {"into": [None, keep.audit_label]})
+    return {"memberships": len(moved_cops), **moved}

@@ -39,6 +39,7 @@ class EventsConfig(AppConfig):
                 eraser=_forget_bookings,
                 name_fields=("full_name",),
                 identity=("email", "full_name", None),
+                repoint=("associate", "associate_id"),
             )
         )
         declare_not_personal(

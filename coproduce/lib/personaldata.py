@@ -112,6 +112,9 @@ class Rule:
     # (address, name, organisation or None) lookups: the rows take part in the contact index
     # (`contacts()`, `duplicates()`): one person across roles, and likely duplicates.
     identity: tuple[str, str, str | None] | None = None
+    # (key, foreign key attname): when two records of that key are merged, rows pointing at
+    # the one merged away are pointed at the one kept (`repoint`).
+    repoint: tuple[str, str] | None = None
     order: int = 100  # erasure order: lower first
 
     @property
@@ -546,3 +549,17 @@ def timeline(found: dict[str, Any]) -> list[dict[str, Any]]:
                     {"at": str(at), "table": table["name"], "model": label, "id": row.get("id")}
                 )
     return sorted(events, key=lambda e: e["at"])
+
+
+def repoint(key: str, keep: int, other: int) -> dict[str, int]:
+    """Merging two records of `key` (e.g. two associates): every register table declaring
+    `repoint` on that key has its rows moved from `other` to `keep`. Run inside the merge's
+    transaction."""
+    moved: dict[str, int] = {}
+    for rule in rules():
+        if rule.repoint and rule.repoint[0] == key:
+            field = rule.repoint[1]
+            moved[rule.model] = rule.model_class._default_manager.filter(**{field: other}).update(
+                **{field: keep}
+            )
+    return moved

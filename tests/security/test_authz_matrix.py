@@ -127,6 +127,7 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "associates_staff:directory": ("GET", ALL_STAFF),
     "associates_staff:edit": ("GET", MANAGERS),
     "associates_staff:erase": ("GET", MANAGERS),
+    "associates_staff:merge": ("POST", POST_ACTION),
     # Bulk personal data: the personal data export grant (managers; see
     # test_the_personal_data_export_grant_opens_them), not every staff role.
     "associates_staff:export_csv": ("GET", PERSONAL_DATA_EXPORT),
