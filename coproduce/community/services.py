@@ -194,9 +194,11 @@ def erase(associate: Associate, *, by: Any = None, via: str = "self-service") ->
     subject = personaldata.subject_for(associate.email, associate=[associate.pk])
     with transaction.atomic():
         personaldata.erase(subject, by=by)
-        associate.refresh_from_db()
-        # The entry names no personal data: the associate's str() is now anonymous.
-        record(by, "community.associate.erased", associate, via=via)
+        remaining = Associate.objects.filter(pk=associate.pk).first()
+        if remaining is not None:  # a join never confirmed is deleted outright (and audited)
+            associate.refresh_from_db()
+            # The entry names no personal data: the associate's str() is now anonymous.
+            record(by, "community.associate.erased", associate, via=via)
 
 
 def erase_associate(associate: Associate, *, by: Any = None, at: dt.datetime | None = None) -> None:
@@ -209,6 +211,9 @@ def erase_associate(associate: Associate, *, by: Any = None, at: dt.datetime | N
     if associate.status == Associate.Status.ERASED:
         return
     now = at or timezone.now()
+    if associate.status == Associate.Status.PENDING and associate.confirmed is None:
+        _delete_unconfirmed(associate, now)
+        return
     # Receivers outside the register forget what they hold, in this transaction.
     associate_erased.send(sender=Associate, associate=associate, at=now)
     for channel in Channel.values:
@@ -289,3 +294,20 @@ def merge(keep: Associate, other: Associate, *, by: Any = None) -> dict[str, int
     record(by, "community.associate.merged", keep, {"merged": [None, other.audit_label]})
     record(by, "community.associate.merged_away", other, {"into": [None, keep.audit_label]})
     return {"memberships": len(moved_cops), **moved}
+
+
+def _delete_unconfirmed(associate: Associate, now: dt.datetime) -> None:
+    """Erasure of a join never confirmed: the pending associate goes entirely, with its
+    registrations and its "granted via form" consent records (a consent never confirmed proves
+    nothing we must keep); its address is suppressed as with every erasure."""
+    associate_erased.send(sender=Associate, associate=associate, at=now)
+    if associate.email:
+        SuppressedAddress.objects.get_or_create(
+            address_sha256=address_hash(associate.email), defaults={"reason": "erased", "at": now}
+        )
+        Registration.objects.filter(email=associate.email).delete()
+    records = ConsentRecord.objects.filter(associate=associate)
+    records._raw_delete(records.db)  # the append-only queryset refuses delete()
+    # Named by public id only (audit_label): the entry holds no personal data.
+    record(None, "community.associate.purged", associate, via="erasure")
+    associate.delete()

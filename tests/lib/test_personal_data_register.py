@@ -253,3 +253,16 @@ def test_the_documented_register_of_processing_is_the_codes() -> None:
     assert doc.read_text(encoding="utf-8") == personaldata.processing_markdown(), (
         "run `coproduce processingregister --write`"
     )
+
+
+def test_erasing_a_join_never_confirmed_removes_its_consent_records() -> None:
+    from coproduce.community.models import Associate, ConsentRecord, Registration
+
+    pending = Associate.objects.create(full_name=NAME, email=EMAIL, role="public")
+    services.record_consent(pending, "engage", True, ConsentRecord.Method.FORM)
+    Registration.objects.create(token_sha256="b" * 64, email=EMAIL, payload={}, associate=pending)
+    services.erase(pending, via="self-service")
+    assert not Associate.objects.filter(pk=pending.pk).exists()
+    assert not ConsentRecord.objects.filter(associate_id=pending.pk).exists()
+    assert not Registration.objects.exists()
+    assert _hits(_every_text_value()) == []
