@@ -200,6 +200,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 COPRODUCE_OUTBOX_LEASE_SECONDS = env_int("COPRODUCE_OUTBOX_LEASE_SECONDS", 120, minimum=10)
 # Temporary bounces (4.x.x) within 30 days that suppress an address.
 COPRODUCE_SOFT_BOUNCE_LIMIT = env_int("COPRODUCE_SOFT_BOUNCE_LIMIT", 3, minimum=1)
+# Retention (storage limitation, UK GDPR Art 5(1)(e); docs/operations.md "Retention"): the
+# worker's clock removes, after this many days, join-form submissions never confirmed (with the
+# pending associate and its consent records; the link itself dies after 7 days), the addresses
+# and bodies of outbox messages already sent, failed or cancelled (and mail-folder files), and
+# enquiries answered or closed.
+COPRODUCE_RETENTION_UNCONFIRMED_DAYS = env_int(
+    "COPRODUCE_RETENTION_UNCONFIRMED_DAYS", 30, minimum=8
+)
+COPRODUCE_RETENTION_OUTBOX_DAYS = env_int("COPRODUCE_RETENTION_OUTBOX_DAYS", 90, minimum=1)
+COPRODUCE_RETENTION_ENQUIRY_DAYS = env_int("COPRODUCE_RETENTION_ENQUIRY_DAYS", 365, minimum=1)
 # Governance: the largest protocol document accepted (bytes), and the days a condition may stay
 # unmet before the governance dashboard lists it.
 COPRODUCE_PROTOCOL_MAX_BYTES = env_int(

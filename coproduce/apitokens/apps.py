@@ -8,3 +8,8 @@ class ApiTokensConfig(AppConfig):
     name = "coproduce.apitokens"
     label = "apitokens"
     verbose_name = "Staff API tokens"
+
+    def ready(self) -> None:
+        from coproduce.apitokens import personal_data
+
+        personal_data.declare()

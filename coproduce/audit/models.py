@@ -53,6 +53,12 @@ class AuditEntry(AppendOnlyModel):
     object_repr = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True, help_text="Field name to [before, after].")
     via = models.CharField(max_length=20, default="staff", help_text="staff, api, command")
+    # Erasure replaced a person's details here (audit/personal_data.py; migration 0003).
+    redacted = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When erasure last replaced a person's details in this entry.",
+    )
 
     objects = AuditQuerySet.as_manager()
 

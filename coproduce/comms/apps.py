@@ -7,7 +7,10 @@ class CommsConfig(AppConfig):
     verbose_name = "Communications: mailings, outbox, unsubscribe and bounces"
 
     def ready(self) -> None:
-        from coproduce.comms import signals  # noqa: F401 - connects the receivers
+        from coproduce.comms import (
+            personal_data,
+            signals,  # noqa: F401 - connects the receivers
+        )
         from coproduce.comms.outbox import queue_message
         from coproduce.security import mail
         from coproduce.staff.navigation import register_section
@@ -15,4 +18,10 @@ class CommsConfig(AppConfig):
         # The sign-in unlock link leaves through the outbox (security sits below comms).
         mail.register(queue_message)
 
+        personal_data.declare()
+        # Storage limitation: the retention jobs run on the worker's clock.
+        from coproduce.comms import retention, scheduler
+
+        for name, job in retention.JOBS.items():
+            scheduler.register(name, job)
         register_section("mailings", "Mailings", "comms_staff:list")

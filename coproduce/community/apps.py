@@ -7,8 +7,12 @@ class CommunityConfig(AppConfig):
     verbose_name = "Communities of practice and associates"
 
     def ready(self) -> None:
-        from coproduce.community import signals  # noqa: F401 - connects the receivers
+        from coproduce.community import (
+            personal_data,
+            signals,  # noqa: F401 - connects the receivers
+        )
         from coproduce.staff.navigation import register_section
 
         register_section("associates", "Associates", "associates_staff:directory")
+        personal_data.declare()
         register_section("cops", "Communities of practice", "community_staff:list")

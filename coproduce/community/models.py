@@ -207,6 +207,14 @@ class Associate(models.Model):
     consent_events = models.BooleanField(default=False, editable=False)
     # Bumped to invalidate every self-service link issued before (e.g. after erasure).
     link_version = models.PositiveIntegerField(default=1, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when this record was merged into another (a duplicate).",
+    )
 
     objects = AssociateQuerySet.as_manager()
 

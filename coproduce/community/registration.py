@@ -262,3 +262,44 @@ def purge_expired(now: dt.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - MAX_AGE
     deleted, _ = Registration.objects.filter(confirmed__isnull=True, created__lt=cutoff).delete()
     return deleted
+
+
+def purge_unconfirmed(now: dt.datetime | None = None) -> list[str]:
+    """Storage limitation for the join form: after COPRODUCE_RETENTION_UNCONFIRMED_DAYS, delete
+    the registrations never confirmed and the pending associates they made, with those
+    associates' "granted via form" consent records. Returns the addresses removed, so that the
+    outbox and the mail folder can forget them too.
+
+    An associate is removed only if it never went further than the form: still pending (only
+    the join form makes pending associates; imports and staff make active ones), never
+    confirmed, joined before the cutoff, no registration since, no membership, and no consent
+    record but the form's. Consent records are append-only; this is the one
+    place that deletes them, because a consent never confirmed proves nothing we must keep.
+    """
+    cutoff = (now or timezone.now()) - dt.timedelta(
+        days=settings.COPRODUCE_RETENTION_UNCONFIRMED_DAYS
+    )
+    Registration.objects.filter(confirmed__isnull=True, created__lt=cutoff).delete()
+    pending = (
+        Associate.objects.filter(
+            status=Associate.Status.PENDING, confirmed__isnull=True, joined__lt=cutoff
+        )
+        .exclude(registrations__created__gte=cutoff)
+        .exclude(memberships__isnull=False)
+        .exclude(
+            consent_records__in=ConsentRecord.objects.exclude(method=ConsentRecord.Method.FORM)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    removed: list[str] = []
+    with transaction.atomic():
+        for associate in Associate.objects.filter(pk__in=list(pending)):
+            records = ConsentRecord.objects.filter(associate=associate)
+            records._raw_delete(records.db)  # the append-only queryset refuses delete()
+            if associate.email:
+                removed.append(associate.email)
+            # Named by public id only (audit_label): the entry holds no personal data.
+            record(None, "community.associate.purged", associate, via="retention")
+            associate.delete()
+    return removed

@@ -26,6 +26,7 @@ from coproduce.community.models import (
     SuppressedAddress,
     address_hash,
 )
+from coproduce.lib import personaldata
 
 # Sent by `erase` before the associate's details are blanked: receivers get `associate` (still
 # with its email) and `at`, and must remove what they hold about the person.
@@ -134,7 +135,11 @@ def refresh_member_counts(cop_ids: list[int] | None = None) -> None:
 
 
 def export_data(associate: Associate) -> dict[str, Any]:
-    """Everything held about an associate, for them to download (right of access)."""
+    """Everything held about an associate, for them to download (right of access): a readable
+    summary, then `everything_we_hold`, the personal-data register's record of every table
+    and the mail folder (the same record staff see for them)."""
+    subject = personaldata.subject_for(associate.email, associate=[associate.pk])
+    found = personaldata.record(subject)
     return {
         "associate": {
             "id": str(associate.public_id),
@@ -173,12 +178,31 @@ def export_data(associate: Associate) -> dict[str, Any]:
             {"community": a.cop.name, "title": a.title, "date": a.date.isoformat()}
             for a in associate.activities.select_related("cop").order_by("date")
         ],
+        "everything_we_hold": {
+            "tables": {k: v for k, v in found["tables"].items() if v["rows"]},
+            "files": {k: v for k, v in found["files"].items() if v},
+        },
     }
 
 
-@transaction.atomic
 def erase(associate: Associate, *, by: Any = None, via: str = "self-service") -> None:
-    """Remove an associate's personal data, keeping only what stops us mailing them again.
+    """Erase everything held about an associate, in every table the personal-data register
+    lists (`coproduce/lib/personaldata.py`): their bookings, emails, enquiries, registrations,
+    and the mail files in the data folder, as well as the associate row (`erase_associate`)."""
+    if associate.status == Associate.Status.ERASED:
+        return
+    subject = personaldata.subject_for(associate.email, associate=[associate.pk])
+    with transaction.atomic():
+        personaldata.erase(subject, by=by)
+        remaining = Associate.objects.filter(pk=associate.pk).first()
+        if remaining is not None:  # a join never confirmed is deleted outright (and audited)
+            associate.refresh_from_db()
+            # The entry names no personal data: the associate's str() is now anonymous.
+            record(by, "community.associate.erased", associate, via=via)
+
+
+def erase_associate(associate: Associate, *, by: Any = None, at: dt.datetime | None = None) -> None:
+    """The associate row's part of erasure (the register's eraser for associates).
 
     Kept: a keyed hash of the address (suppression), the consent history (proof of what was
     consented to and when it was withdrawn, which the law asks us to keep) and anonymous
@@ -186,8 +210,11 @@ def erase(associate: Associate, *, by: Any = None, via: str = "self-service") ->
     """
     if associate.status == Associate.Status.ERASED:
         return
-    now = timezone.now()
-    # Other apps holding this person's data (event bookings, ...) forget it in this transaction.
+    now = at or timezone.now()
+    if associate.status == Associate.Status.PENDING and associate.confirmed is None:
+        _delete_unconfirmed(associate, now)
+        return
+    # Receivers outside the register forget what they hold, in this transaction.
     associate_erased.send(sender=Associate, associate=associate, at=now)
     for channel in Channel.values:
         if getattr(associate, f"consent_{channel}"):
@@ -211,5 +238,76 @@ def erase(associate: Associate, *, by: Any = None, via: str = "self-service") ->
     Associate.objects.filter(pk=associate.pk).update(link_version=F("link_version") + 1)
     associate.refresh_from_db(fields=["link_version"])
     refresh_member_counts(cop_ids)
-    # The entry names no personal data: the associate's str() is now anonymous.
-    record(by, "community.associate.erased", associate, via=via)
+
+
+class CannotMerge(Exception):
+    """Two associates that cannot be merged (the same one, or one already erased)."""
+
+
+@transaction.atomic
+def merge(keep: Associate, other: Associate, *, by: Any = None) -> dict[str, int]:
+    """Merge a duplicate associate (`other`) into `keep`, in one transaction.
+
+    Moved to `keep`: current memberships of communities `keep` is not in (the others end),
+    activity attendance, interests, and every register table that declares `repoint` on the
+    associate (registrations, bookings, outbox rows). Not moved: consent. Consent was given by
+    an address under a wording, so `other`'s records stay with it as history and are withdrawn
+    (method "staff"); `keep`'s consent is unchanged (record consent on `keep` if the person
+    wants it). `other` is then blanked like an erased associate, with `merged_into` pointing at
+    `keep`, and its links die; its address is not suppressed (they did not ask to be forgotten).
+    """
+    if keep.pk == other.pk:
+        raise CannotMerge("An associate cannot be merged with itself.")
+    locked = {
+        a.pk: a for a in Associate.objects.select_for_update().filter(pk__in=[keep.pk, other.pk])
+    }
+    keep, other = locked[keep.pk], locked[other.pk]
+    if Associate.Status.ERASED in (keep.status, other.status):
+        raise CannotMerge("An erased associate cannot be merged.")
+    now = timezone.now()
+    current = set(keep.memberships.filter(left__isnull=True).values_list("cop_id", flat=True))
+    theirs = other.memberships.filter(left__isnull=True)
+    moved_cops = list(theirs.exclude(cop_id__in=current).values_list("cop_id", flat=True))
+    theirs.exclude(cop_id__in=current).update(associate=keep)
+    theirs.update(left=now)
+    keep.activities.add(*other.activities.all())
+    keep.interests.add(*other.interests.all())
+    # Withdrawn first: the receiver cancels their waiting mailing rows before the rest move.
+    for channel in Channel.values:
+        if getattr(other, f"consent_{channel}"):
+            record_consent(other, channel, False, ConsentRecord.Method.STAFF, by=by, at=now)
+    moved = personaldata.repoint("associate", keep.pk, other.pk)
+    other.activities.clear()
+    other.interests.clear()
+    if keep.status == Associate.Status.PENDING and other.status == Associate.Status.ACTIVE:
+        keep.status, keep.confirmed = Associate.Status.ACTIVE, other.confirmed
+        keep.save(update_fields=["status", "confirmed"])
+    other.full_name = ""
+    other.email = None
+    other.organisation = ""
+    other.status = Associate.Status.ERASED
+    other.erased = now
+    other.merged_into = keep
+    other.save()
+    Associate.objects.filter(pk=other.pk).update(link_version=F("link_version") + 1)
+    refresh_member_counts(list(current | set(moved_cops)))
+    record(by, "community.associate.merged", keep, {"merged": [None, other.audit_label]})
+    record(by, "community.associate.merged_away", other, {"into": [None, keep.audit_label]})
+    return {"memberships": len(moved_cops), **moved}
+
+
+def _delete_unconfirmed(associate: Associate, now: dt.datetime) -> None:
+    """Erasure of a join never confirmed: the pending associate goes entirely, with its
+    registrations and its "granted via form" consent records (a consent never confirmed proves
+    nothing we must keep); its address is suppressed as with every erasure."""
+    associate_erased.send(sender=Associate, associate=associate, at=now)
+    if associate.email:
+        SuppressedAddress.objects.get_or_create(
+            address_sha256=address_hash(associate.email), defaults={"reason": "erased", "at": now}
+        )
+        Registration.objects.filter(email=associate.email).delete()
+    records = ConsentRecord.objects.filter(associate=associate)
+    records._raw_delete(records.db)  # the append-only queryset refuses delete()
+    # Named by public id only (audit_label): the entry holds no personal data.
+    record(None, "community.associate.purged", associate, via="erasure")
+    associate.delete()

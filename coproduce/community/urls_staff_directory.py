@@ -18,4 +18,5 @@ urlpatterns = [
     path("<uuid:public_id>/edit/", views.edit, name="edit"),
     path("<uuid:public_id>/consent/", views.consent, name="consent"),
     path("<uuid:public_id>/erase/", views.erase, name="erase"),
+    path("<uuid:public_id>/merge/", views.merge, name="merge"),
 ]

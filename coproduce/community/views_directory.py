@@ -44,6 +44,7 @@ from coproduce.community.models import (
     ConsentWording,
     Membership,
 )
+from coproduce.lib.identifiers import normalise_email
 from coproduce.registry.access import (
     can_export_personal_data,
     is_manager,
@@ -420,3 +421,25 @@ def erase(request: HttpRequest, public_id: Any) -> HttpResponse:
         messages.success(request, "The associate’s personal data has been erased.")
         return redirect("associates_staff:detail", public_id=associate.public_id)
     return _render(request, "erase.html", {"associate": associate})
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Merge a duplicate into this associate: the duplicate is named by its email address."""
+    require_manager(request.user)
+    keep = _associate(public_id)
+    if refused := _refuse_erased(request, keep):
+        return refused
+    address = normalise_email(request.POST.get("other", ""))
+    other = Associate.objects.filter(email=address).first() if address else None
+    if other is None:
+        messages.error(request, "Enter the email address of the associate to merge into this one")
+        return redirect("associates_staff:detail", public_id=keep.public_id)
+    try:
+        services.merge(keep, other, by=request.user)
+    except services.CannotMerge as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, "The duplicate has been merged into this associate.")
+    return redirect("associates_staff:detail", public_id=keep.public_id)

@@ -7,6 +7,9 @@ class CoproductionConfig(AppConfig):
     verbose_name = "Co-production records"
 
     def ready(self) -> None:
+        from coproduce.coproduction import personal_data
+
+        personal_data.declare()
         from coproduce.coproduction.access import is_broker
         from coproduce.coproduction.records import KINDS
         from coproduce.staff.navigation import register_section

@@ -10,23 +10,48 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduce.comms import invitations, scheduler
-        from coproduce.community import services
-        from coproduce.community.models import Associate
         from coproduce.events import invitations as event_invitations
         from coproduce.events.reminders import queue_due_reminders
+        from coproduce.lib.personaldata import (
+            Erasure,
+            Rule,
+            by,
+            declare_not_personal,
+            register,
+        )
         from coproduce.staff.navigation import register_section
 
         scheduler.register("event reminders", queue_due_reminders)
         invitations.register(
             choosable=event_invitations.choosable, details=event_invitations.details
         )
-        services.associate_erased.connect(
-            _forget_bookings, sender=Associate, dispatch_uid="events.forget_bookings"
+        register(
+            Rule(
+                "events.Booking",
+                ("full_name", "email", "access_needs"),
+                by(email=["email"], keys=[("associate", "associate_id")]),
+                Erasure.CUSTOM,
+                "Name, address and access needs blanked; places at events still to come are "
+                "freed (the waiting list moves up) and reminders stop; attendance counts stay.",
+                purpose="Booking places at events, access needs, reminders, attendance",
+                who_sees="Staff of the collaboration (event bookings); the booker by their link",
+                retention="As long as the event's record",
+                eraser=_forget_bookings,
+                name_fields=("full_name",),
+                identity=("email", "full_name", None),
+                repoint=("associate", "associate_id"),
+            )
+        )
+        declare_not_personal(
+            "events.Event", "An event: its address is the venue's, its people are bookings"
         )
         register_section("events", "Events", "events_staff:list")
 
 
-def _forget_bookings(sender: Any, associate: Any, at: Any, **kwargs: Any) -> None:
+def _forget_bookings(subject: Any, rows: Any, at: Any, by: Any) -> int:
     from coproduce.events.services import forget_person
 
-    forget_person(associate.email, associate.pk, at)
+    done = forget_person(subject.email, None, at)
+    for associate_id in sorted(subject.ids("associate")):
+        done += forget_person(None, associate_id, at)
+    return done

@@ -7,6 +7,9 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance: panels, committees, protocol reviews and annual reviews"
 
     def ready(self) -> None:
+        from coproduce.governance import personal_data
+
+        personal_data.declare()
         from coproduce.comms import scheduler
         from coproduce.governance import signals  # noqa: F401 - connects the receivers
         from coproduce.governance.access import lay_menu

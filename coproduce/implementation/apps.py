@@ -7,6 +7,9 @@ class ImplementationConfig(AppConfig):
     verbose_name = "Implementation and evaluation"
 
     def ready(self) -> None:
+        from coproduce.implementation import personal_data
+
+        personal_data.declare()
         from coproduce.comms import scheduler
         from coproduce.implementation.records import KINDS
         from coproduce.implementation.services import queue_overdue_nudges

@@ -7,6 +7,9 @@ class PrioritiesConfig(AppConfig):
     verbose_name = "Priority setting: consultations, indicative questions, rankings"
 
     def ready(self) -> None:
+        from coproduce.priorities import personal_data
+
+        personal_data.declare()
         from coproduce.comms import scheduler
         from coproduce.priorities.invitations import queue_due_reminders
         from coproduce.priorities.records import KINDS

@@ -73,6 +73,7 @@ def staff_nav(current: str) -> list[dict[str, Any]]:
         if "list" in kind.actions
     ]
     items.append(("enquiries", "Enquiries", reverse("staff:enquiries")))
+    items.append(("personal_data", "Personal data", reverse("staff:processing")))
     items += [(s.key, s.label, reverse(s.url_name)) for s in _REGISTERED.values()]
     return [{"label": label, "url": url, "current": key == current} for key, label, url in items]
 

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from coproduce.security.views import ThrottledLoginView
-from coproduce.staff import views
+from coproduce.staff import personal_data, views
 from coproduce.staff.records import registered
 from coproduce.staff.records import urlpatterns as record_patterns
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("enquiries/", views.enquiries, name="enquiries"),
     path("enquiries/<uuid:public_id>/", views.enquiry_detail, name="enquiry"),
     path("enquiries/<uuid:public_id>/status/", views.enquiry_status, name="enquiry_status"),
+    path("personal-data/", personal_data.look_up, name="personal_data"),
+    path("personal-data/erase/", personal_data.erase, name="personal_data_erase"),
+    path("personal-data/duplicates/", personal_data.duplicates, name="duplicates"),
+    path("personal-data/register/", personal_data.processing, name="processing"),
     # Five URLs per registered kind of the staff namespace, served by the views of records.py.
     *record_patterns(registered("staff")),
 ]

@@ -133,6 +133,7 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "associates_staff:directory": ("GET", ALL_STAFF),
     "associates_staff:edit": ("GET", MANAGERS),
     "associates_staff:erase": ("GET", MANAGERS),
+    "associates_staff:merge": ("POST", POST_ACTION),
     # Bulk personal data: the personal data export grant (managers; see
     # test_the_personal_data_export_grant_opens_them), not every staff role.
     "associates_staff:export_csv": ("GET", PERSONAL_DATA_EXPORT),
@@ -337,6 +338,12 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "staff:enquiries": ("GET", ALL_STAFF),
     "staff:enquiry": ("GET", ALL_STAFF),
     "staff:enquiry_status": ("POST", POST_ACTION),
+    # Everything held about a person (right of access): the personal data export grant.
+    "staff:personal_data": ("GET", PERSONAL_DATA_EXPORT),
+    # Erasure by address: managers; a POST without the address re-shows the form (200).
+    "staff:personal_data_erase": ("POST", (L, L, 403, 403, 403, 403, 200)),
+    "staff:processing": ("GET", ALL_STAFF),
+    "staff:duplicates": ("GET", PERSONAL_DATA_EXPORT),
     # A lay panel member (no staff role) lands on their panels; the DF (neither) is refused.
     "staff:home": ("GET", (L, L, R, 200, 200, 403, 200)),
     "staff:login": ("GET", PUBLIC),
@@ -783,6 +790,8 @@ def test_only_known_calendars_and_feeds_answer_with_one(scene: Scene) -> None:
 PERSONAL_DATA_KEYS = (
     "associates_staff:export_csv",
     "associates_staff:export_xlsx",
+    "staff:personal_data",
+    "staff:duplicates",
     "api:get_associate",
     "api:get_person",
     "api:list_associates",

@@ -1,7 +1,9 @@
-"""`coproduce purgeregistrations`: delete join-form answers whose confirmation link expired.
+"""`coproduce purgeregistrations`: delete join-form answers whose confirmation link expired,
+and, after COPRODUCE_RETENTION_UNCONFIRMED_DAYS, the pending associates never confirmed with
+their "granted via form" consent records.
 
-Run it daily (cron or a systemd timer): unconfirmed answers are personal data we have no
-reason to keep once the link can no longer be used.
+The worker's clock does this too (comms/retention.py, which also clears the outbox and the mail
+folder of those addresses); the command is for installations that run no worker.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from coproduce.community.registration import purge_expired
+from coproduce.community.registration import purge_expired, purge_unconfirmed
 
 
 class Command(BaseCommand):
@@ -18,5 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         deleted = purge_expired()
+        associates = len(purge_unconfirmed())
         if options["verbosity"]:
             self.stdout.write(f"Deleted {deleted} expired registration(s).")
+            self.stdout.write(f"Deleted {associates} associate(s) who never confirmed.")
