@@ -9,3 +9,8 @@ class WebhooksConfig(AppConfig):
     name = "coproduce.webhooks"
     label = "webhooks"
     verbose_name = "Webhooks"
+
+    def ready(self) -> None:
+        from coproduce.webhooks import personal_data
+
+        personal_data.declare()

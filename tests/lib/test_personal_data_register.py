@@ -58,6 +58,7 @@ KNOWN_NOT_PERSONAL = {
     "implementation.DataPoint": "note: about the data point",
     "priorities.WorkshopGroup": "name: a group",
     "django_tasks_database.DBTaskResult": "task arguments are ids",
+    "webhooks.Delivery": "message_id: the Standard Webhooks id of the event message",
     "comms.Mailing": "the mailing's own content",
     "implementation.AnnualReportPdf": "the annual report",
 }
