@@ -84,7 +84,9 @@ class Span:
 def units_for(length: int, spans: Sequence[Span], coders: Sequence[int], code: int) -> list[Unit]:
     """Weighted units of one source for one code: segments between boundaries."""
     mine = [s for s in spans if s.code == code]
-    cuts = sorted({0, length, *(s.start for s in mine), *(s.end for s in mine)})
+    cuts = sorted(
+        {0, length, *(min(s.start, length) for s in mine), *(min(s.end, length) for s in mine)}
+    )
     units: list[Unit] = []
     for left, right in pairwise(cuts):
         if right <= left:

@@ -100,7 +100,10 @@ def revise(code: Code, *, by: Any, **meaning: str) -> CodeVersion:
     """Change a code's meaning: a new version if anything in it changed, else the current one."""
     current = code.versions.select_for_update().order_by("-number").first()
     assert current is not None
-    if all(meaning.get(name, getattr(current, name)) == getattr(current, name) for name in CodeVersion.MEANING):
+    if all(
+        meaning.get(name, getattr(current, name)) == getattr(current, name)
+        for name in CodeVersion.MEANING
+    ):
         return current
     version = CodeVersion.objects.create(
         code=code,

@@ -180,7 +180,11 @@ def add_transcript(
         by,
         "qualitative.source.added",
         item,
-        {"title": [None, title], "format": [None, parsed.format], "turns": [None, len(parsed.turns)]},
+        {
+            "title": [None, title],
+            "format": [None, parsed.format],
+            "turns": [None, len(parsed.turns)],
+        },
     )
     return item
 
@@ -253,15 +257,17 @@ def remove_coding(coding: Coding, *, by: Any) -> None:
         by,
         "qualitative.coding.deleted",
         coding,
-        {"code": [coding.code.name, None], "start": [coding.start, None], "end": [coding.end, None]},
+        {
+            "code": [coding.code.name, None],
+            "start": [coding.start, None],
+            "end": [coding.end, None],
+        },
     )
     coding.delete()
 
 
 @transaction.atomic
-def reconcile(
-    source: ProjectSource, choices: Iterable[Coding], *, by: Any
-) -> list[Coding]:
+def reconcile(source: ProjectSource, choices: Iterable[Coding], *, by: Any) -> list[Coding]:
     """Make the chosen independent codings the source's reconciled coding (replacing any)."""
     old = source.codings.filter(reconciled=True)
     for coding in old:
