@@ -128,6 +128,9 @@ class Turn(models.Model):
             models.UniqueConstraint(fields=["source", "number"], name="qualitative_turn_number")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.speaker or 'Turn'} {self.number}"
+
     @property
     def timestamp(self) -> str:
         if self.start_ms is None:

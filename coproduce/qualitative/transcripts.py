@@ -54,7 +54,7 @@ def _milliseconds(value: str) -> int:
     seconds = float(parts[-1])
     minutes = int(parts[-2]) if len(parts) > 1 else 0
     hours = int(parts[-3]) if len(parts) > 2 else 0
-    return int(round(((hours * 60 + minutes) * 60 + seconds) * 1000))
+    return round(((hours * 60 + minutes) * 60 + seconds) * 1000)
 
 
 def _timestamp_ms(timestamp: webvtt.models.Timestamp) -> int:

@@ -35,8 +35,10 @@ def test_export_is_valid_and_leaves_withheld_sources_out(coded: Project) -> None
         qde = archive.read("project.qde")
     schema = xmlschema.XMLSchema(refiqda.SCHEMAS / "Project.xsd")
     schema.validate(qde)
-    assert names[0] == "project.qde" and len(names) == 2
-    assert b"Planning meeting" not in qde and b"Steering group" in qde
+    assert names[0] == "project.qde"
+    assert len(names) == 2
+    assert b"Planning meeting" not in qde
+    assert b"Steering group" in qde
     assert qde.count(b"<PlainTextSelection") == 4
     assert refiqda.RECONCILED_NAME.encode() in qde
 
@@ -51,7 +53,8 @@ def test_codebook_export_is_valid_and_round_trips_meaning(coded: Project, manage
     after = {c.name: c.current.meaning() for c in other.codes.all()}
     assert before == after
     nested = other.codes.get(name="Randomisation")
-    assert nested.parent is not None and nested.parent.name == "What was compromised on"
+    assert nested.parent is not None
+    assert nested.parent.name == "What was compromised on"
 
 
 def test_project_round_trip_keeps_every_offset(coded: Project, manager: Any) -> None:
@@ -133,7 +136,7 @@ def test_malformed_files_get_a_clear_message(
 
 
 def test_codebook_import_refuses_a_project_file(project: Project, manager: Any) -> None:
-    with pytest.raises(refiqda.RefiQdaError, match="Codebook.xsd"):
+    with pytest.raises(refiqda.RefiQdaError, match=r"Codebook\.xsd"):
         refiqda.import_codebook(
             project, b'<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>', by=manager
         )

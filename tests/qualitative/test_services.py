@@ -41,7 +41,8 @@ def test_only_shared_journal_entries_of_the_study_join(project: Any, manager: An
         services.add_journal_entries(project, [private], by=manager)
     (item,) = services.add_journal_entries(project, [shared], by=manager)
     entry = AuditEntry.objects.filter(action="qualitative.source.added").latest("pk")
-    assert entry.changes == {} and "Hard week" not in str(entry.changes)
+    assert entry.changes == {}
+    assert "Hard week" not in str(entry.changes)
     assert item.kind == "journal"
 
 
@@ -69,7 +70,8 @@ def test_starter_codebooks_are_well_formed_and_copied(project: Any, manager: Any
     assert len(made) == 1 + 53
     depths = {code.name: depth for code, depth in codebooks.tree(project)}
     assert depths["CFIR 2022 domains and constructs"] == 0
-    assert depths["Inner setting"] == 1 and depths["Tension for change"] == 2
+    assert depths["Inner setting"] == 1
+    assert depths["Tension for change"] == 2
 
 
 def test_a_new_definition_makes_a_version_and_old_codings_keep_theirs(
