@@ -90,9 +90,7 @@ def matrix_rows(result: Matrix) -> list[Sequence[Any]]:
     excerpts coded there (quoted, separated by blank lines)."""
     rows: list[Sequence[Any]] = [["Source", *[code.name for code in result.codes]]]
     for case, cells in result.rows():
-        rows.append(
-            [case.title, *["\n\n".join(f"“{c.excerpt}”" for c in cell) for cell in cells]]
-        )
+        rows.append([case.title, *["\n\n".join(f"“{c.excerpt}”" for c in cell) for cell in cells]])
     return rows
 
 

@@ -132,7 +132,9 @@ class CodeForm(forms.Form):
     )
     definition = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     inclusion = forms.CharField(
-        label="Use when (inclusion criteria)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label="Use when (inclusion criteria)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     exclusion = forms.CharField(
         label="Do not use when (exclusion criteria)",
@@ -141,7 +143,9 @@ class CodeForm(forms.Form):
     )
     examples = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args: Any, project: Project, code: Code | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, project: Project, code: Code | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         parents = project.codes.all()
         if code is not None:
@@ -185,17 +189,23 @@ class CodingForm(forms.Form):
         queryset=Compromise.objects.none(), required=False, label="Links to compromises"
     )
     determinants = forms.ModelMultipleChoiceField(
-        queryset=Determinant.objects.none(), required=False, label="Links to barriers and facilitators"
+        queryset=Determinant.objects.none(),
+        required=False,
+        label="Links to barriers and facilitators",
     )
     dialogues = forms.ModelMultipleChoiceField(
-        queryset=ReflexiveDialogue.objects.none(), required=False, label="Links to reflexive dialogues"
+        queryset=ReflexiveDialogue.objects.none(),
+        required=False,
+        label="Links to reflexive dialogues",
     )
 
     def __init__(
         self, *args: Any, project: Project, segments: list[tuple[int, int, str]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.segment_spans = {str(n): (start, end) for n, (start, end, _label) in enumerate(segments, 1)}
+        self.segment_spans = {
+            str(n): (start, end) for n, (start, end, _label) in enumerate(segments, 1)
+        }
         self.fields["segments"].choices = [
             (str(n), label) for n, (_s, _e, label) in enumerate(segments, 1)
         ]
@@ -216,6 +226,7 @@ class CodingForm(forms.Form):
         elif start is None or end is None:
             if "start" not in self.errors and "end" not in self.errors:
                 self.add_error(
-                    "segments", "Choose the passage: tick its lines, or give its first and last character"
+                    "segments",
+                    "Choose the passage: tick its lines, or give its first and last character",
                 )
         return data

@@ -60,7 +60,9 @@ def project(request: HttpRequest, slug: str) -> HttpResponse:
         sources = list(
             item.sources.prefetch_related("participants").annotate(
                 coded=Count("codings", filter=Q(codings__reconciled=False)),
-                mine=Count("codings", filter=Q(codings__coder=request.user, codings__reconciled=False)),
+                mine=Count(
+                    "codings", filter=Q(codings__coder=request.user, codings__reconciled=False)
+                ),
                 agreed=Count("codings", filter=Q(codings__reconciled=True)),
             )
         )
@@ -92,7 +94,9 @@ def _add_sources_post(request: HttpRequest, slug: str) -> HttpResponse:
         return _add_sources_get(request, slug, form)
     added = services.add_coproduction_sources(item, form.cleaned_data["sources"], by=request.user)
     added += services.add_dialogues(item, form.cleaned_data["dialogues"], by=request.user)
-    added += services.add_journal_entries(item, form.cleaned_data["journal_entries"], by=request.user)
+    added += services.add_journal_entries(
+        item, form.cleaned_data["journal_entries"], by=request.user
+    )
     messages.success(request, f"{len(added)} source{'s' if len(added) != 1 else ''} added.")
     return HttpResponseRedirect(_project_url(item))
 
@@ -243,7 +247,9 @@ def disagreements(source: ProjectSource) -> dict[str, Any]:
     """Every coder's independent codings side by side, marked agreed when every coder of the
     source applied the same code to exactly the same span."""
     codings = list(
-        source.codings.filter(reconciled=False).select_related("code", "version").order_by("start", "end", "code__name")
+        source.codings.filter(reconciled=False)
+        .select_related("code", "version")
+        .order_by("start", "end", "code__name")
     )
     coders = sorted({c.coder_label for c in codings})
     by_key: dict[tuple[int, int, int], set[str]] = {}
@@ -273,7 +279,9 @@ def _compare_post(request: HttpRequest, slug: str, public_id: Any) -> HttpRespon
     wanted = request.POST.getlist("keep")
     chosen = list(source.codings.filter(reconciled=False, public_id__in=_uuids(wanted)))
     services.reconcile(source, chosen, by=request.user)
-    messages.success(request, f"Reconciled coding saved: {len(chosen)} coding{'s' if len(chosen) != 1 else ''}.")
+    messages.success(
+        request, f"Reconciled coding saved: {len(chosen)} coding{'s' if len(chosen) != 1 else ''}."
+    )
     return HttpResponseRedirect(_source_url(source, "compare"))
 
 
@@ -349,7 +357,9 @@ def starter(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _code(request: HttpRequest, slug: str, public_id: Any) -> Code:
     item = access.project_for(request.user, slug)
-    return get_object_or_404(Code.objects.select_related("project__study"), project=item, public_id=public_id)
+    return get_object_or_404(
+        Code.objects.select_related("project__study"), project=item, public_id=public_id
+    )
 
 
 def _code_get(request: HttpRequest, slug: str, public_id: Any, form: Any = None) -> HttpResponse:
@@ -390,10 +400,15 @@ def _code_post(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
         record(request.user, "qualitative.code.updated", code, changed)
     before = code.current
     version = codebooks.revise(
-        code, by=request.user, **{n: data[n] for n in ("definition", "inclusion", "exclusion", "examples")}
+        code,
+        by=request.user,
+        **{n: data[n] for n in ("definition", "inclusion", "exclusion", "examples")},
     )
     if before is not None and version.number != before.number:
-        messages.success(request, f"Saved as version {version.number}. Earlier codings keep version {before.number}.")
+        messages.success(
+            request,
+            f"Saved as version {version.number}. Earlier codings keep version {before.number}.",
+        )
     else:
         messages.success(request, "Saved.")
     return HttpResponseRedirect(_project_url(code.project, "codebook"))
@@ -419,12 +434,16 @@ def project_agreement(item: Project) -> dict[str, Any]:
         key = f"u{c.coder_id}" if c.coder_id else f"n{c.coder_name}"
         number = keys.setdefault(key, len(keys) + 1)
         names[number] = c.coder_label
-        by_source.setdefault(c.source_id, []).append(agreement.Span(number, c.code_id, c.start, c.end))
+        by_source.setdefault(c.source_id, []).append(
+            agreement.Span(number, c.code_id, c.start, c.end)
+        )
         lengths[c.source_id] = len(c.source.text)
     coders = sorted(keys.values())
     used = sorted({c.code_id for c in codings})
     codes = [(code.pk, code.name) for code in Code.objects.filter(pk__in=used).order_by("name")]
-    sources = [(lengths[pk], spans) for pk, spans in by_source.items() if len({s.coder for s in spans}) > 1]
+    sources = [
+        (lengths[pk], spans) for pk, spans in by_source.items() if len({s.coder for s in spans}) > 1
+    ]
     rows, overall = agreement.project_agreement(sources, codes, coders)
     return {
         "rows": rows,
@@ -524,7 +543,11 @@ def _import_post(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(
                 request,
                 f"Imported {result.sources} sources, {result.codes} codes and {result.codings} codings"
-                + (f"; {result.skipped_sources} sources were already here" if result.skipped_sources else "")
+                + (
+                    f"; {result.skipped_sources} sources were already here"
+                    if result.skipped_sources
+                    else ""
+                )
                 + ".",
             )
             return HttpResponseRedirect(_project_url(item))
