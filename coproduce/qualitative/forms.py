@@ -6,11 +6,10 @@ from typing import Any
 
 from django import forms
 
-from coproduce.coproduction.models import Compromise, JournalEntry, ReflexiveDialogue
+from coproduce.coproduction.models import Compromise, JournalEntry, Participant, ReflexiveDialogue
 from coproduce.coproduction.models import Source as CoproductionSource
 from coproduce.implementation.models import Determinant
 from coproduce.qualitative import codebooks, transcripts
-from coproduce.coproduction.models import Participant
 from coproduce.qualitative.models import Code, CodeVersion, Project
 from coproduce.security.uploads import validate as validate_upload
 
@@ -223,10 +222,9 @@ class CodingForm(forms.Form):
             spans = [self.segment_spans[n] for n in chosen]
             data["start"] = min(s for s, _ in spans)
             data["end"] = max(e for _, e in spans)
-        elif start is None or end is None:
-            if "start" not in self.errors and "end" not in self.errors:
-                self.add_error(
-                    "segments",
-                    "Choose the passage: tick its lines, or give its first and last character",
-                )
+        elif (start is None or end is None) and not ({"start", "end"} & set(self.errors)):
+            self.add_error(
+                "segments",
+                "Choose the passage: tick its lines, or give its first and last character",
+            )
         return data

@@ -49,11 +49,11 @@ from coproduce.implementation import models as im
 from coproduce.pages.models import Enquiry
 from coproduce.priorities import links as consultation_links
 from coproduce.priorities import models as pm
+from coproduce.qualitative import codebooks as qual_codebooks
+from coproduce.qualitative import services as qual_services
 from coproduce.registry.access import MANAGER, RESEARCHER, STAFF_READER
 from coproduce.security import throttle
 from coproduce.security.models import SignInUnlock
-from coproduce.qualitative import codebooks as qual_codebooks
-from coproduce.qualitative import services as qual_services
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
