@@ -40,18 +40,18 @@ class AddSourcesForm(forms.Form):
         super().__init__(*args, **kwargs)
         taken = project.sources.all()
         study = project.study
-        self.fields["sources"].queryset = CoproductionSource.objects.filter(study=study).exclude(
+        self.fields["sources"].queryset = CoproductionSource.objects.filter(study=study).exclude(  # type: ignore[attr-defined]
             pk__in=taken.exclude(source=None).values("source")
         )
-        self.fields["dialogues"].queryset = ReflexiveDialogue.objects.filter(study=study).exclude(
+        self.fields["dialogues"].queryset = ReflexiveDialogue.objects.filter(study=study).exclude(  # type: ignore[attr-defined]
             pk__in=taken.exclude(dialogue=None).values("dialogue")
         )
-        self.fields["journal_entries"].queryset = shared_journal_entries(project).exclude(
+        self.fields["journal_entries"].queryset = shared_journal_entries(project).exclude(  # type: ignore[attr-defined]
             pk__in=taken.exclude(journal_entry=None).values("journal_entry")
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not any(data.get(name) for name in ("sources", "dialogues", "journal_entries")):
             raise forms.ValidationError("Choose at least one record to add")
         return data
@@ -78,7 +78,7 @@ class TranscriptForm(forms.Form):
     def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if project is not None:
-            self.fields["participants"].queryset = Participant.objects.filter(study=project.study)
+            self.fields["participants"].queryset = Participant.objects.filter(study=project.study)  # type: ignore[attr-defined]
         self.parsed: transcripts.Parsed | None = None
 
     def clean_file(self) -> Any:
@@ -116,7 +116,7 @@ class StarterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["starter"].choices = [
+        self.fields["starter"].choices = [  # type: ignore[attr-defined]
             (key, book["name"]) for key, book in codebooks.starters().items()
         ]
 
@@ -149,7 +149,7 @@ class CodeForm(forms.Form):
         parents = project.codes.all()
         if code is not None:
             parents = parents.exclude(pk__in=_descendants(code))
-        self.fields["parent"].queryset = parents
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
 
 
 def _descendants(code: Code) -> set[int]:
@@ -205,17 +205,17 @@ class CodingForm(forms.Form):
         self.segment_spans = {
             str(n): (start, end) for n, (start, end, _label) in enumerate(segments, 1)
         }
-        self.fields["segments"].choices = [
+        self.fields["segments"].choices = [  # type: ignore[attr-defined]
             (str(n), label) for n, (_s, _e, label) in enumerate(segments, 1)
         ]
-        self.fields["code"].queryset = project.codes.filter(codable=True).order_by("name")
+        self.fields["code"].queryset = project.codes.filter(codable=True).order_by("name")  # type: ignore[attr-defined]
         study = project.study
-        self.fields["compromises"].queryset = Compromise.objects.filter(study=study)
-        self.fields["determinants"].queryset = Determinant.objects.filter(study=study)
-        self.fields["dialogues"].queryset = ReflexiveDialogue.objects.filter(study=study)
+        self.fields["compromises"].queryset = Compromise.objects.filter(study=study)  # type: ignore[attr-defined]
+        self.fields["determinants"].queryset = Determinant.objects.filter(study=study)  # type: ignore[attr-defined]
+        self.fields["dialogues"].queryset = ReflexiveDialogue.objects.filter(study=study)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         chosen = data.get("segments") or []
         start, end = data.get("start"), data.get("end")
         if chosen:

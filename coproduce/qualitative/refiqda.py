@@ -375,9 +375,10 @@ def import_project(project: Project, data: bytes, *, by: Any) -> ImportResult:
             end = int(selection.get("endPosition", "0"))
             memo = selection.findtext(f"{{{ns}}}Description") or ""
             for coding_el in selection.findall(f"{{{ns}}}Coding"):
+                ref = coding_el.find(f"{{{ns}}}CodeRef")  # the schema requires one
                 target = (
-                    (coding_el.find(f"{{{ns}}}CodeRef").get("targetGUID") or "").strip("{}").upper()
-                )  # type: ignore[union-attr]
+                    ((ref.get("targetGUID") if ref is not None else "") or "").strip("{}").upper()
+                )
                 code = (
                     codes.get(target) or project.codes.filter(public_id=uuid.UUID(target)).first()
                 )
@@ -397,6 +398,7 @@ def import_project(project: Project, data: bytes, *, by: Any) -> ImportResult:
                         f"A coding in “{name}” ({start} to {end}) does not fit its text: {error}"
                     ) from error
                 version = code.versions.order_by("-number").first()
+                assert version is not None  # every code is made with its first version
                 Coding.objects.create(
                     source=item,
                     code=code,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -175,7 +175,7 @@ def _source_get(request: HttpRequest, slug: str, public_id: Any, form: Any = Non
     segments = segments_of(source)
     form = form or CodingForm(project=source.project, segments=_segment_choices(segments))
     mine = (
-        source.codings.filter(coder=request.user, reconciled=False)
+        source.codings.filter(coder_id=request.user.pk, reconciled=False)
         .select_related("code", "version")
         .prefetch_related("compromises", "determinants", "dialogues")
     )
@@ -235,7 +235,7 @@ def coding_delete(request: HttpRequest, slug: str, public_id: Any) -> HttpRespon
         Coding.objects.select_related("source__project__study", "code"),
         source__project=item,
         public_id=public_id,
-        coder=request.user,
+        coder_id=request.user.pk,
         reconciled=False,
     )
     services.remove_coding(coding, by=request.user)
@@ -471,7 +471,7 @@ def analysis_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def analysis_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def analysis_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     item = access.project_for(request.user, slug)
     result = analysis.matrix(item, exportable_only=True)
     record_read(request.user, "qualitative.analysis.exported", item, {"format": fmt})
