@@ -161,6 +161,10 @@ class Code(models.Model):
 
     @property
     def current(self) -> CodeVersion | None:
+        """The latest version; read from prefetched versions when there are some."""
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("versions")
+        if cached is not None:
+            return max(cached, key=lambda version: version.number, default=None)
         return self.versions.order_by("-number").first()
 
 

@@ -176,7 +176,7 @@ def _source_get(request: HttpRequest, slug: str, public_id: Any, form: Any = Non
     form = form or CodingForm(project=source.project, segments=_segment_choices(segments))
     mine = (
         source.codings.filter(coder_id=request.user.pk, reconciled=False)
-        .select_related("code", "version")
+        .select_related("code", "version", "source")
         .prefetch_related("compromises", "determinants", "dialogues")
     )
     chosen = set(form["segments"].value() or []) if form.is_bound else set()
@@ -265,7 +265,7 @@ def disagreements(source: ProjectSource) -> dict[str, Any]:
 def _compare_get(request: HttpRequest, slug: str, public_id: Any) -> HttpResponse:
     source = _get_source(request, slug, public_id)
     context = disagreements(source)
-    reconciled = source.codings.filter(reconciled=True).select_related("code")
+    reconciled = source.codings.filter(reconciled=True).select_related("code", "source")
     return _render(
         request,
         "compare.html",
