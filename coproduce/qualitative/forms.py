@@ -62,7 +62,7 @@ class TranscriptForm(forms.Form):
     file = forms.FileField(
         label="Transcript file",
         help_text=(
-            "Plain text (.txt), WebVTT (.vtt) or SubRip (.srt), saved as UTF-8, up to 5 MB. "
+            "Plain text (.txt, UTF-8), WebVTT (.vtt), SubRip (.srt) or Word (.docx), up to 5 MB. "
             "Speaker names and timestamps are kept."
         ),
         error_messages={"required": "Choose a transcript file"},

@@ -7,6 +7,8 @@ Formats, recognised by content (never by the file name the browser sent):
   SRT reader; a leading "Name:" in a cue is its speaker (SRT has no voice markup).
 - Plain text: one turn per non-blank line; a line may start with a timestamp (`[00:01:02]` or
   `00:01:02`) and a "Name:" speaker label.
+- Word (.docx, a zip container; the upload validator has already bounded it): read with
+  python-docx; each paragraph is a line of plain text, read as above.
 
 The text of a cue-based transcript is written as one line per cue, "Name: words", so a coder
 reads who spoke; each turn records where its line lies in the text. Plain text is kept exactly
@@ -134,8 +136,23 @@ def _from_text(text: str) -> Parsed:
     return Parsed("text", text, turns)
 
 
+def _docx_text(data: bytes) -> str:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError) as error:
+        raise TranscriptError("The file is a zip archive but not a Word document.") from error
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
 def parse(data: bytes) -> Parsed:
-    """Read `data` (the uploaded bytes) as a WebVTT, SRT or plain-text transcript."""
+    """Read `data` (the uploaded bytes) as a WebVTT, SRT, Word or plain-text transcript."""
+    if data.startswith(b"PK\x03\x04"):
+        parsed = _from_text(_docx_text(data).replace("\r\n", "\n").replace("\r", "\n"))
+        parsed.format = "docx"
+        return parsed
     text = decode(data)
     fmt = detect(text)
     if fmt == "text":

@@ -12,7 +12,7 @@ file by `validate()`, which forms call from their `clean_<field>()`.
 | email       | email import (.eml, .mbox)               | 25 MB                               |
 | directory   | associate directory import (CSV, XLSX)   | 100 MB                              |
 | scores      | instrument scores import (CSV)           | 2 MB                                |
-| transcript  | qualitative transcript (text, VTT, SRT)  | 5 MB                                |
+| transcript  | transcript (text, VTT, SRT, DOCX)        | 5 MB                                |
 | qdpx        | REFI-QDA project (.qdpx) or codebook     | 100 MB                              |
 
 Whatever the kind, by content (never by the name the browser sent):

@@ -58,3 +58,34 @@ def test_plain_text_is_kept_exactly_with_turns_per_line() -> None:
 def test_unreadable_files_say_why(data: bytes, message: str) -> None:
     with pytest.raises(TranscriptError, match=message):
         parse(data)
+
+
+def _docx(*paragraphs: str) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_word_documents_are_read_paragraph_by_paragraph() -> None:
+    parsed = parse(_docx("[00:00:07] Ann: We start.", "", "Raj: Agreed, Zoë."))
+    assert parsed.format == "docx"
+    assert parsed.text == "[00:00:07] Ann: We start.\n\nRaj: Agreed, Zoë."
+    assert [(t.speaker, t.start_ms) for t in parsed.turns] == [("Ann", 7000), ("Raj", None)]
+
+
+def test_a_zip_that_is_not_a_word_document_is_refused() -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    with pytest.raises(TranscriptError, match="not a Word document"):
+        parse(buffer.getvalue())
