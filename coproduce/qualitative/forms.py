@@ -185,16 +185,21 @@ class CodingForm(forms.Form):
     end = forms.IntegerField(required=False, min_value=1, label="to character (not included)")
     memo = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     compromises = forms.ModelMultipleChoiceField(
-        queryset=Compromise.objects.none(), required=False, label="Links to compromises"
+        queryset=Compromise.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Links to compromises",
     )
     determinants = forms.ModelMultipleChoiceField(
         queryset=Determinant.objects.none(),
         required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Links to barriers and facilitators",
     )
     dialogues = forms.ModelMultipleChoiceField(
         queryset=ReflexiveDialogue.objects.none(),
         required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Links to reflexive dialogues",
     )
 

@@ -4,6 +4,7 @@ services.py, codebooks.py or refiqda.py, each writing its audit entry."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from django.contrib import messages
@@ -166,6 +167,20 @@ def segments_of(source: ProjectSource) -> list[dict[str, Any]]:
     ]
 
 
+def pieces(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """[start, end) of `text` cut where codings begin and end, each piece marked if coded."""
+    cuts = sorted({start, end, *(p for s, e in spans for p in (s, e) if start < p < end)})
+    return [
+        {
+            "start": left,
+            "text": text[left:right],
+            "coded": any(s <= left and right <= e for s, e in spans),
+        }
+        for left, right in pairwise(cuts)
+        if right > left
+    ]
+
+
 def _segment_choices(segments: list[dict[str, Any]]) -> list[tuple[int, int, str]]:
     return [(s["start"], s["end"], s["text"][:60]) for s in segments]
 
@@ -180,8 +195,10 @@ def _source_get(request: HttpRequest, slug: str, public_id: Any, form: Any = Non
         .prefetch_related("compromises", "determinants", "dialogues")
     )
     chosen = set(form["segments"].value() or []) if form.is_bound else set()
+    spans = [(c.start, c.end) for c in mine]
     for segment in segments:
         segment["checked"] = str(segment["number"]) in chosen
+        segment["pieces"] = pieces(source.text, segment["start"], segment["end"], spans)
     return _render(
         request,
         "source.html",

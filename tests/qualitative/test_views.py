@@ -182,3 +182,12 @@ def test_strangers_see_nothing(
 ) -> None:
     for client in (outsider_client, reader_client):
         assert client.get(url("project", project.study.slug)).status_code == 403
+
+
+def test_own_codings_are_highlighted_where_they_lie(
+    member_client: Client, member: Any, transcript: ProjectSource, codes: dict[str, Any], study: Any
+) -> None:
+    services.apply_code(transcript, codes["Delivery"], start=5, end=12, by=member)
+    html = member_client.get(url("source", study.slug, transcript.public_id)).content.decode()
+    assert '<mark class="cp-qual-seg" data-start="5">We coul</mark>' in html
+    assert '<span class="cp-qual-seg" data-start="0">Ann: </span>' in html
