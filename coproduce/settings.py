@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "coproduce.implementation",
     "coproduce.priorities",
     "coproduce.coproduction",
+    "coproduce.qualitative",
     "coproduce.governance",
     "coproduce.pagecache",
     "coproduce.pages",

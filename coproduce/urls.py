@@ -25,6 +25,7 @@ urlpatterns = [
     path("staff/webhooks/", include("coproduce.api.webhook_urls")),
     path("staff/governance/", include("coproduce.governance.urls")),
     path("staff/coproduction/", include("coproduce.coproduction.urls")),
+    path("staff/qualitative/", include("coproduce.qualitative.urls")),
     path("consultations/", include("coproduce.priorities.urls_public")),
     path("priorities/", include("coproduce.priorities.urls_site")),
     path("staff/priorities/", include("coproduce.priorities.urls_staff")),

@@ -41,6 +41,8 @@ UPLOAD_ROUTES: dict[str, str] = {
     "coproduction:email_import": "email",
     "associates_staff:import": "directory",
     "implementation:administration_import": "scores",
+    "qualitative:upload": "transcript",
+    "qualitative:import": "qdpx",
 }
 
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

@@ -12,6 +12,8 @@ file by `validate()`, which forms call from their `clean_<field>()`.
 | email       | email import (.eml, .mbox)               | 25 MB                               |
 | directory   | associate directory import (CSV, XLSX)   | 100 MB                              |
 | scores      | instrument scores import (CSV)           | 2 MB                                |
+| transcript  | transcript (text, VTT, SRT, DOCX)        | 5 MB                                |
+| qdpx        | REFI-QDA project (.qdpx) or codebook     | 100 MB                              |
 
 Whatever the kind, by content (never by the name the browser sent):
 - a zip container (DOCX, XLSX, any file starting `PK\\x03\\x04`) may hold at most
@@ -63,6 +65,8 @@ ATTACHMENT_MAX_BYTES = 5 * MB
 EMAIL_MAX_BYTES = 25 * MB
 DIRECTORY_MAX_BYTES = 100 * MB
 SCORES_MAX_BYTES = 2 * MB
+TRANSCRIPT_MAX_BYTES = 5 * MB
+QDPX_MAX_BYTES = 100 * MB
 
 KINDS: dict[str, Kind] = {
     "protocol": Kind("protocol document", _setting("COPRODUCE_PROTOCOL_MAX_BYTES", 20 * MB)),
@@ -70,6 +74,8 @@ KINDS: dict[str, Kind] = {
     "email": Kind("email file", lambda: EMAIL_MAX_BYTES),
     "directory": Kind("file", lambda: DIRECTORY_MAX_BYTES),
     "scores": Kind("file", lambda: SCORES_MAX_BYTES),
+    "transcript": Kind("transcript", lambda: TRANSCRIPT_MAX_BYTES),
+    "qdpx": Kind("REFI-QDA file", lambda: QDPX_MAX_BYTES),
 }
 
 

@@ -73,6 +73,9 @@ EXCLUDED: dict[str, str] = {
     "staff/priorities/<slug:slug>/submissions/<uuid:public_id>/in-scope/": _POST,
     "staff/priorities/<slug:slug>/submissions/<uuid:public_id>/unmerge/<uuid:iq>/": _POST,
     "staff/priorities/<slug:slug>/workshops/<uuid:public_id>/publish/": _POST,
+    "staff/qualitative/<slug:slug>/start/": _POST,
+    "staff/qualitative/<slug:slug>/codebook/starter/": _POST,
+    "staff/qualitative/<slug:slug>/codings/<uuid:public_id>/delete/": _POST,
     "staff/coproduction/studies/<slug:slug>/sources/<uuid:public_id>/attachments/"
     "<uuid:attachment_id>/": "download of a stored binary file (the demo has no attachments)",
 }
@@ -179,6 +182,7 @@ CLONED_APPS = (
     "coproduction",
     "priorities",
     "implementation",
+    "qualitative",
     "audit",
     "pages",
     "api",
@@ -471,6 +475,7 @@ def kwargs_rules() -> dict[str, Callable[[Focus], Any]]:
         return lambda f: f.first(model(label), study=f.copro_study()).public_id
 
     cp = "staff/coproduction/studies/<slug:slug>"
+    ql = "staff/qualitative/<slug:slug>"
     pr = "staff/priorities/<slug:slug>"
     im = "staff/implementation"
     gv = "staff/governance"
@@ -533,6 +538,15 @@ def kwargs_rules() -> dict[str, Callable[[Focus], Any]]:
         f"{cp}/participants/<uuid:public_id>": study_child("coproduction.Participant"),
         f"{cp}/dialogues/<uuid:public_id>": study_child("coproduction.ReflexiveDialogue"),
         f"{cp}/involvement/<uuid:public_id>": study_child("coproduction.InvolvementActivity"),
+        # qualitative evidence: the demo's coded project
+        ql: lambda f: f.first(model("qualitative.Project"), "sources").study.slug,
+        f"{ql}/sources/<uuid:public_id>": lambda f: (
+            f.first(model("qualitative.ProjectSource"), "codings", "turns").public_id
+        ),
+        f"{ql}/codebook/<uuid:public_id>": lambda f: (
+            f.first(model("qualitative.Code"), "codings", "versions").public_id
+        ),
+        f"{ql}/analysis/matrix.<str:fmt>": lambda f: "csv",
         # priorities
         pr: lambda f: f.consultation().slug,
         f"{pr}/questions/<uuid:public_id>": lambda f: (

@@ -49,6 +49,8 @@ from coproduce.implementation import models as im
 from coproduce.pages.models import Enquiry
 from coproduce.priorities import links as consultation_links
 from coproduce.priorities import models as pm
+from coproduce.qualitative import codebooks as qual_codebooks
+from coproduce.qualitative import services as qual_services
 from coproduce.registry.access import MANAGER, RESEARCHER, STAFF_READER
 from coproduce.security import throttle
 from coproduce.security.models import SignInUnlock
@@ -298,6 +300,14 @@ def build() -> Scene:
         summary="Talk.", challenges=["language"], enablers=["dialogical"],
     )  # fmt: skip
 
+    # Qualitative evidence: a project on the study, a source from the ledger, a code, a coding.
+    qual_project = qual_services.start_project(study, by=manager)
+    (qual_source,) = qual_services.add_coproduction_sources(qual_project, [source], by=manager)
+    qual_code = qual_codebooks.add_code(qual_project, name="Delivery", by=manager)
+    qual_coding = qual_services.apply_code(
+        qual_source, qual_code, start=0, end=5, by=researcher, memo="First look"
+    )
+
     enquiry = Enquiry.objects.create(name="Sam Carer", email="sam@example.org", message="Hi")
 
     users = {
@@ -336,6 +346,10 @@ def build() -> Scene:
         links=links,
         objects={
             "study": study,
+            "qual_project": qual_project,
+            "qual_source": qual_source,
+            "qual_code": qual_code,
+            "qual_coding": qual_coding,
             "theme": theme,
             "organisation": organisation,
             "role": role,

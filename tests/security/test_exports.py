@@ -111,6 +111,20 @@ def _annual(text: str) -> dict[str, Any]:
     return {"year": timezone.localdate().year}
 
 
+def _qualitative(text: str) -> dict[str, Any]:
+    from coproduce.qualitative import codebooks, services, transcripts
+
+    study = factories.StudyFactory()
+    user = factories.UserFactory()
+    project = services.start_project(study, by=user)
+    source = services.add_transcript(
+        project, title=text, parsed=transcripts.parse(text.encode()), by=user
+    )
+    code = codebooks.add_code(project, name=text, by=user)
+    services.apply_code(source, code, start=0, end=len(source.text), by=user)
+    return {"slug": study.slug}
+
+
 # key -> (how to fill the records, the formats it serves).
 EXPORTS: dict[str, tuple[Callable[[str], dict[str, Any]], tuple[str, ...]]] = {
     "associates_staff:export_csv": (_associates, ("csv",)),
@@ -121,6 +135,7 @@ EXPORTS: dict[str, tuple[Callable[[str], dict[str, Any]], tuple[str, ...]]] = {
     "coproduction:payments_xlsx": (_payments, ("xlsx",)),
     "implementation:annual_report_download": (_annual, ("xlsx",)),  # its PDF is no spreadsheet
     "priorities_staff:export": (_consultation, ("csv", "xlsx")),
+    "qualitative:analysis_download": (_qualitative, ("csv", "xlsx")),
     "registry:report_studies_by_theme_download": (_study, ("csv", "xlsx")),
 }
 # URLs the resolver test picks up that serve no spreadsheet.

@@ -20,6 +20,8 @@ from coproduce.community.forms_directory import ImportForm as DirectoryImportFor
 from coproduce.coproduction.forms import DocumentForm, EmailImportForm
 from coproduce.governance.forms import ProtocolForm
 from coproduce.implementation.forms import ImportForm as ScoresImportForm
+from coproduce.qualitative.forms import ImportForm as QdaImportForm
+from coproduce.qualitative.forms import TranscriptForm
 from coproduce.security import uploads
 
 MB = 1024 * 1024
@@ -197,6 +199,8 @@ FORMS: dict[str, tuple[Callable[..., forms.Form], str, str, dict[str, str]]] = {
     "email": (EmailImportForm, "file", "box.mbox", {}),
     "directory": (DirectoryImportForm, "file", "people.xlsx", {}),
     "scores": (ScoresImportForm, "file", "scores.csv", {}),
+    "transcript": (TranscriptForm, "file", "interview.vtt", {"title": "Interview"}),
+    "qdpx": (QdaImportForm, "file", "project.qdpx", {}),
 }  # fmt: skip
 
 

@@ -3,7 +3,7 @@
 One pass in one transaction, part by part in the order the parts depend on each other: the
 registry (organisations, themes, studies, people, roles, secondments, placements, sign-ins),
 then the communities of practice and associates, events, governance, priority setting,
-co-production and implementation. Each part is a module here that reads its data file through
+co-production, implementation and qualitative evidence. Each part is a module here that reads its data file through
 `coproduce.demo.data` and returns a summary to print. Every part is idempotent: a second run
 creates nothing and leaves what people changed since alone (see each module).
 """
@@ -22,6 +22,7 @@ from coproduce.demo.loader import (
     governance,
     implementation,
     priorities,
+    qualitative,
     registry,
 )
 
@@ -35,6 +36,7 @@ class Loaded:
     priorities: priorities.Summary
     coproduction: coproduction.Tally
     implementation: implementation.Summary
+    qualitative: qualitative.Summary
 
 
 def load() -> Loaded:
@@ -47,6 +49,7 @@ def load() -> Loaded:
         loaded_priorities = priorities.load()
         loaded_coproduction = coproduction.load()
         loaded_implementation = implementation.load()
+        loaded_qualitative = qualitative.load()
     return Loaded(
         registry=loaded_registry,
         community=loaded_community,
@@ -55,4 +58,5 @@ def load() -> Loaded:
         priorities=loaded_priorities,
         coproduction=loaded_coproduction,
         implementation=loaded_implementation,
+        qualitative=loaded_qualitative,
     )
