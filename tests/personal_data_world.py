@@ -214,6 +214,24 @@ LINKS: dict[str, Link] = {
         source=w["coproduction.Source"],
         participant=w["coproduction.Participant"],
     ),
+    "qualitative.ProjectSource": lambda w: _project_source(w),
+    "qualitative.Turn": lambda w: make(
+        M("qualitative.Turn"),
+        source=w["qualitative.ProjectSource"],
+        number=1,
+        speaker=NAME,
+        start=0,
+        end=10,
+    ),
+    "qualitative.Coding": lambda w: make(
+        M("qualitative.Coding"),
+        source=w["qualitative.ProjectSource"],
+        coder=w["auth.User"],
+        coder_name=NAME,
+        start=0,
+        end=10,
+        memo=f"{NAME} said this twice",
+    ),
     "coproduction.Contributor": lambda w: make(
         M("coproduction.Contributor"), full_name=NAME, email=EMAIL, payee_reference="PAY-77"
     ),
@@ -300,6 +318,16 @@ def _panel() -> Any:
     return M("governance.Panel").objects.filter(study__isnull=True).first() or make(
         M("governance.Panel")
     )
+
+
+def _project_source(w: World) -> Any:
+    source = make(
+        M("qualitative.ProjectSource"),
+        title=f"Interview with {NAME}",
+        text=f"Interviewer: thank you. {NAME}: I went back to work in May. Contact {EMAIL}.",
+    )
+    source.participants.add(w["coproduction.Participant"])
+    return source
 
 
 def make_staff() -> Any:

@@ -7,6 +7,8 @@ class QualitativeConfig(AppConfig):
     verbose_name = "Qualitative evidence"
 
     def ready(self) -> None:
+        from coproduce.qualitative import personal_data
         from coproduce.staff.navigation import register_section
 
         register_section("qualitative", "Qualitative analysis", "qualitative:home")
+        personal_data.declare()

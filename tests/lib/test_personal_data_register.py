@@ -58,6 +58,8 @@ KNOWN_NOT_PERSONAL = {
     "implementation.DataPoint": "note: about the data point",
     "priorities.WorkshopGroup": "name: a group",
     "django_tasks_database.DBTaskResult": "task arguments are ids",
+    "qualitative.Project": "name: a project's",
+    "qualitative.Code": "name: a code's",
     "webhooks.Delivery": "message_id: the Standard Webhooks id of the event message",
     "comms.Mailing": "the mailing's own content",
     "implementation.AnnualReportPdf": "the annual report",
