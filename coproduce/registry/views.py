@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -254,10 +255,21 @@ def _report_date(request: HttpRequest) -> tuple[ReportDateForm, dt.date | None]:
     return form, form.cleaned_data["on"] or timezone.localdate()
 
 
+def _published_table() -> tuple[str, dt.date] | None:
+    """The published table the report offers to compare with, and the date it is as at."""
+    name = settings.COPRODUCE_PUBLISHED_TABLE.strip()
+    try:
+        as_at = dt.date.fromisoformat(settings.COPRODUCE_PUBLISHED_TABLE_AS_AT.strip())
+    except ValueError:
+        return None
+    return (name, as_at) if name else None
+
+
 @require_safe
 def report_studies_by_theme(request: HttpRequest) -> HttpResponse:
     form, on = _report_date(request)
     report = reports.studies_by_theme(on)
+    published = _published_table()
     return render(
         request,
         "registry/report_studies_by_theme.html",
@@ -267,6 +279,8 @@ def report_studies_by_theme(request: HttpRequest) -> HttpResponse:
             "totals": report.totals,
             "is_today": report.on == timezone.localdate(),
             "query": f"?on={report.on.isoformat()}" if form.cleaned_data.get("on") else "",
+            "published": published,
+            "is_published_date": published is not None and report.on == published[1],
         },
     )
 

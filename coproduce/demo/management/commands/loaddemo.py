@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import models
 from django.db.models import Sum
-from django.utils import timezone
 
 from coproduce.demo import loader
 from coproduce.demo.loader import registry as demo
@@ -46,8 +45,9 @@ class Command(BaseCommand):
     # Reporting -----------------------------------------------------------------------------
 
     def report(self) -> None:
-        today = timezone.localdate()
-        studies = Study.objects.with_df_counts(on=today)
+        # Table 1's figures, as at the paper's date: the collaboration ended in 2013.
+        on = demo.TABLE_AS_AT
+        studies = Study.objects.with_df_counts(on=on)
         posts = studies.aggregate(
             funded=Sum("df_posts"), filled=Sum("df_posts_filled"), vacant=Sum("df_posts_vacant")
         )
@@ -73,12 +73,14 @@ class Command(BaseCommand):
             f"{Placement.objects.count()} researcher-in-residence placements"
         )
         self.stdout.write(
-            f"  diffusion fellow posts on {today.day} {today:%B %Y}: {posts['filled'] or 0} filled, "
-            f"{posts['vacant'] or 0} vacant, of {posts['funded'] or 0} funded; "
+            f"  diffusion fellow posts as at {on.day} {on:%B %Y} (Table 1 of the 2012 paper): "
+            f"{posts['filled'] or 0} filled, {posts['vacant'] or 0} vacant, of "
+            f"{posts['funded'] or 0} funded; "
             f"{ever} fellows seconded over all time"
         )
         self.stdout.write(self.loaded.community.line())
         self.stdout.write(self.loaded.events.line())
+        self.stdout.write(self.loaded.news.line())
         self.stdout.write(self.loaded.governance.line())
         self.stdout.write(self.loaded.priorities.line())
         self.stdout.write(
