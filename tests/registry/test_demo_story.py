@@ -175,7 +175,9 @@ def test_a_draft_briefing_for_next_month_and_events_to_come(out: str) -> None:
     draft = Mailing.objects.get(slug=news_demo.DRAFT_SLUG)
     assert draft.status == Mailing.Status.DRAFT
     assert "illustrative, today layer" in draft.subject
-    assert Event.objects.filter(starts__gt=timezone.now()).count() >= 2
+    to_come = Event.objects.filter(starts__gt=timezone.now())
+    assert to_come.count() >= 2
+    assert all("today layer" in event.description for event in Event.objects.all())
 
 
 def test_a_second_run_adds_no_news(out: str) -> None:

@@ -141,7 +141,7 @@ class _Audience:
     def consenting(self, channel: str, at: dt.datetime) -> list[tuple[int, str]]:
         found = []
         for pk, email, confirmed, erased in self.associates:
-            if confirmed > at or (erased is not None and erased <= at):
+            if confirmed is None or confirmed > at or (erased is not None and erased <= at):
                 continue
             granted = False
             for when, value in self.history.get((pk, channel), ()):
