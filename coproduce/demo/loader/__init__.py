@@ -3,9 +3,14 @@
 One pass in one transaction, part by part in the order the parts depend on each other: the
 registry (organisations, themes, studies, people, roles, secondments, placements, sign-ins),
 then the communities of practice and associates, events, the news (newsletters and briefings),
-governance, priority setting, co-production and implementation. Each part is a module here that reads its data file through
-`coproduce.demo.data` and returns a summary to print. Every part is idempotent: a second run
-creates nothing and leaves what people changed since alone (see each module).
+governance, priority setting, co-production and implementation. Each part is a module here
+that reads its data file through `coproduce.demo.data` and returns a summary to print. Every
+part is idempotent: a second run creates nothing and leaves what people changed since alone
+(see each module).
+
+Two layers: the collaboration's history, dated 2008-2013 as the sources tell it, and a today
+layer dated from the day the demo is loaded (an open consultation, a draft briefing, review
+rounds, events and meetings to come), marked as illustrative wherever it appears.
 """
 
 from __future__ import annotations
