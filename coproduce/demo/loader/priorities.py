@@ -104,8 +104,11 @@ def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
 def load() -> Summary:
     summary = Summary()
     rng = random.Random(SEED)  # noqa: S311 - invented demo data, not secrets
-    if not Consultation.objects.filter(slug=SCOPING_SLUG).exists():
+    scoping = Consultation.objects.filter(slug=SCOPING_SLUG).first()
+    if scoping is None:
         _scoping(rng, summary)
+    elif not scoping.workshops.exists():  # loaded before the outcomes were recorded
+        _scoping_outcomes(scoping, summary)
     if not Consultation.objects.filter(slug=STROKE_SLUG).exists():
         _stroke(rng, summary)
     _today(timezone.localdate(), summary)
@@ -237,9 +240,12 @@ def _scoping_outcomes(c: Consultation, summary: Summary) -> None:
     keys = [row["study"] for row in plan["outcomes"] if "study" in row]
     studies = {s.slug: s for s in Study.objects.filter(slug__in=map(demo_data.slug, keys))}
     for position, row in enumerate(plan["outcomes"], 1):
+        question = questions.get(row["question"])
+        if question is None:  # changed or removed by someone since the demo was loaded
+            continue
         study = studies.get(demo_data.slug(row["study"])) if "study" in row else None
         Priority.objects.create(
-            workshop=workshop, position=position, question=questions[row["question"]],
+            workshop=workshop, position=position, question=question,
             outcome=row["outcome"], study=study, reason=row["reason"],
         )  # fmt: skip
         summary.priorities += 1
