@@ -125,21 +125,33 @@ def studies(request: HttpRequest) -> HttpResponse:
 def study(request: HttpRequest, slug: str) -> HttpResponse:
     the_study = get_object_or_404(Study.objects.with_df_counts().select_related("theme"), slug=slug)
     today = timezone.localdate()
+    # A study that has ended lists everyone who worked on it, with their dates; a running
+    # study the people in post today.
+    ended = the_study.end is not None and the_study.end < today
     placements = (
-        Placement.objects.active_on(today)
-        .filter(study=the_study)
-        .select_related("person", "host_organisation", "academic_affiliation")
-        .order_by("person__full_name")
+        Placement.objects.filter(study=the_study)
+        if ended
+        else Placement.objects.active_on(today).filter(study=the_study)
+    )
+    secondments = (
+        the_study.secondments.select_related("person", "home_organisation")
+        if ended
+        else the_study.current_secondments(today)
     )
     return render(
         request,
         "registry/study.html",
         {
             "study": the_study,
+            "ended": ended,
             "stage_colour": StudyItem(the_study).stage_colour,
             "partners": the_study.partners.select_related("area"),
-            "secondments": the_study.current_secondments(today).order_by("person__full_name"),
-            "placements": placements,
+            "secondments": secondments.order_by("start", "person__full_name")
+            if ended
+            else secondments.order_by("person__full_name"),
+            "placements": placements.select_related(
+                "person", "host_organisation", "academic_affiliation"
+            ).order_by("person__full_name"),
         },
     )
 
