@@ -233,6 +233,15 @@ COPRODUCE_CONDITION_DAYS = env_int("COPRODUCE_CONDITION_DAYS", 60, minimum=1)
 # How often the worker clock queues the collaboration network analysis (it runs only when
 # the network has changed since the stored run; a manager can also run it from its page).
 COPRODUCE_NETWORK_REFRESH_MINUTES = env_int("COPRODUCE_NETWORK_REFRESH_MINUTES", 60, minimum=1)
+# A published studies-by-theme table the report page offers to compare with, and the date its
+# figures are as at (ISO date). The defaults are the demo collaboration's: Table 1 of the paper
+# describing CLAHRC-NDL (Rowley et al., Implementation Science 2012, 7:40), true in 2012. Set
+# COPRODUCE_PUBLISHED_TABLE to an empty string to hide the link.
+COPRODUCE_PUBLISHED_TABLE = env_str(
+    "COPRODUCE_PUBLISHED_TABLE",
+    "Table 1 of the 2012 paper on CLAHRC-NDL (Implementation Science 7:40)",
+)
+COPRODUCE_PUBLISHED_TABLE_AS_AT = env_str("COPRODUCE_PUBLISHED_TABLE_AS_AT", "2012-06-01")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("COPRODUCE_SECURE_COOKIES", False)

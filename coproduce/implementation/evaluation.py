@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -42,6 +42,18 @@ from coproduce.lib.charts import Chart, Table, bar_chart, line_chart, stacked_ba
 from coproduce.registry.models import Secondment
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def earliest_year() -> int | None:
+    """The first calendar year with anything to evaluate: a secondment starting, an associate
+    confirming or a mailing finishing (three aggregate queries); None when there is nothing."""
+    found = [
+        Secondment.objects.aggregate(first=Min("start"))["first"],
+        Associate.objects.aggregate(first=Min("confirmed"))["first"],
+        Mailing.objects.aggregate(first=Min("finished_at"))["first"],
+    ]
+    years = [value.year for value in found if value is not None]
+    return min(years) if years else None
 
 
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:

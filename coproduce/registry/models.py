@@ -96,7 +96,8 @@ class StudyQuerySet(models.QuerySet["Study"]):
 
         A post is filled on a date when a secondment to the study covers that date; vacancies
         are the funded posts left over. dfs_all_time counts everyone seconded by that date,
-        ended secondments included, secondments yet to start not.
+        ended secondments included, secondments yet to start not. A study that ended before
+        that date has no vacancies.
         """
         on = on or timezone.localdate()
         active = Q(secondments__start__lte=on) & (
@@ -110,6 +111,8 @@ class StudyQuerySet(models.QuerySet["Study"]):
         )
         return qs.annotate(
             df_posts_vacant=models.Case(
+                # A study that has ended by the date has no posts left to fill.
+                models.When(end__lt=on, then=0),
                 models.When(
                     df_posts__gt=F("df_posts_filled"), then=F("df_posts") - F("df_posts_filled")
                 ),

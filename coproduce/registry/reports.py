@@ -46,8 +46,9 @@ class StudyRow:
 
     @property
     def none_filled(self) -> bool:
-        """The study has funded posts and nobody in any of them: the table says "vacant"."""
-        return self.df_posts > 0 and self.filled == 0
+        """The study has funded posts, nobody in any of them, and has not ended: the table says
+        "vacant"."""
+        return self.df_posts > 0 and self.filled == 0 and self.vacant > 0
 
     @property
     def filled_cell(self) -> Cell:

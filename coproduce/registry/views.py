@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -124,21 +125,33 @@ def studies(request: HttpRequest) -> HttpResponse:
 def study(request: HttpRequest, slug: str) -> HttpResponse:
     the_study = get_object_or_404(Study.objects.with_df_counts().select_related("theme"), slug=slug)
     today = timezone.localdate()
+    # A study that has ended lists everyone who worked on it, with their dates; a running
+    # study the people in post today.
+    ended = the_study.end is not None and the_study.end < today
     placements = (
-        Placement.objects.active_on(today)
-        .filter(study=the_study)
-        .select_related("person", "host_organisation", "academic_affiliation")
-        .order_by("person__full_name")
+        Placement.objects.filter(study=the_study)
+        if ended
+        else Placement.objects.active_on(today).filter(study=the_study)
+    )
+    secondments = (
+        the_study.secondments.select_related("person", "home_organisation")
+        if ended
+        else the_study.current_secondments(today)
     )
     return render(
         request,
         "registry/study.html",
         {
             "study": the_study,
+            "ended": ended,
             "stage_colour": StudyItem(the_study).stage_colour,
             "partners": the_study.partners.select_related("area"),
-            "secondments": the_study.current_secondments(today).order_by("person__full_name"),
-            "placements": placements,
+            "secondments": secondments.order_by("start", "person__full_name")
+            if ended
+            else secondments.order_by("person__full_name"),
+            "placements": placements.select_related(
+                "person", "host_organisation", "academic_affiliation"
+            ).order_by("person__full_name"),
         },
     )
 
@@ -254,10 +267,21 @@ def _report_date(request: HttpRequest) -> tuple[ReportDateForm, dt.date | None]:
     return form, form.cleaned_data["on"] or timezone.localdate()
 
 
+def _published_table() -> tuple[str, dt.date] | None:
+    """The published table the report offers to compare with, and the date it is as at."""
+    name = settings.COPRODUCE_PUBLISHED_TABLE.strip()
+    try:
+        as_at = dt.date.fromisoformat(settings.COPRODUCE_PUBLISHED_TABLE_AS_AT.strip())
+    except ValueError:
+        return None
+    return (name, as_at) if name else None
+
+
 @require_safe
 def report_studies_by_theme(request: HttpRequest) -> HttpResponse:
     form, on = _report_date(request)
     report = reports.studies_by_theme(on)
+    published = _published_table()
     return render(
         request,
         "registry/report_studies_by_theme.html",
@@ -267,6 +291,8 @@ def report_studies_by_theme(request: HttpRequest) -> HttpResponse:
             "totals": report.totals,
             "is_today": report.on == timezone.localdate(),
             "query": f"?on={report.on.isoformat()}" if form.cleaned_data.get("on") else "",
+            "published": published,
+            "is_published_date": published is not None and report.on == published[1],
         },
     )
 

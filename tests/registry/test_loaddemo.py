@@ -216,11 +216,17 @@ def test_the_sixteen_studies_of_the_table(demo: str) -> None:
 
 @pytest.mark.parametrize(
     "on",
-    [None, dt.date(2012, 6, 1), dt.date(2031, 1, 15), dt.date(2045, 12, 31)],
-    ids=["today", "2012", "2031", "2045"],
+    [
+        clahrc_ndl.TABLE_AS_AT,
+        dt.date(2011, 7, 1),
+        dt.date(2012, 1, 1),
+        dt.date(2012, 12, 31),
+        dt.date(2013, 12, 31),
+    ],
+    ids=["as-at", "2011-07", "2012-01", "2012-12", "2013-end"],
 )
-def test_posts_filled_per_study_match_the_table_on_any_date(demo: str, on: dt.date | None) -> None:
-    studies = Study.objects.with_df_counts(on=on or timezone.localdate())
+def test_posts_filled_per_study_match_the_table_in_its_time(demo: str, on: dt.date) -> None:
+    studies = Study.objects.with_df_counts(on=on)
     by_title = {study.title: study for study in studies}
     for _theme, title, _acronym, filled in TABLE:
         assert by_title[title].df_posts_filled == filled, title  # type: ignore[attr-defined]
@@ -232,29 +238,46 @@ def test_posts_filled_per_study_match_the_table_on_any_date(demo: str, on: dt.da
     assert patchwork.dfs_all_time == 1  # type: ignore[attr-defined]
 
 
+def test_table_is_shown_as_at_the_papers_date(demo: str) -> None:
+    assert clahrc_ndl.TABLE_AS_AT.year == 2012  # the paper: Implementation Science 2012, 7:40
+    assert "posts as at 1 June 2012 (Table 1 of the 2012 paper): 20 filled" in demo
+
+
+@pytest.mark.parametrize(
+    "on", [dt.date(2014, 1, 1), dt.date(2031, 1, 15), None], ids=["2014", "2031", "today"]
+)
+def test_nobody_is_in_post_after_the_collaboration_ended(demo: str, on: dt.date | None) -> None:
+    studies = Study.objects.with_df_counts(on=on or timezone.localdate())
+    totals = studies.aggregate(filled=Sum("df_posts_filled"), vacant=Sum("df_posts_vacant"))
+    assert totals == {"filled": 0, "vacant": 0}  # every study has ended: nothing to fill
+    assert sum(s.dfs_all_time for s in studies) == 24  # type: ignore[attr-defined]
+
+
 def test_posts_funded_equal_filled_plus_the_patchwork_vacancy(demo: str) -> None:
     expected = {title: max(filled, 1) for _, title, _, filled in TABLE}
     assert {study.title: study.df_posts for study in Study.objects.all()} == expected
     assert Study.objects.aggregate(total=Sum("df_posts"))["total"] == 21
 
 
-def test_twenty_four_fellows_over_all_time_four_of_them_ended(demo: str) -> None:
+def test_twenty_four_fellows_over_all_time_four_of_them_ended_early(demo: str) -> None:
     assert Secondment.objects.values("person").distinct().count() == 24
     assert Secondment.objects.count() == 24
-    ended = Secondment.objects.filter(end__isnull=False)
+    ended = Secondment.objects.filter(end__lt=clahrc_ndl.TABLE_AS_AT)
     assert ended.count() == 4
     assert ended.filter(study__acronym="PATCHWORK").count() == 1
     assert all(sec.end is not None and sec.end < dt.date(2012, 1, 1) for sec in ended)
-    # Three ended posts were refilled: the study has a later secondment still running.
+    # Three ended posts were refilled: the study has a later secondment still running then.
     refilled = [
         sec
         for sec in ended
-        if Secondment.objects.filter(study=sec.study, start__gt=sec.end, end__isnull=True).exists()
+        if Secondment.objects.filter(
+            study=sec.study, start__gt=sec.end, end__gte=clahrc_ndl.TABLE_AS_AT
+        ).exists()
     ]
     assert len(refilled) == 3
     total = sum(
         study.dfs_all_time  # type: ignore[attr-defined]
-        for study in Study.objects.with_df_counts()
+        for study in Study.objects.with_df_counts(clahrc_ndl.TABLE_AS_AT)
     )
     assert total == 24
 

@@ -256,6 +256,35 @@ def test_study_with_nobody_in_post_says_so(client: Client) -> None:
     assert "No researcher in residence is working on this study at the moment." in text
 
 
+def test_an_ended_study_lists_who_worked_on_it_with_their_dates(client: Client) -> None:
+    study = factories.StudyFactory(
+        slug="ended", df_posts=2, start=dt.date(2009, 4, 1), end=dt.date(2013, 12, 31)
+    )
+    factories.SecondmentFactory(
+        study=study,
+        person=factories.PersonFactory(full_name="Ada Fellow"),
+        start=dt.date(2009, 4, 1),
+        end=dt.date(2013, 12, 31),
+    )
+    factories.PlacementFactory(
+        study=study,
+        person=factories.PersonFactory(full_name="Bea Resident"),
+        start=dt.date(2010, 1, 4),
+        end=dt.date(2012, 3, 30),
+    )
+    text = _text(_html(client, "/studies/ended/"))
+    assert "Ada Fellow" in text
+    assert "from April 2009 to December 2013" in text
+    assert "Bea Resident" in text
+    assert "from January 2010 to March 2012" in text
+    assert "Diffusion fellow posts 2, ended with the study" in text
+    assert "vacant" not in text
+    factories.StudyFactory(slug="ended-alone", start=dt.date(2009, 4, 1), end=dt.date(2010, 1, 1))
+    text = _text(_html(client, "/studies/ended-alone/"))
+    assert "No diffusion fellow was seconded to this study." in text
+    assert "No researcher in residence worked on this study." in text
+
+
 def test_unknown_study_is_not_found(client: Client) -> None:
     _html(client, "/studies/no-such-study/", status=404)
 

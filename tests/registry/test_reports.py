@@ -14,7 +14,7 @@ from django.test import Client
 
 from coproduce.lib import exports as writer
 from coproduce.registry import reports
-from coproduce.registry.models import Theme
+from coproduce.registry.models import Study, Theme
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -121,15 +121,17 @@ def _text(html: str) -> str:
 
 
 def test_report_page_shows_the_table_with_totals(
-    client: Client, collaboration: dict[str, Any]
+    client: Client, collaboration: dict[str, Any], settings: Any
 ) -> None:
+    settings.COPRODUCE_PUBLISHED_TABLE = "Table 1 of the paper"
     response = client.get("/reports/studies-by-theme/?on=2012-06-01")
 
     assert response.status_code == 200
     html = response.content.decode()
     text = _text(html)
     assert html.count("<h1") == 1
-    assert "Diffusion fellow posts by theme and study on 1 June 2012" in text
+    # The published table's date (COPRODUCE_PUBLISHED_TABLE_AS_AT): the caption says "as at".
+    assert "Diffusion fellow posts by theme and study as at 1 June 2012" in text
     assert "Group parenting programme (PATCHWORK) vacant 1 0" in text
     assert "Readiness for treatment 2 0 3" in text
     assert "Home visits after stroke 1 1 1" in text
@@ -145,6 +147,30 @@ def test_report_page_defaults_to_today(client: Client) -> None:
     assert "(today)" in html
     assert "Total 1 1 1" in _text(html)
     assert 'href="/reports/studies-by-theme.csv"' in html
+
+
+def test_report_page_links_to_the_published_tables_date(client: Client, settings: Any) -> None:
+    settings.COPRODUCE_PUBLISHED_TABLE = "Table 1 of the paper"
+    settings.COPRODUCE_PUBLISHED_TABLE_AS_AT = "2012-06-01"
+    factories.StudyFactory()
+    text = _text(client.get("/reports/studies-by-theme/?on=2013-01-07").content.decode())
+    assert "Table 1 of the paper shows these figures as at 1 June 2012." in text
+    assert "See the figures as at 1 June 2012" in text
+    assert "study on 7 January 2013" in text
+    settings.COPRODUCE_PUBLISHED_TABLE = ""
+    html = client.get("/reports/studies-by-theme/?on=2013-01-07").content.decode()
+    assert "as at 1 June 2012" not in html
+
+
+def test_an_ended_study_has_no_vacancy(client: Client) -> None:
+    study = factories.StudyFactory(df_posts=2, start=dt.date(2009, 4, 1), end=dt.date(2013, 12, 31))
+    factories.SecondmentFactory(study=study, start=dt.date(2009, 4, 1), end=dt.date(2013, 12, 31))
+    during = Study.objects.with_df_counts(dt.date(2012, 6, 1)).get(pk=study.pk)
+    after = Study.objects.with_df_counts(dt.date(2014, 1, 1)).get(pk=study.pk)
+    assert (during.df_posts_filled, during.df_posts_vacant) == (1, 1)  # type: ignore[attr-defined]
+    assert (after.df_posts_filled, after.df_posts_vacant) == (0, 0)  # type: ignore[attr-defined]
+    text = _text(client.get("/reports/studies-by-theme/?on=2014-01-01").content.decode())
+    assert "vacant" not in text.split("Diffusion fellow posts by theme")[1].split("How the")[0]
 
 
 def test_report_page_with_a_bad_date_shows_an_error(client: Client) -> None:

@@ -2,10 +2,15 @@
 
 One pass in one transaction, part by part in the order the parts depend on each other: the
 registry (organisations, themes, studies, people, roles, secondments, placements, sign-ins),
-then the communities of practice and associates, events, governance, priority setting,
-co-production, implementation and qualitative evidence. Each part is a module here that reads its data file through
-`coproduce.demo.data` and returns a summary to print. Every part is idempotent: a second run
-creates nothing and leaves what people changed since alone (see each module).
+then the communities of practice and associates, events, the news (newsletters and briefings),
+governance, priority setting, co-production, implementation and qualitative evidence. Each part
+is a module here that reads its data file through `coproduce.demo.data` and returns a summary
+to print. Every part is idempotent: a second run creates nothing and leaves what people changed
+since alone (see each module).
+
+Two layers: the collaboration's history, dated 2008-2013 as the sources tell it, and a today
+layer dated from the day the demo is loaded (an open consultation, a draft briefing, review
+rounds, events and meetings to come), marked as illustrative wherever it appears.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from coproduce.demo.loader import (
     events,
     governance,
     implementation,
+    news,
     priorities,
     qualitative,
     registry,
@@ -32,6 +38,7 @@ class Loaded:
     registry: Counter[str]
     community: community.Summary
     events: events.Summary
+    news: news.Summary
     governance: governance.Summary
     priorities: priorities.Summary
     coproduction: coproduction.Tally
@@ -45,6 +52,7 @@ def load() -> Loaded:
         loaded_registry = registry.load()
         loaded_community = community.load()
         loaded_events = events.load()
+        loaded_news = news.load()
         loaded_governance = governance.load()
         loaded_priorities = priorities.load()
         loaded_coproduction = coproduction.load()
@@ -54,6 +62,7 @@ def load() -> Loaded:
         registry=loaded_registry,
         community=loaded_community,
         events=loaded_events,
+        news=loaded_news,
         governance=loaded_governance,
         priorities=loaded_priorities,
         coproduction=loaded_coproduction,

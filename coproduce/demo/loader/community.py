@@ -394,6 +394,8 @@ def _plan_associates() -> list[_Plan]:
     cops = _all_cops()
     cop_theme = {data["slug"]: data.get("theme") or study_theme[data["slug"]] for data in cops}
     theme_slugs = [row["slug"] for row in clahrc_ndl.THEMES]
+    research_slugs = [row["slug"] for row in clahrc_ndl.THEMES if row["kind"] == "research"]
+    first_year = random.Random(f"{SEED}:first-year-themes")  # noqa: S311 (demo data)
     founded = {data["slug"]: data["founded"] for data in cops}
     history_end = _aware(HISTORY_END, 23 * 60)
     plans = []
@@ -416,6 +418,10 @@ def _plan_associates() -> list[_Plan]:
             if rng.random() < chances[1 if lay else 0]
         ]
         primary = rng.choice(theme_slugs)
+        if day < FIRST_YEAR_END and primary not in research_slugs:
+            # The paper: "within the first year, 400 people had joined as associates linked to
+            # one of the research themes". A stream of its own keeps the other draws unchanged.
+            primary = first_year.choice(research_slugs)
         interests = [primary]
         if rng.random() < 0.3:
             interests.append(rng.choice([slug for slug in theme_slugs if slug != primary]))

@@ -26,6 +26,7 @@ from coproduce.events.models import Booking, Event
 
 _DATA = demo_data.part("events")
 SEED: str = _DATA["seed"]
+TODAY_LAYER_NOTE: str = _DATA["today_layer_note"]
 Kind = Event.Kind
 CONFIRMED: str = Booking.Status.CONFIRMED
 WAITLISTED: str = Booking.Status.WAITLISTED
@@ -115,7 +116,9 @@ def load(today: dt.date | None = None) -> Summary:
                 "kind": data["kind"],
                 "title": data["title"],
                 "summary": data.get("summary", ""),
-                "description": data.get("description", ""),
+                "description": "\n\n".join(
+                    part for part in (data.get("description", ""), TODAY_LAYER_NOTE) if part
+                ),
                 "starts": starts,
                 "ends": ends,
                 "venue": data.get("venue", ""),

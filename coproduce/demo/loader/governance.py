@@ -74,6 +74,13 @@ ROUNDS: list[dict[str, Any]] = [
 ]
 STUDY_ROUNDS = tuple(story["study"] for story in ROUNDS)
 
+# The review rounds are dated from the day the demo is loaded (so that there is always a round in
+# hand), not from the collaboration's 2008-2013 history: each says so in its cover note.
+TODAY_LAYER_NOTE = (
+    "Illustrative (the demo's today layer): this round is dated from the day the demo was "
+    "loaded, not from the collaboration's 2008-2013 history."
+)
+
 
 @dataclass
 class Summary:
@@ -183,7 +190,7 @@ class _Loader:
     ) -> ReviewRound:
         panel = self.panels[kind]
         chair = self.user_of(CHAIRS[kind])
-        review_round = services.submit(version, panel, note="", by=None)
+        review_round = services.submit(version, panel, note=TODAY_LAYER_NOTE, by=None)
         for n, email in enumerate(REVIEWERS[kind]):
             assignment = services.assign(review_round, self.person(email), by=chair)
             has_conflict = conflict and n == 1

@@ -66,6 +66,7 @@ OPENERS: list[str] = _DATA["openers"]
 STROKE_GROUP_WEIGHTS = list(_DATA["stroke_group_weights"].items())
 SCOPING: dict[str, Any] = _DATA["scoping"]
 STROKE: dict[str, Any] = _DATA["stroke"]
+TODAY: dict[str, Any] = _DATA["today"]
 
 
 @dataclass
@@ -103,11 +104,51 @@ def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
 def load() -> Summary:
     summary = Summary()
     rng = random.Random(SEED)  # noqa: S311 - invented demo data, not secrets
-    if not Consultation.objects.filter(slug=SCOPING_SLUG).exists():
+    scoping = Consultation.objects.filter(slug=SCOPING_SLUG).first()
+    if scoping is None:
         _scoping(rng, summary)
+    elif not scoping.workshops.exists():  # loaded before the outcomes were recorded
+        _scoping_outcomes(scoping, summary)
     if not Consultation.objects.filter(slug=STROKE_SLUG).exists():
         _stroke(rng, summary)
+    _today(timezone.localdate(), summary)
     return summary
+
+
+def _today(today: dt.date, summary: Summary) -> None:
+    """The today layer's illustrative open consultation, dated from `today`. Created with a few
+    responses the first time; on a later run, while it is still open, its dates move so that it
+    stays open (a consultation someone has closed is left alone)."""
+    opens = today - dt.timedelta(days=TODAY["opened_days_ago"])
+    closes = today + dt.timedelta(days=TODAY["closes_in_days"])
+    c = Consultation.objects.filter(slug=TODAY["slug"]).first()
+    if c is not None:
+        if c.status == Consultation.Status.OPEN and c.closes < today + dt.timedelta(days=7):
+            Consultation.objects.filter(pk=c.pk).update(opens=opens, closes=closes)
+        return
+    c = Consultation.objects.create(
+        slug=TODAY["slug"],
+        title=TODAY["title"],
+        scope=TODAY["scope"],
+        opens=opens,
+        closes=closes,
+        status=Consultation.Status.OPEN,
+        open_link_enabled=True,
+        published=False,
+    )
+    summary.consultations += 1
+    q = _questions(c, TODAY["questions"])
+    groups = list(StakeholderGroup)
+    for index, text in enumerate(TODAY["answers"][: TODAY["responses"]]):
+        answers = {q[0].pk: q[0].choices[index % len(q[0].choices)], q[1].pk: text}
+        response = services.save_response(
+            c, answers, group=groups[index % len(groups)].value, submit=True
+        )
+        Response.objects.filter(pk=response.pk).update(
+            submitted_at=_aware(opens + dt.timedelta(days=1 + index), 11)
+        )
+        summary.responses += 1
+        summary.submissions += 1
 
 
 def _questions(consultation: Consultation, specs: list[dict[str, Any]]) -> list[Question]:
@@ -184,6 +225,30 @@ def _scoping(rng: random.Random, summary: Summary) -> None:
     car_park.out_of_scope = True
     car_park.out_of_scope_reason = SCOPING["out_of_scope_reason"]
     car_park.save()
+    _scoping_outcomes(c, summary)
+
+
+def _scoping_outcomes(c: Consultation, summary: Summary) -> None:
+    """What the scoping review decided for each question after the scoping interviews: some
+    studies taken forward, some with an amended scope, one not taken forward. Recorded as the
+    outcomes of an unpublished meeting (no small groups or rounds: nothing was ranked)."""
+    plan = SCOPING["feedback"]
+    workshop = Workshop.objects.create(
+        consultation=c, title=plan["title"], held_on=plan["held_on"], published=False
+    )
+    questions = {iq.text: iq for iq in c.indicative_questions.all()}
+    keys = [row["study"] for row in plan["outcomes"] if "study" in row]
+    studies = {s.slug: s for s in Study.objects.filter(slug__in=map(demo_data.slug, keys))}
+    for position, row in enumerate(plan["outcomes"], 1):
+        question = questions.get(row["question"])
+        if question is None:  # changed or removed by someone since the demo was loaded
+            continue
+        study = studies.get(demo_data.slug(row["study"])) if "study" in row else None
+        Priority.objects.create(
+            workshop=workshop, position=position, question=question,
+            outcome=row["outcome"], study=study, reason=row["reason"],
+        )  # fmt: skip
+        summary.priorities += 1
 
 
 def _stroke(rng: random.Random, summary: Summary) -> None:

@@ -5,11 +5,18 @@ published description of CLAHRC Nottinghamshire, Derbyshire and Lincolnshire. Ev
 invented for the demo: every organisation and person here is fictional, emails use reserved
 example domains, and the study summaries, designs and stages are illustrative.
 
-How the DF figures come out (whatever the date the data is loaded on):
-- 21 funded posts over 16 studies; 20 filled by current secondments (no end date), and the one
-  PATCHWORK post vacant since its fellow's secondment ended;
-- 24 people seconded over all time: the 20 current fellows and 4 whose secondments ended (three
-  were replaced, on the CBT trial, the impact of injuries study and home visits after stroke).
+The dates follow the collaboration's own timeline: funded 2008-2013 (the legacy web page: "CLAHRC
+NDL ended in December 2013"), fellows seconded one day a week "for up to five years", so every
+secondment here starts in 2009 or 2010 and ends by 31 December 2013, and every study is complete
+by then. The diffusion fellow (DF) figures of Table 1 are true as at the paper's date
+(`TABLE_AS_AT`, in 2012; Rowley et al., Implementation Science 2012, 7:40), and on any day from
+July 2011 to the end of 2013:
+- 21 funded posts over 16 studies; 20 filled, and the one PATCHWORK post vacant since its
+  fellow's secondment ended in June 2011;
+- 24 people seconded over all time: the 20 fellows in post and 4 whose secondments ended earlier
+  (three were replaced, on the CBT trial, the impact of injuries study and home visits after
+  stroke).
+After 2013 every post is empty: the collaboration has ended.
 
 Records point at each other by natural key: areas, organisations and themes by slug, studies by
 their key in the data file (turned into slugs here), people by email address, users by username.
@@ -45,6 +52,9 @@ _DATA = demo_data.part("registry")
 
 COLLABORATION: str = _DATA["collaboration"]
 
+# The date Table 1's figures are shown as at: in 2012, the year the paper was published.
+TABLE_AS_AT: dt.date = _DATA["table_as_at"]
+
 # Set only when a demo account is first created; a re-run keeps whatever password it has now.
 DEMO_PASSWORD: str = _DATA["demo_password"]
 
@@ -78,6 +88,7 @@ class StudyData(TypedDict):
     design: str
     stage: str
     start: dt.date
+    end: NotRequired[dt.date]
     df_posts: int
     partners: list[str]
     summary: str
@@ -225,6 +236,7 @@ def load() -> Counter[str]:
                 "summary": row["summary"],
                 "df_posts": row["df_posts"],
                 "start": row["start"],
+                "end": row.get("end"),
             },
             m2m={"partners": {orgs[slug].pk for slug in row["partners"]}},
         )

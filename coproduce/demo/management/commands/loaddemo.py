@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import models
 from django.db.models import Sum
-from django.utils import timezone
 
 from coproduce.demo import loader
 from coproduce.demo.loader import registry as demo
@@ -29,7 +28,9 @@ class Command(BaseCommand):
         "Load the demo collaboration (CLAHRC Nottinghamshire, Derbyshire and Lincolnshire): "
         "areas, partner organisations, themes, the sixteen studies, people and their roles, "
         "diffusion fellow secondments, researchers in residence, the communities of practice "
-        "with about 600 invented associates, their consent and activities, and three sign-ins "
+        "with about 600 invented associates, their consent and activities, the Engage "
+        "newsletters and monthly briefings of 2009-2013, an illustrative today layer dated "
+        "from the load day, and three sign-ins "
         f"(manager, researcher, reader; password {demo.DEMO_PASSWORD}). "
         "Safe to run again: records are matched by slug, email address or username and "
         "brought back to the demo values, nothing is duplicated, and records the demo does not "
@@ -46,8 +47,9 @@ class Command(BaseCommand):
     # Reporting -----------------------------------------------------------------------------
 
     def report(self) -> None:
-        today = timezone.localdate()
-        studies = Study.objects.with_df_counts(on=today)
+        # Table 1's figures, as at the paper's date: the collaboration ended in 2013.
+        on = demo.TABLE_AS_AT
+        studies = Study.objects.with_df_counts(on=on)
         posts = studies.aggregate(
             funded=Sum("df_posts"), filled=Sum("df_posts_filled"), vacant=Sum("df_posts_vacant")
         )
@@ -73,12 +75,14 @@ class Command(BaseCommand):
             f"{Placement.objects.count()} researcher-in-residence placements"
         )
         self.stdout.write(
-            f"  diffusion fellow posts on {today.day} {today:%B %Y}: {posts['filled'] or 0} filled, "
-            f"{posts['vacant'] or 0} vacant, of {posts['funded'] or 0} funded; "
+            f"  diffusion fellow posts as at {on.day} {on:%B %Y} (Table 1 of the 2012 paper): "
+            f"{posts['filled'] or 0} filled, {posts['vacant'] or 0} vacant, of "
+            f"{posts['funded'] or 0} funded; "
             f"{ever} fellows seconded over all time"
         )
         self.stdout.write(self.loaded.community.line())
         self.stdout.write(self.loaded.events.line())
+        self.stdout.write(self.loaded.news.line())
         self.stdout.write(self.loaded.governance.line())
         self.stdout.write(self.loaded.priorities.line())
         self.stdout.write(self.loaded.qualitative.line())
