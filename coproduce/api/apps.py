@@ -9,4 +9,4 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from coproduce.staff.navigation import register_section
 
-        register_section("api_tokens", "API tokens", "api_tokens:list")
+        register_section("api_tokens", "API tokens", "api_tokens:list", area="reports")

@@ -15,4 +15,4 @@ class CommsConfig(AppConfig):
         # The sign-in unlock link leaves through the outbox (security sits below comms).
         mail.register(queue_message)
 
-        register_section("mailings", "Mailings", "comms_staff:list")
+        register_section("mailings", "Mailings", "comms_staff:list", area="communities")

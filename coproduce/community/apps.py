@@ -10,5 +10,9 @@ class CommunityConfig(AppConfig):
         from coproduce.community import signals  # noqa: F401 - connects the receivers
         from coproduce.staff.navigation import register_section
 
-        register_section("associates", "Associates", "associates_staff:directory")
-        register_section("cops", "Communities of practice", "community_staff:list")
+        register_section(
+            "associates", "Associates", "associates_staff:directory", area="communities"
+        )
+        register_section(
+            "cops", "Communities of practice", "community_staff:list", area="communities"
+        )

@@ -16,9 +16,16 @@ class CoproductionConfig(AppConfig):
             "coproduction",
             "Co-production",
             "coproduction:home",
+            area="involvement",
             # Diffusion fellows and researchers in residence without a staff role log here.
             without_staff_role=lambda user: (
                 ("Co-production", "coproduction:home") if is_broker(user) else None
             ),
+        )
+        register_section(
+            "time_used", "Secondment time used", "coproduction:time_used", area="reports"
+        )
+        register_section(
+            "compromise_analysis", "Compromises analysed", "coproduction:analysis", area="reports"
         )
         register(*KINDS)

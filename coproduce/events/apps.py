@@ -23,7 +23,7 @@ class EventsConfig(AppConfig):
         services.associate_erased.connect(
             _forget_bookings, sender=Associate, dispatch_uid="events.forget_bookings"
         )
-        register_section("events", "Events", "events_staff:list")
+        register_section("events", "Events", "events_staff:list", area="events")
 
 
 def _forget_bookings(sender: Any, associate: Any, at: Any, **kwargs: Any) -> None:

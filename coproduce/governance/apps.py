@@ -20,6 +20,7 @@ class GovernanceConfig(AppConfig):
             "governance",
             "Governance",
             "governance:dashboard",
+            area="governance",
             without_staff_role=lay_menu,  # a lay panel member: their panels
             home_without_staff_role=True,  # and the staff home sends them there
         )

@@ -16,5 +16,13 @@ class ImplementationConfig(AppConfig):
 
         scheduler.register("overdue recommendations", queue_overdue_nudges)
         scheduler.register("collaboration network", queue_network_run_if_due)
-        register_section("implementation", "Implementation", "implementation:overview")
+        register_section(
+            "implementation", "Implementation", "implementation:overview", area="implementation"
+        )
+        register_section(
+            "implementation_matrix",
+            "Implementation matrix",
+            "implementation:matrix",
+            area="reports",
+        )
         register(*KINDS)
