@@ -119,7 +119,8 @@ def _live_objects(entries: list[AuditEntry], known: dict[tuple[str, str], Any]) 
     return found
 
 
-def _actor_name(entry: AuditEntry) -> str:
+def actor_name(entry: AuditEntry) -> str:
+    """Who acted, by name from their live account (the entry should come with its actor)."""
     user = entry.actor if entry.actor_id else None
     if user is not None:
         return user.get_full_name() or user.get_username()
@@ -195,7 +196,7 @@ def describe(entries: Iterable[AuditEntry], known: Iterable[Any] = ()) -> list[D
         thing = f"the {model._meta.verbose_name}" if model is not None else "the record"
         verb = entry.action.rsplit(".", 1)[-1]
         template = _TEMPLATES.get(entry.action) or _TEMPLATES.get(verb) or FALLBACK
-        actor = _actor_name(entry)
+        actor = actor_name(entry)
         sentence = template.format(
             actor=actor,
             object=name,

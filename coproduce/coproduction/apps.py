@@ -8,6 +8,7 @@ class CoproductionConfig(AppConfig):
 
     def ready(self) -> None:
         from coproduce.coproduction.access import is_broker
+        from coproduce.coproduction.home import your_time
         from coproduce.coproduction.records import KINDS
         from coproduce.staff.navigation import register_section
         from coproduce.staff.records import register
@@ -17,6 +18,7 @@ class CoproductionConfig(AppConfig):
             "Co-production",
             "coproduction:home",
             area="involvement",
+            your_work=(your_time,),
             # Diffusion fellows and researchers in residence without a staff role log here.
             without_staff_role=lambda user: (
                 ("Co-production", "coproduction:home") if is_broker(user) else None

@@ -94,7 +94,7 @@ class Section:
     without_staff_role: Offer | None = None
     home_without_staff_role: bool = False
     area: str = "studies"
-    your_work: YourWork | None = None
+    your_work: tuple[YourWork, ...] = ()
 
 
 _REGISTERED: dict[str, Section] = {}
@@ -108,7 +108,7 @@ def register_section(
     area: str = "studies",
     without_staff_role: Offer | None = None,
     home_without_staff_role: bool = False,
-    your_work: YourWork | None = None,
+    your_work: tuple[YourWork, ...] = (),
 ) -> None:
     """Add a section to an area of the staff menu, after the staff app's own; registering
     again replaces.
@@ -116,8 +116,8 @@ def register_section(
     `area` is one of `AREAS`' keys. `without_staff_role`, if given, says what to offer a
     signed-in user who has no staff role (a label and url name, or None to offer nothing);
     without it they are offered nothing. With `home_without_staff_role`, the staff home sends
-    such a user to what it offers them. `your_work`, if given, builds the section's panel for
-    a staff user's home page (or None when it has nothing for them).
+    such a user to what it offers them. `your_work` build the section's panels for a staff
+    user's home page (each returns None when it has nothing for them).
     """
     if area not in _AREA_KEYS:
         raise ValueError(f"No staff area {area!r}; one of {', '.join(sorted(_AREA_KEYS))}.")
@@ -141,8 +141,8 @@ def your_work(user: Any) -> list[HomePanel]:
     """The staff home's panels for this staff user, their own work first."""
     panels = []
     for section in _REGISTERED.values():
-        if section.your_work is not None:
-            panel = section.your_work(user)
+        for build in section.your_work:
+            panel = build(user)
             if panel is not None:
                 panels.append(panel)
     return sorted(panels, key=lambda panel: panel.order)
