@@ -30,7 +30,9 @@ def test_a_change_of_stage_reads_as_a_sentence_with_choice_labels(db: Any) -> No
 def test_several_fields_and_long_values_are_named_not_quoted(db: Any) -> None:
     jane = factories.UserFactory(username="jsmith", first_name="Jane", last_name="Smith")
     study = factories.StudyFactory(title="Trial")
-    entry = record(jane, "registry.study.updated", study, {"summary": ["a", "b"], "end": [None, "2012-01-01"]})
+    entry = record(
+        jane, "registry.study.updated", study, {"summary": ["a", "b"], "end": [None, "2012-01-01"]}
+    )
     assert _one(entry) == "Jane Smith changed the summary and end of Trial"
     long = record(jane, "registry.study.updated", study, {"summary": ["a", "x" * 200]})
     assert _one(long) == "Jane Smith changed the summary of Trial"
@@ -72,4 +74,5 @@ def test_history_pages_show_sentences_and_keep_the_code(manager_client: Client, 
     manager_client.post(url, form_data(theme, summary="Changed"))
     html = manager_client.get(CASE_BY_KEY["theme"].url(theme)).content.decode()
     assert "changed the summary of Primary Care" in html
-    assert "<summary" in html and f"registry.theme.updated registry.theme#{theme.pk}" in html
+    assert "<summary" in html
+    assert f"registry.theme.updated registry.theme#{theme.pk}" in html
