@@ -25,9 +25,19 @@ from coproduce.coproduction.models import HOURS_PER_DAY
 from coproduce.coproduction.timeuse import time_used, with_hours, working_days
 from coproduce.staff.navigation import HomePanel, WorkRow
 
+# A diffusion fellow is seconded for up to five years (docs/user-guide, "Diffusion fellows").
+MAX_SECONDMENT_YEARS = 5
+
 
 def _when(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def _years_on(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _secondment_row(secondment: Any, today: dt.date) -> WorkRow:
@@ -38,7 +48,11 @@ def _secondment_row(secondment: Any, today: dt.date) -> WorkRow:
         + f", at {secondment.fte} FTE. "
     )
     if secondment.end is None:
-        detail += "No end date set."
+        limit = _years_on(secondment.start, MAX_SECONDMENT_YEARS)
+        detail += (
+            f"No end date set; {MAX_SECONDMENT_YEARS} years, the longest a secondment runs, "
+            f"{'ended' if limit < today else 'end'} on {_when(limit)}."
+        )
     elif secondment.end < today:
         detail += f"Ended on {_when(secondment.end)}."
     else:
