@@ -204,5 +204,7 @@ def describe(entries: Iterable[AuditEntry], known: Iterable[Any] = ()) -> list[D
             verb=verb.replace("_", " "),
             changes=_changes(model, entry, name),
         )
-        described.append(Described(entry, sentence[:1].upper() + sentence[1:], actor, name))
+        if not template.startswith("{actor}"):  # a name is left as it is spelt
+            sentence = sentence[:1].upper() + sentence[1:]
+        described.append(Described(entry, sentence, actor, name))
     return described

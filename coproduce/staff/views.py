@@ -84,10 +84,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "new_enquiries": new_enquiries,
             "recent": recent,
             "is_manager": is_manager(request.user),
-            "name": request.user.get_full_name() or request.user.get_username(),
+            "name": _full_name(request.user),
         },
         section="home",
     )
+
+
+def _full_name(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
 
 
 def _your_studies(user: Any) -> HomePanel | None:
