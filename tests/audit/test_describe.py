@@ -76,3 +76,29 @@ def test_history_pages_show_sentences_and_keep_the_code(manager_client: Client, 
     assert "changed the summary of Primary Care" in html
     assert "<summary" in html
     assert f"registry.theme.updated registry.theme#{theme.pk}" in html
+
+
+def test_naming_costs_the_same_whatever_the_records_are(db: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = factories.UserFactory(username="kim", first_name="Kim", last_name="Lee")
+    theme = factories.ThemeFactory()
+    same = [record(user, "registry.theme.updated", theme, {"name": ["a", "b"]}) for _ in range(6)]
+    mixed = [
+        record(user, "registry.theme.updated", factories.ThemeFactory(), {"name": ["a", "b"]}),
+        record(user, "registry.study.created", factories.StudyFactory()),
+        record(user, "registry.person.created", factories.PersonFactory()),
+        record(user, "registry.roleassignment.created", factories.RoleAssignmentFactory()),
+        record(user, "registry.secondment.created", factories.SecondmentFactory()),
+        record(user, "registry.placement.created", factories.PlacementFactory()),
+    ]
+
+    def cost(entries: list[AuditEntry]) -> int:
+        rows = AuditEntry.objects.filter(pk__in=[e.pk for e in entries]).select_related("actor")
+        with CaptureQueriesContext(connection) as context:
+            described = describe(rows)
+        assert len(described) == 6
+        return len(context.captured_queries)
+
+    assert cost(same) == cost(mixed)
