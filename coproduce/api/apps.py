@@ -11,6 +11,6 @@ class ApiConfig(AppConfig):
         from coproduce.staff.navigation import register_section
         from coproduce.webhooks.outbox import enqueue_due
 
-        register_section("api_tokens", "API tokens", "api_tokens:list")
+        register_section("api_tokens", "API tokens", "api_tokens:list", area="reports")
         # A delivery whose task was lost (a killed worker) is queued again by the clock.
         scheduler.register("webhook recovery", enqueue_due)

@@ -24,4 +24,4 @@ class CommsConfig(AppConfig):
 
         for name, job in retention.JOBS.items():
             scheduler.register(name, job)
-        register_section("mailings", "Mailings", "comms_staff:list")
+        register_section("mailings", "Mailings", "comms_staff:list", area="communities")

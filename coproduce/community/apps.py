@@ -13,6 +13,10 @@ class CommunityConfig(AppConfig):
         )
         from coproduce.staff.navigation import register_section
 
-        register_section("associates", "Associates", "associates_staff:directory")
+        register_section(
+            "associates", "Associates", "associates_staff:directory", area="communities"
+        )
         personal_data.declare()
-        register_section("cops", "Communities of practice", "community_staff:list")
+        register_section(
+            "cops", "Communities of practice", "community_staff:list", area="communities"
+        )

@@ -11,6 +11,7 @@ class CoproductionConfig(AppConfig):
 
         personal_data.declare()
         from coproduce.coproduction.access import is_broker
+        from coproduce.coproduction.home import your_time
         from coproduce.coproduction.records import KINDS
         from coproduce.staff.navigation import register_section
         from coproduce.staff.records import register
@@ -19,9 +20,17 @@ class CoproductionConfig(AppConfig):
             "coproduction",
             "Co-production",
             "coproduction:home",
+            area="involvement",
+            your_work=(your_time,),
             # Diffusion fellows and researchers in residence without a staff role log here.
             without_staff_role=lambda user: (
                 ("Co-production", "coproduction:home") if is_broker(user) else None
             ),
+        )
+        register_section(
+            "time_used", "Secondment time used", "coproduction:time_used", area="reports"
+        )
+        register_section(
+            "compromise_analysis", "Compromises analysed", "coproduction:analysis", area="reports"
         )
         register(*KINDS)

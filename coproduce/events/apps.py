@@ -45,7 +45,7 @@ class EventsConfig(AppConfig):
         declare_not_personal(
             "events.Event", "An event: its address is the venue's, its people are bookings"
         )
-        register_section("events", "Events", "events_staff:list")
+        register_section("events", "Events", "events_staff:list", area="events")
 
 
 def _forget_bookings(subject: Any, rows: Any, at: Any, by: Any) -> int:

@@ -14,6 +14,7 @@ class GovernanceConfig(AppConfig):
         from coproduce.governance import signals  # noqa: F401 - connects the receivers
         from coproduce.governance.access import lay_menu
         from coproduce.governance.annual import queue_annual_review_reminders
+        from coproduce.governance.home import reviews_of_your_studies, rules_broken, your_reviews
         from coproduce.governance.records import KINDS
         from coproduce.staff.navigation import register_section
         from coproduce.staff.records import register
@@ -23,7 +24,9 @@ class GovernanceConfig(AppConfig):
             "governance",
             "Governance",
             "governance:dashboard",
+            area="governance",
             without_staff_role=lay_menu,  # a lay panel member: their panels
             home_without_staff_role=True,  # and the staff home sends them there
+            your_work=(your_reviews, reviews_of_your_studies, rules_broken),
         )
         register(*KINDS)

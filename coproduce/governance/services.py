@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from coproduce.audit.log import record
-from coproduce.governance import uploads
+from coproduce.governance import notify, uploads
 from coproduce.governance.criteria import criteria_for
 from coproduce.governance.models import (
     ACTIVE_STAGES,
@@ -166,12 +166,18 @@ def assign(review_round: ReviewRound, person: Person, *, by: Any) -> ReviewerAss
             assignment = ReviewerAssignment.objects.create(
                 round=review_round, person=person, assigned_by=by
             )
+            # The reviewer by id, not name: audit rows hold no personal data (the audit pages
+            # read the name from the live record, coproduce/audit/describe.py).
             record(
                 by,
                 "governance.reviewerassignment.created",
                 assignment,
-                {"round": [None, str(review_round.public_id)], "reviewer": [None, str(person)]},
+                {
+                    "round": [None, str(review_round.public_id)],
+                    "reviewer": [None, str(person.public_id)],
+                },
             )
+            notify.assigned(assignment)  # a lay reviewer is emailed (through the outbox)
     except IntegrityError as exc:
         raise WorkflowError("This person is already a reviewer in this round.") from exc
     return assignment
@@ -323,6 +329,7 @@ def release(review_round: ReviewRound, *, by: Any) -> None:
             and recommendation.decision in APPROVING
         ):
             mark_annually_reviewed(review_round.study, timezone.localdate(now), by=by)
+        notify.released(review_round)  # lay reviewers are told (through the outbox)
     review_round.refresh_from_db()
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from coproduce.audit.describe import actor_name
 from coproduce.audit.models import AuditEntry
 from coproduce.governance import access
 from coproduce.governance.models import (
@@ -65,7 +66,8 @@ def for_study(user: Any, study: Study) -> list[Event]:
     )
     if schedule:
         where |= Q(object_type="governance.annualreview", object_id=str(schedule))
-    entries = AuditEntry.objects.changes().filter(where)  # not who read what
+    # Not who read what; who acted by name, read at display time.
+    entries = AuditEntry.objects.changes().filter(where).select_related("actor")
     visible: dict[int, bool] = {}
 
     def sees(round_id: int) -> bool:
@@ -80,7 +82,7 @@ def for_study(user: Any, study: Study) -> list[Event]:
             events.append(
                 Event(
                     entry.at,
-                    entry.actor_label,
+                    actor_name(entry),
                     f"Protocol version {_after(entry, 'label')} uploaded",
                 )
             )
@@ -96,7 +98,7 @@ def for_study(user: Any, study: Study) -> list[Event]:
                 text = f"Study team responded to the {r.panel}"
             else:
                 continue
-            events.append(Event(entry.at, entry.actor_label, text, url))
+            events.append(Event(entry.at, actor_name(entry), text, url))
         elif kind == "governance.recommendation":
             round_id = recommendations[oid]
             if not sees(round_id):
@@ -106,7 +108,7 @@ def for_study(user: Any, study: Study) -> list[Event]:
             events.append(
                 Event(
                     entry.at,
-                    entry.actor_label,
+                    actor_name(entry),
                     f"{r.panel} recommendation recorded: {decision}",
                     r.get_absolute_url(),
                 )
@@ -119,7 +121,7 @@ def for_study(user: Any, study: Study) -> list[Event]:
             events.append(
                 Event(
                     entry.at,
-                    entry.actor_label,
+                    actor_name(entry),
                     f"Condition of the {r.panel} met",
                     r.get_absolute_url() + "#conditions",
                 )
@@ -128,7 +130,7 @@ def for_study(user: Any, study: Study) -> list[Event]:
             events.append(
                 Event(
                     entry.at,
-                    entry.actor_label,
+                    actor_name(entry),
                     f"Annual scientific review done; next due {_after(entry, 'next_due')}",
                 )
             )

@@ -11,6 +11,7 @@ class ImplementationConfig(AppConfig):
 
         personal_data.declare()
         from coproduce.comms import scheduler
+        from coproduce.implementation.home import overdue_recommendations
         from coproduce.implementation.records import KINDS
         from coproduce.implementation.services import queue_overdue_nudges
         from coproduce.implementation.tasks import queue_network_run_if_due
@@ -19,5 +20,17 @@ class ImplementationConfig(AppConfig):
 
         scheduler.register("overdue recommendations", queue_overdue_nudges)
         scheduler.register("collaboration network", queue_network_run_if_due)
-        register_section("implementation", "Implementation", "implementation:overview")
+        register_section(
+            "implementation",
+            "Implementation",
+            "implementation:overview",
+            area="implementation",
+            your_work=(overdue_recommendations,),
+        )
+        register_section(
+            "implementation_matrix",
+            "Implementation matrix",
+            "implementation:matrix",
+            area="reports",
+        )
         register(*KINDS)

@@ -17,5 +17,7 @@ class PrioritiesConfig(AppConfig):
         from coproduce.staff.records import register
 
         scheduler.register("consultation reminders", queue_due_reminders)
-        register_section("priorities", "Priority setting", "priorities_staff:list")
+        register_section(
+            "priorities", "Priority setting", "priorities_staff:list", area="priorities"
+        )
         register(*KINDS)

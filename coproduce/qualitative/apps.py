@@ -10,5 +10,7 @@ class QualitativeConfig(AppConfig):
         from coproduce.qualitative import personal_data
         from coproduce.staff.navigation import register_section
 
-        register_section("qualitative", "Qualitative analysis", "qualitative:home")
+        register_section(
+            "qualitative", "Qualitative analysis", "qualitative:home", area="involvement"
+        )
         personal_data.declare()

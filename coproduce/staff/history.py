@@ -1,4 +1,6 @@
-"""An object's audit entries, readable: who, when, what, and each field's before and after."""
+"""An object's audit entries, readable: who, when, what (a sentence from the audit describer,
+coproduce/audit/describe.py, with the raw code kept for auditors), and each field's before and
+after."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.utils.formats import date_format
 
+from coproduce.audit.describe import describe
 from coproduce.audit.models import AuditEntry
 
 HISTORY_PAGE_SIZE = 25
@@ -30,6 +33,8 @@ class HistoryRow:
     entry: AuditEntry
     verb: str
     changes: list[Change]
+    sentence: str = ""
+    code: str = ""
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -61,22 +66,28 @@ def field_label(model: type[models.Model], name: str) -> str:
 
 
 def history_rows(
-    model: type[models.Model], entries: Any, labels: dict[str, str] | None = None
+    model: type[models.Model],
+    entries: Any,
+    labels: dict[str, str] | None = None,
+    known: tuple[models.Model, ...] = (),
 ) -> list[HistoryRow]:
     labels = labels or {}
     rows = []
-    for entry in entries:
+    for described in describe(entries, known):
+        entry = described.entry
         changes = [
             Change(labels.get(name) or field_label(model, name), shown(values[0]), shown(values[1]))
             for name, values in (entry.changes or {}).items()
             if isinstance(values, list | tuple) and len(values) == 2
         ]
-        rows.append(HistoryRow(entry, entry.action.rsplit(".", 1)[-1], changes))
+        verb = entry.action.rsplit(".", 1)[-1]
+        rows.append(HistoryRow(entry, verb, changes, described.sentence, described.code))
     return rows
 
 
 def history_page(
     obj: models.Model, number: Any, labels: dict[str, str] | None = None
 ) -> tuple[Page[Any], list[HistoryRow]]:
-    page = Paginator(AuditEntry.objects.for_object(obj), HISTORY_PAGE_SIZE).get_page(number)
-    return page, history_rows(type(obj), page.object_list, labels)
+    entries = AuditEntry.objects.for_object(obj).select_related("actor")
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(number)
+    return page, history_rows(type(obj), page.object_list, labels, known=(obj,))

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST, require_safe
 
+from coproduce.audit.describe import describe
 from coproduce.audit.log import action_name, diff, record, snapshot
 from coproduce.audit.models import AuditEntry
 from coproduce.pages.models import Enquiry
@@ -25,10 +26,18 @@ from coproduce.registry.access import (
     require_manager,
     require_staff,
 )
+from coproduce.registry.models import RoleAssignment
 from coproduce.staff.forms import EnquiryFilterForm, EnquiryStatusForm
 from coproduce.staff.history import history_page
-from coproduce.staff.navigation import home_without_staff_role, staff_nav
-from coproduce.staff.records import by_method, registered, render_staff
+from coproduce.staff.navigation import (
+    HomePanel,
+    WorkRow,
+    areas_for,
+    home_without_staff_role,
+    staff_nav,
+    your_work,
+)
+from coproduce.staff.records import by_method, kind_named, registered, render_staff
 
 PAGE_SIZE = 25
 RECENT_ACTIVITY = 10
@@ -44,6 +53,8 @@ __all__ = ["by_method"]
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """The person's own work first (their studies, reviews, secondment...: `your_work`
+    panels), then their areas of work, the records and recent changes, as sentences."""
     if not is_staff_member(request.user):
         # A lay panel member (no staff role) signs in to their panels; the rest is not theirs.
         landing = home_without_staff_role(request.user)
@@ -60,17 +71,56 @@ def home(request: HttpRequest) -> HttpResponse:
         if "list" in kind.actions
     ]
     new_enquiries = Enquiry.objects.filter(status=Enquiry.Status.NEW).count()
-    recent = list(AuditEntry.objects.changes()[:RECENT_ACTIVITY])  # reads are not changes
+    recent = describe(AuditEntry.objects.changes().select_related("actor")[:RECENT_ACTIVITY])
+    mine = areas_for(request.user)
+    panels = [panel for panel in [_your_studies(request.user)] if panel] + your_work(request.user)
     return render_staff(
         request,
         "staff/home.html",
         {
+            "panels": sorted(panels, key=lambda panel: panel.order),
+            "areas": [item for item in staff_nav("home") if item["key"] in mine],
             "sections": sections,
             "new_enquiries": new_enquiries,
             "recent": recent,
             "is_manager": is_manager(request.user),
+            "name": _full_name(request.user),
         },
         section="home",
+    )
+
+
+def _full_name(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
+
+
+def _your_studies(user: Any) -> HomePanel | None:
+    """The studies the person holds a current role on (two queries, however many)."""
+    roles = list(
+        RoleAssignment.objects.active_on()
+        .filter(person__user=user)
+        .select_related("study")
+        .order_by("study__title", "role")
+    )
+    if not roles:
+        return None
+    by_study: dict[int, tuple[Any, list[str]]] = {}
+    for assignment in roles:
+        by_study.setdefault(assignment.study_id, (assignment.study, []))[1].append(
+            assignment.get_role_display().lower()
+        )
+    study_kind = kind_named("study")
+    return HomePanel(
+        "Your studies",
+        [
+            WorkRow(
+                study.title,
+                study_kind.url("detail", study),
+                f"{study.get_stage_display()}; you are {', '.join(held)}",
+            )
+            for study, held in by_study.values()
+        ],
+        order=10,
     )
 
 

@@ -52,7 +52,10 @@ def test_detail_query_count_does_not_grow_with_history(manager_client: Client, c
 
 def test_home_query_count_is_bounded(manager_client: Client) -> None:
     factories.StudyFactory.create_batch(5)
-    assert _queries(manager_client, "/staff/") <= 15
+    # A manager's home also shows the governance rules broken (the dashboard's rules, a fixed
+    # number of queries each) and the overdue recommendations; what matters is that the count
+    # does not grow (below, and tests/staff/test_role_homes.py for every role).
+    assert _queries(manager_client, "/staff/") <= 30
     assert kind_count_is_fixed(manager_client)
 
 

@@ -103,7 +103,7 @@ class Command(BaseCommand):
             f"  Links in emails and feeds start with {settings.SITE_URL}/",
         ]
         if demo:
-            lines.append("  Demo login: manager / coproduce-demo (also: researcher, reader)")
+            lines += [f"  {line}" for line in DEMO_SIGN_INS]
             if settings.COPRODUCE_REQUIRE_MANAGER_2FA:
                 lines += [
                     "  Managers are asked to set up an authenticator app (two-factor) at first",
@@ -111,6 +111,16 @@ class Command(BaseCommand):
                 ]
         lines += [f"  Outgoing email: {mail}", "  Press Ctrl+C to stop.", ""]
         self.stdout.write("\n".join(lines))
+
+
+# The demo's sign-ins, one per role as people live it (all with the password coproduce-demo);
+# README.md lists the same.
+DEMO_SIGN_INS = (
+    "Demo login: manager / coproduce-demo; the same password for each role:",
+    "  researcher (a chief investigator), reader (a staff reader),",
+    "  fellow (a diffusion fellow seconded to a study), resident (a researcher in residence),",
+    "  panelchair and reviewer (the scientific committee), carer (a lay panel member).",
+)
 
 
 def site_url_warnings(host: str) -> list[str]:
