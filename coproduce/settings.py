@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "coproduce.events",
     "coproduce.comms",
     "coproduce.implementation",
+    "coproduce.funding",
     "coproduce.priorities",
     "coproduce.coproduction",
     "coproduce.governance",
@@ -221,6 +222,12 @@ COPRODUCE_CONDITION_DAYS = env_int("COPRODUCE_CONDITION_DAYS", 60, minimum=1)
 # How often the worker clock queues the collaboration network analysis (it runs only when
 # the network has changed since the stored run; a manager can also run it from its page).
 COPRODUCE_NETWORK_REFRESH_MINUTES = env_int("COPRODUCE_NETWORK_REFRESH_MINUTES", 60, minimum=1)
+# Funding and capacity (coproduce/funding/): the value of one working day of a seconded
+# diffusion fellow or other staff time given in kind, in whole pounds; the longest a fellow may
+# be seconded (years, from their first secondment) and how many months before it to warn.
+COPRODUCE_DF_DAY_VALUE = env_int("COPRODUCE_DF_DAY_VALUE", 300, minimum=0)
+COPRODUCE_DF_CAP_YEARS = env_int("COPRODUCE_DF_CAP_YEARS", 5, minimum=1)
+COPRODUCE_DF_CAP_WARNING_MONTHS = env_int("COPRODUCE_DF_CAP_WARNING_MONTHS", 6, minimum=0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("COPRODUCE_SECURE_COOKIES", False)
