@@ -286,7 +286,7 @@ class TrainingSessionForm(StaffForm):
 class AttendanceForm(StaffForm):
     class Meta:
         model = Attendance
-        fields = ["person", "associate", "organisation", "role"]
+        fields = ["person", "associate", "organisation", "role", "note"]
 
     def __init__(self, *args: Any, session: TrainingSession | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -46,6 +46,12 @@ def time_value(fte: Decimal, start: dt.date, end: dt.date | None, year: int) -> 
     return (fte * days * day_value()).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
+def _text(value: str) -> str:
+    """Line endings as XML reads them (CR LF and CR become LF), so the page, the PDF and the
+    spreadsheet show the same text."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 @dataclass(frozen=True)
 class Line:
     kind: str  # cash or in_kind
@@ -109,7 +115,7 @@ def _lines(year: int, organisations: list[Organisation]) -> dict[int, list[Line]
     lines: dict[int, list[Line]] = defaultdict(list)
     for c in Contribution.objects.filter(year=year, organisation_id__in=ids).order_by("pk"):
         lines[c.organisation_id].append(
-            Line(c.kind, "Recorded", c.description, c.amount, c.currency)
+            Line(c.kind, "Recorded", _text(c.description), c.amount, c.currency)
         )
     secondments = (
         Secondment.objects.filter(_overlapping(year), home_organisation_id__in=ids)
@@ -142,7 +148,7 @@ def _lines(year: int, organisations: list[Organisation]) -> dict[int, list[Line]
             Line(
                 IN_KIND,
                 "Staff time",
-                f"{who}{t.description}",
+                _text(f"{who}{t.description}"),
                 time_value(t.fte, t.start, t.end, year),
                 days=working_days(*inside),
                 fte=t.fte,

@@ -333,6 +333,7 @@ class Attendance(models.Model):
         "registry.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
+    note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["session", "pk"]

@@ -53,6 +53,7 @@ from coproduce.registry.access import MANAGER, RESEARCHER, STAFF_READER
 from coproduce.security import throttle
 from coproduce.security.models import SignInUnlock
 from tests import factories
+from tests.funding import scene as funding_scene
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 D = dt.date
@@ -371,5 +372,6 @@ def build() -> Scene:
             "dialogue": dialogue,
             "enquiry": enquiry,
             "api_token": researcher_token,
+            **funding_scene.authz_objects(study, organisation, secondment, researcher.person),
         },
     )
