@@ -108,6 +108,12 @@ class AwardAmountForm(StaffForm):
             raise forms.ValidationError(
                 f"Choose a financial year the award runs in: {fy.label(first)} to {fy.label(last)}"
             )
+        if award is not None:
+            taken = AwardAmount.objects.filter(award=award, year=year).exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise forms.ValidationError(
+                    f"The award already has an amount for {fy.label(year)}: change that one"
+                )
         return year
 
 
