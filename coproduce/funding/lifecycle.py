@@ -100,6 +100,14 @@ def open_vacancies() -> list[Vacancy]:
     )
 
 
+def _step(vacancy: Vacancy, status: str) -> dict[str, list[Any]]:
+    """Move to `status`; the change for the audit entry (the workflow's fields are not
+    editable in forms, so the snapshot does not see them)."""
+    change = {"status": [vacancy.status, status]}
+    vacancy.status = status
+    return change
+
+
 def _locked(vacancy: Vacancy) -> Vacancy:
     return Vacancy.objects.select_for_update().get(pk=vacancy.pk)
 
@@ -116,10 +124,15 @@ def nominate(
                 "The nomination cannot be before the post was advertised", "nominated_on"
             )
         before = snapshot(vacancy)
-        vacancy.status = Vacancy.Status.NOMINATED
+        step = _step(vacancy, Vacancy.Status.NOMINATED)
         vacancy.nominated_by, vacancy.nominee, vacancy.nominated_on = nominated_by, nominee, on
         vacancy.save()
-        audit_saved(actor, vacancy, before)
+        step.update(
+            nominated_by=[None, str(nominated_by)],
+            nominee=[None, str(nominee)],
+            nominated_on=[None, on.isoformat()],
+        )
+        audit_saved(actor, vacancy, before, also=step)
     return vacancy
 
 
@@ -156,11 +169,12 @@ def agree(
         secondment.save()
         audit_saved(actor, secondment)
         before = snapshot(vacancy)
-        vacancy.status = Vacancy.Status.AGREED
+        step = _step(vacancy, Vacancy.Status.AGREED)
         vacancy.agreed_on = agreed_on
         vacancy.secondment = secondment
         vacancy.save()
-        audit_saved(actor, vacancy, before)
+        step.update(agreed_on=[None, agreed_on.isoformat()], secondment=[None, str(secondment)])
+        audit_saved(actor, vacancy, before, also=step)
         assert vacancy.nominated_on is not None
         for kind, day in (
             (FellowEvent.Kind.NOMINATED, vacancy.nominated_on),
@@ -188,7 +202,7 @@ def withdraw(vacancy: Vacancy, actor: Any) -> Vacancy:
         if vacancy.status not in Vacancy.OPEN:
             raise StepError(f"This post is {vacancy.get_status_display().lower()} already.")
         before = snapshot(vacancy)
-        vacancy.status = Vacancy.Status.WITHDRAWN
+        step = _step(vacancy, Vacancy.Status.WITHDRAWN)
         vacancy.save()
-        audit_saved(actor, vacancy, before)
+        audit_saved(actor, vacancy, before, also=step)
     return vacancy
