@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from coproduce.funding.models import Attendance, FurtherFunding, TrainingSession
 from coproduce.registry.models import Person, RoleAssignment, Secondment
@@ -84,20 +84,26 @@ def fellows() -> QuerySet[Person]:
     return Person.objects.filter(Exists(Secondment.objects.filter(person=OuterRef("pk"))))
 
 
+def _with_first_start() -> QuerySet[Person]:
+    """Fellows with the start of their first secondment as `first_start`."""
+    first = Secondment.objects.filter(person=OuterRef("pk")).order_by("start").values("start")
+    return fellows().annotate(first_start=Subquery(first[:1]))
+
+
 def fellows_who_led_a_project() -> list[Person]:
     """Fellows who became chief investigator of a study on or after their first secondment
     began."""
-    first = Secondment.objects.filter(person=OuterRef("pk")).order_by("start").values("start")[:1]
     led = RoleAssignment.objects.filter(
         person=OuterRef("pk"),
         role=RoleAssignment.Role.CHIEF_INVESTIGATOR,
-        start__gte=first,
+        start__gte=OuterRef("first_start"),
     )
-    return list(fellows().filter(Exists(led)).order_by("full_name"))
+    return list(_with_first_start().filter(Exists(led)).order_by("full_name"))
 
 
 def fellows_who_won_funding() -> list[Person]:
     """Fellows named on further funding that started on or after their first secondment."""
-    first = Secondment.objects.filter(person=OuterRef("pk")).order_by("start").values("start")[:1]
-    won = FurtherFunding.objects.filter(Q(people=OuterRef("pk")), start__gte=first)
-    return list(fellows().filter(Exists(won)).order_by("full_name"))
+    won = FurtherFunding.objects.filter(
+        Q(people=OuterRef("pk")), start__gte=OuterRef("first_start")
+    )
+    return list(_with_first_start().filter(Exists(won)).order_by("full_name"))

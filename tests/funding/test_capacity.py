@@ -73,6 +73,12 @@ def test_people_trained_by_partner_and_role() -> None:
 
 def test_fellows_who_led_a_project_or_won_funding() -> None:
     study = factories.StudyFactory()
+    # Rows whose ids would line up with the people's if a query compared the wrong ids.
+    for n in range(3):
+        FurtherFunding.objects.create(
+            funder="Other", title=f"Unrelated {n}", amount=Decimal("1"), start=D(2000, 1, 1)
+        )
+        factories.RoleAssignmentFactory(start=D(2000, 1, 1))
     leader = factories.SecondmentFactory(start=D(2009, 4, 1)).person
     earlier = factories.SecondmentFactory(start=D(2009, 4, 1)).person
     winner = factories.SecondmentFactory(start=D(2009, 4, 1)).person
