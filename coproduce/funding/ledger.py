@@ -26,7 +26,13 @@ from django.utils import timezone
 
 from coproduce.coproduction.timeuse import working_days
 from coproduce.funding import fy
-from coproduce.funding.models import AwardAmount, Contribution, Currency, StaffTime
+from coproduce.funding.models import (
+    AwardAmount,
+    Contribution,
+    Currency,
+    FurtherFunding,
+    StaffTime,
+)
 from coproduce.registry.models import Organisation, Secondment
 
 PENNY = Decimal("0.01")
@@ -216,3 +222,8 @@ def years() -> list[int]:
     if not found:
         return [fy.year_of(timezone.localdate())]
     return list(range(min(found), max(found) + 1))
+
+
+def further_funding_won(start: dt.date, end: dt.date) -> list[FurtherFunding]:
+    """Further funding that started between the dates (1 query)."""
+    return list(FurtherFunding.objects.filter(start__gte=start, start__lte=end).order_by("start"))

@@ -34,7 +34,8 @@ def test_the_demo_loads_once_and_the_pages_show_it(db: Any, manager_client: Clie
     (vacancy,) = Vacancy.objects.all()
     assert vacancy.study.slug == "patchwork"
     assert vacancy.status == Vacancy.Status.NOMINATED
-    assert vacancy.replaces is not None and vacancy.replaces.end is not None
+    assert vacancy.replaces is not None
+    assert vacancy.replaces.end is not None
 
     years = set(Contribution.objects.values_list("year", flat=True))
     assert years == {2009, 2010, 2011, 2012, 2013}
