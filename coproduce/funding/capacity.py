@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -25,7 +27,7 @@ def _attendances(start: dt.date | None, end: dt.date | None) -> QuerySet[Attenda
     return rows
 
 
-def _who(row: dict[str, object]) -> tuple[str, object]:
+def _who(row: Mapping[str, Any]) -> tuple[str, object]:
     if row["person_id"] is not None:
         return ("person", row["person_id"])
     return ("associate", row["associate_id"])

@@ -58,7 +58,7 @@ def year_choice(label: str = "Financial year") -> forms.TypedChoiceField:
     )
 
 
-class StaffForm(forms.ModelForm):  # type: ignore[type-arg]
+class StaffForm(forms.ModelForm):
     """Required messages that name the field, and date pickers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -180,7 +180,7 @@ class FurtherFundingForm(StaffForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = Person.objects.order_by("full_name")
+        self.fields["people"].queryset = Person.objects.order_by("full_name")  # type: ignore[attr-defined]
 
 
 class VacancyForm(StaffForm):
@@ -296,5 +296,5 @@ class AttendanceForm(StaffForm):
 
     def __init__(self, *args: Any, session: TrainingSession | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.order_by("full_name")
+        self.fields["person"].queryset = Person.objects.order_by("full_name")  # type: ignore[attr-defined]
         self.fields["person"].help_text = "Or choose the associate below."

@@ -48,7 +48,7 @@ def _check(user: Any, obj: Any, write: bool) -> None:
 def _parent(model: type, field: str, segment: str, kind_key: str, caption: Any) -> Parent:
     def get(user: Any, key: Any, write: bool) -> Any:
         require_staff(user)
-        obj = get_object_or_404(model, public_id=key)
+        obj: Any = get_object_or_404(model, public_id=key)
         _check(user, obj, write)
         return obj
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -122,7 +123,9 @@ def _pdf(found: ledger.Statement) -> bytes:
 
 @login_required
 @require_safe
-def statement_download(request: HttpRequest, slug: str, year: int, extension: str) -> HttpResponse:
+def statement_download(
+    request: HttpRequest, slug: str, year: int, extension: str
+) -> HttpResponseBase:
     require_staff(request.user)
     if extension not in ("pdf", "xlsx"):
         raise Http404("No such format")
@@ -136,8 +139,7 @@ def statement_download(request: HttpRequest, slug: str, year: int, extension: st
     )
     if extension == "xlsx":
         sheet = [list(HEADER), *statement_rows(found)]
-        response: HttpResponse = exports.xlsx_response([("Statement", sheet)], name)
-        return response
+        return exports.xlsx_response([("Statement", sheet)], name)
     response = HttpResponse(_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
