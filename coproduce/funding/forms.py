@@ -17,6 +17,7 @@ from coproduce.funding.models import (
     Contribution,
     FellowEvent,
     FurtherFunding,
+    PlacementAgreement,
     StaffTime,
     TrainingSession,
     Vacancy,
@@ -281,6 +282,12 @@ class FellowEventForm(StaffForm):
         ):
             self.add_error("date", "The date must be on or after the secondment starts")
         return data
+
+
+class PlacementAgreementForm(StaffForm):
+    class Meta:
+        model = PlacementAgreement
+        fields = ["placement", "fte", "agreed_on", "notes"]
 
 
 class TrainingSessionForm(StaffForm):

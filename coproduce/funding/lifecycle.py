@@ -206,3 +206,41 @@ def withdraw(vacancy: Vacancy, actor: Any) -> Vacancy:
         vacancy.save()
         audit_saved(actor, vacancy, before, also=step)
     return vacancy
+
+
+@dataclass(frozen=True)
+class PlacementTime:
+    placement: Any
+    fte: Decimal | None
+    expected_days: Decimal | None
+    used_days: Decimal
+
+
+def placement_time(until: dt.date) -> list[PlacementTime]:
+    """Each placement's agreed time (FTE × working days from its start to its end or `until`)
+    and the time used (broker activity hours logged on it up to `until`, at 7.5 hours a day),
+    in 2 queries."""
+    from django.db.models import Q, Sum
+
+    from coproduce.coproduction.models import HOURS_PER_DAY
+    from coproduce.coproduction.timeuse import working_days
+    from coproduce.registry.models import Placement
+
+    placements = (
+        Placement.objects.select_related("person", "host_organisation", "agreement")
+        .annotate(
+            hours=Sum("broker_activities__hours", filter=Q(broker_activities__date__lte=until))
+        )
+        .order_by("start", "pk")
+    )
+    rows = []
+    for placement in placements:
+        agreement = getattr(placement, "agreement", None)
+        used = ((placement.hours or Decimal("0")) / HOURS_PER_DAY).quantize(Decimal("0.1"))
+        expected = None
+        if agreement is not None:
+            end = min(placement.end, until) if placement.end else until
+            days = working_days(placement.start, end)
+            expected = (agreement.fte * days).quantize(Decimal("0.1"))
+        rows.append(PlacementTime(placement, agreement.fte if agreement else None, expected, used))
+    return rows

@@ -284,6 +284,33 @@ class FellowEvent(models.Model):
         return f"{self.secondment.person}: {self.get_kind_display()} ({self.date:%-d %b %Y})"
 
 
+class PlacementAgreement(models.Model):
+    """The terms of a researcher in residence's placement (registry `Placement`, which has no
+    FTE): the time agreed, against which the time used (knowledge-broker activity logged on the
+    placement) is shown."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    placement = models.OneToOneField(
+        "registry.Placement", on_delete=models.CASCADE, related_name="agreement"
+    )
+    fte = models.DecimalField(
+        "full-time equivalent",
+        max_digits=3,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
+        help_text="0.2 is one day a week.",
+    )
+    agreed_on = models.DateField("date agreed")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["placement__start"]
+        verbose_name = "placement agreement"
+
+    def __str__(self) -> str:
+        return f"Agreement: {self.placement}"
+
+
 class TrainingSession(models.Model):
     class Kind(models.TextChoices):
         KNOWLEDGE_BROKERING = "knowledge_brokering", "Knowledge brokering"

@@ -22,6 +22,7 @@ from coproduce.funding.models import (
     Contribution,
     FellowEvent,
     FurtherFunding,
+    PlacementAgreement,
     StaffTime,
     TrainingSession,
     Vacancy,
@@ -211,6 +212,24 @@ KINDS: tuple[Kind, ...] = (
         search_fields=("secondment__person__full_name", "note"),
         filters=(ChoiceFilter("kind", "Event", FellowEvent.Kind.choices),),
         create_heading="Record a fellowship event",
+        **_IN_FUNDING,
+    ),
+    Kind(
+        key="placementagreement",
+        model=PlacementAgreement,
+        form_class=f.PlacementAgreementForm,
+        segment="placement-agreements",
+        columns=(
+            Column("Researcher", "placement.person.full_name"),
+            Column("Host", "placement.host_organisation.name"),
+            Column("FTE", "fte"),
+            Column("Agreed", "agreed_on"),
+        ),
+        select_related=("placement__person", "placement__host_organisation"),
+        search_fields=("placement__person__full_name", "placement__host_organisation__name"),
+        create_heading="Record a placement agreement",
+        intro="The time agreed for a researcher in residence's placement. Time used is the "
+        "knowledge-broker activity logged on the placement.",
         **_IN_FUNDING,
     ),
     Kind(

@@ -181,6 +181,7 @@ def fellows(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "near": lifecycle.near_cap(today),
             "vacancies": lifecycle.open_vacancies(),
+            "placements": lifecycle.placement_time(today),
             "cap_years": lifecycle.cap_years(),
             "warning_months": lifecycle.warning_months(),
             "today": today,

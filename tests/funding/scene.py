@@ -14,6 +14,7 @@ from coproduce.funding.models import (
     Contribution,
     FellowEvent,
     FurtherFunding,
+    PlacementAgreement,
     StaffTime,
     TrainingSession,
     Vacancy,
@@ -79,6 +80,14 @@ def fellow_event(secondment: Any = None) -> FellowEvent:
     )
 
 
+def placement_agreement(placement: Any = None) -> PlacementAgreement:
+    return PlacementAgreement.objects.create(
+        placement=placement or factories.PlacementFactory(),
+        fte=Decimal("0.5"),
+        agreed_on=D(2009, 12, 1),
+    )
+
+
 def session() -> TrainingSession:
     return TrainingSession.objects.create(
         title="Knowledge brokering basics", kind="knowledge_brokering", date=D(2011, 5, 1)
@@ -91,7 +100,9 @@ def attendance(person: Any = None) -> Attendance:
     )
 
 
-def authz_objects(study: Any, organisation: Any, secondment: Any, person: Any) -> dict[str, Any]:
+def authz_objects(
+    study: Any, organisation: Any, secondment: Any, person: Any, placement: Any
+) -> dict[str, Any]:
     """The authorization matrix's funding records (tests/security/authz_scene.py)."""
     amount = award_amount()
     return {
@@ -103,6 +114,7 @@ def authz_objects(study: Any, organisation: Any, secondment: Any, person: Any) -
         "vacancy": vacancy(study),
         "fellow_event": fellow_event(secondment),
         "training_session": session(),
+        "placement_agreement": placement_agreement(placement),
         "attendance": attendance(person),
     }
 
@@ -221,6 +233,18 @@ def crud_cases(KindCase: Any) -> list[Any]:
             },
             ("note", "Renewed for one year"),
             ("kind", "note"),
+        ),
+        case(
+            "placementagreement",
+            lambda scene: placement_agreement(),
+            lambda scene: {
+                "placement": str(factories.PlacementFactory().pk),
+                "fte": "0.40",
+                "agreed_on": "2010-01-04",
+                "notes": "Two days a week",
+            },
+            ("notes", "Two days a week, reviewed yearly"),
+            ("placement", "notes"),
         ),
         case(
             "session",

@@ -140,3 +140,26 @@ def test_the_fellows_page_lists_secondments_with_their_cap(reader_client: Client
     assert "31 Mar 2014" in html
     assert "Renewed 1 Apr 2011" in html
     assert Secondment.objects.count() == 1
+
+
+def test_a_placement_shows_time_agreed_and_used(reader_client: Client) -> None:
+    from coproduce.coproduction.models import BrokerActivity
+    from tests.funding.scene import placement_agreement
+
+    placement = factories.PlacementFactory(start=D(2012, 4, 2), end=D(2012, 4, 13))
+    placement_agreement(placement)  # 0.5 FTE
+    for hours in ("7.5", "7.5", "3.75"):
+        BrokerActivity.objects.create(
+            person=placement.person,
+            placement=placement,
+            date=D(2012, 4, 5),
+            hours=Decimal(hours),
+            direction="outward",
+            kind="dissemination",
+            mobilisation="horizontal",
+        )
+    (row,) = lifecycle.placement_time(D(2013, 1, 1))
+    assert row.expected_days == Decimal("5.0")  # 10 working days at 0.5
+    assert row.used_days == Decimal("2.5")  # 18.75 hours at 7.5 a day
+    html = reader_client.get(reverse("funding:fellows")).content.decode()
+    assert str(placement.person) in html

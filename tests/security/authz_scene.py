@@ -372,6 +372,8 @@ def build() -> Scene:
             "dialogue": dialogue,
             "enquiry": enquiry,
             "api_token": researcher_token,
-            **funding_scene.authz_objects(study, organisation, secondment, researcher.person),
+            **funding_scene.authz_objects(
+                study, organisation, secondment, researcher.person, placement
+            ),
         },
     )

@@ -275,6 +275,11 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "funding:furtherfunding_edit": ("GET", MANAGERS),
     "funding:furtherfunding_list": ("GET", ALL_STAFF),
     "funding:overview": ("GET", ALL_STAFF),
+    "funding:placementagreement_create": ("GET", MANAGERS),
+    "funding:placementagreement_delete": ("GET", MANAGERS),
+    "funding:placementagreement_detail": ("GET", ALL_STAFF),
+    "funding:placementagreement_edit": ("GET", MANAGERS),
+    "funding:placementagreement_list": ("GET", ALL_STAFF),
     "funding:session_create": ("GET", MANAGERS),
     "funding:session_delete": ("GET", MANAGERS),
     "funding:session_detail": ("GET", ALL_STAFF),
@@ -585,6 +590,7 @@ STAFF_KEYS = {
     "vacancy": "vacancy",
     "fellowevent": "fellow_event",
     "session": "training_session",
+    "placementagreement": "placement_agreement",
     "attendance": "attendance",
 }
 
