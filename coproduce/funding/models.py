@@ -96,6 +96,10 @@ class AwardAmount(models.Model):
     def __str__(self) -> str:
         return f"{self.award} {fy.label(self.year)}"
 
+    @property
+    def year_label(self) -> str:
+        return fy.label(self.year)
+
 
 class Contribution(models.Model):
     """Matched funding a partner recorded by hand: cash, or in kind other than the staff time
@@ -123,6 +127,10 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {fy.label(self.year)}: {self.description}"
+
+    @property
+    def year_label(self) -> str:
+        return fy.label(self.year)
 
     def clean(self) -> None:
         if self.received_on and self.year and fy.year_of(self.received_on) != self.year:

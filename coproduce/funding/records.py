@@ -109,7 +109,7 @@ KINDS: tuple[Kind, ...] = (
         segment="amounts",
         parent=AWARD,
         policy=PARENT_DECIDES,
-        columns=(Column("Year", "year"), Column("Amount", "amount")),
+        columns=(Column("Financial year", "year_label"), Column("Amount", "amount")),
         actions=("create", "edit", "delete"),
         create_heading="Add the award's amount for a year",
         return_to="parent",
@@ -123,7 +123,7 @@ KINDS: tuple[Kind, ...] = (
         columns=(
             Column("Description", "description"),
             Column("Partner", "organisation.name"),
-            Column("Year", "year"),
+            Column("Financial year", "year_label"),
             Column("Kind", "kind"),
             Column("Amount", "amount"),
             Column("Currency", "currency"),
