@@ -17,11 +17,20 @@ from coproduce.funding.models import (
     Contribution,
     FellowEvent,
     FurtherFunding,
+    PlacementAgreement,
     TrainingSession,
     Vacancy,
 )
 
-MODELS = [AwardAmount, Contribution, FellowEvent, FurtherFunding, TrainingSession, Attendance]
+MODELS = [
+    AwardAmount,
+    Contribution,
+    FellowEvent,
+    FurtherFunding,
+    TrainingSession,
+    Attendance,
+    PlacementAgreement,
+]
 
 
 def test_the_demo_loads_once_and_the_pages_show_it(db: Any, manager_client: Client) -> None:

@@ -1,13 +1,15 @@
 """Funding and capacity of the CLAHRC-NDL demo (data/funding.toml): the award and its yearly
 amounts, partners' matched funding for five financial years, staff time in kind, further
 funding won, fellows' lifecycle events, the PATCHWORK vacancy's recruitment (nominated, not yet
-agreed) and training sessions with attendance.
+agreed), researchers in residence's placement agreements and training sessions with
+attendance.
 
 Loaded after the registry and community parts, in the same transaction. Idempotent: rows are
 matched by natural keys (award: reference; amount: award and year; contribution: partner,
 year, kind and description; staff time: partner and description; further funding: title;
-fellowship event: secondment, kind and date; vacancy: study and advert date; session: title
-and date; attendance: session and person or associate) and only missing ones are created.
+fellowship event: secondment, kind and date; placement agreement: placement; vacancy: study
+and advert date; session: title and date; attendance: session and person or associate) and only
+missing ones are created.
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ from coproduce.funding.models import (
     Contribution,
     FellowEvent,
     FurtherFunding,
+    PlacementAgreement,
     StaffTime,
     TrainingSession,
     Vacancy,
 )
-from coproduce.registry.models import Organisation, Person, Secondment, Study
+from coproduce.registry.models import Organisation, Person, Placement, Secondment, Study
 
 KIND_WORDS = {"cash": "Cash contribution", "in_kind": "In-kind contribution"}
 ATTENDANCE_ROLES = {value for value, _ in Attendance.Role.choices}
@@ -154,6 +157,20 @@ def _fellows(data: dict[str, Any], orgs: dict[str, Organisation], summary: Summa
         _made(summary, "vacancies", True)
 
 
+def _placements(data: dict[str, Any], summary: Summary) -> None:
+    for row in data["placement_agreements"]:
+        placement = Placement.objects.filter(person__email=row["person"]).earliest("start")
+        _, created = PlacementAgreement.objects.get_or_create(
+            placement=placement,
+            defaults={
+                "fte": Decimal(row["fte"]),
+                "agreed_on": row["agreed_on"],
+                "notes": row.get("notes", ""),
+            },
+        )
+        _made(summary, "placement agreements", created)
+
+
 def _training(data: dict[str, Any], people: dict[str, Person], summary: Summary) -> None:
     fellows = set(Secondment.objects.values_list("person_id", flat=True))
     associates = list(Associate.objects.filter(erased__isnull=True).order_by("email"))
@@ -197,5 +214,6 @@ def load() -> Summary:
     _matched(data, orgs, summary)
     _further(data, people, summary)
     _fellows(data, orgs, summary)
+    _placements(data, summary)
     _training(data, people, summary)
     return summary
