@@ -22,7 +22,7 @@ from coproduce.funding.models import (
     TrainingSession,
     Vacancy,
 )
-from coproduce.registry.models import Organisation, Person
+from coproduce.registry.models import Organisation, Person, Placement, Secondment
 
 
 def money_field(label: str = "Amount") -> forms.DecimalField:
@@ -184,10 +184,18 @@ class FurtherFundingForm(StaffForm):
         self.fields["people"].queryset = Person.objects.order_by("full_name")  # type: ignore[attr-defined]
 
 
+def _secondments() -> Any:
+    return Secondment.objects.select_related("person", "study").order_by("person__full_name")
+
+
 class VacancyForm(StaffForm):
     class Meta:
         model = Vacancy
         fields = ["study", "advertised_on", "replaces", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["replaces"].queryset = _secondments()  # type: ignore[attr-defined]
 
 
 class NominateForm(forms.Form):
@@ -267,6 +275,10 @@ class FellowEventForm(StaffForm):
         model = FellowEvent
         fields = ["secondment", "kind", "date", "note"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["secondment"].queryset = _secondments()  # type: ignore[attr-defined]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         secondment, date = data.get("secondment"), data.get("date")
@@ -288,6 +300,12 @@ class PlacementAgreementForm(StaffForm):
     class Meta:
         model = PlacementAgreement
         fields = ["placement", "fte", "agreed_on", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["placement"].queryset = Placement.objects.select_related(  # type: ignore[attr-defined]
+            "person", "host_organisation"
+        ).order_by("person__full_name")
 
 
 class TrainingSessionForm(StaffForm):
