@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "coproduce.events",
     "coproduce.comms",
     "coproduce.implementation",
+    "coproduce.funding",
     "coproduce.priorities",
     "coproduce.coproduction",
     "coproduce.qualitative",
@@ -242,6 +243,12 @@ COPRODUCE_PUBLISHED_TABLE = env_str(
     "Table 1 of the 2012 paper on CLAHRC-NDL (Implementation Science 7:40)",
 )
 COPRODUCE_PUBLISHED_TABLE_AS_AT = env_str("COPRODUCE_PUBLISHED_TABLE_AS_AT", "2012-06-01")
+# Funding and capacity (coproduce/funding/): the value of one working day of a seconded
+# diffusion fellow or other staff time given in kind, in whole pounds; the longest a fellow may
+# be seconded (years, from their first secondment) and how many months before it to warn.
+COPRODUCE_DF_DAY_VALUE = env_int("COPRODUCE_DF_DAY_VALUE", 300, minimum=0)
+COPRODUCE_DF_CAP_YEARS = env_int("COPRODUCE_DF_CAP_YEARS", 5, minimum=1)
+COPRODUCE_DF_CAP_WARNING_MONTHS = env_int("COPRODUCE_DF_CAP_WARNING_MONTHS", 6, minimum=0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("COPRODUCE_SECURE_COOKIES", False)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("priorities/", include("coproduce.priorities.urls_site")),
     path("staff/priorities/", include("coproduce.priorities.urls_staff")),
     path("staff/implementation/", include("coproduce.implementation.urls")),
+    path("staff/funding/", include("coproduce.funding.urls")),
     path("staff/two-factor/", include("coproduce.security.urls")),
     path("staff/sign-in/unlock/", include("coproduce.security.urls_signin")),
     path("staff/", include("coproduce.staff.urls")),

@@ -232,6 +232,36 @@ LINKS: dict[str, Link] = {
         end=10,
         memo=f"{NAME} said this twice",
     ),
+    "funding.StaffTime": lambda w: make(
+        M("funding.StaffTime"),
+        person=w["registry.Person"],
+        description=f"{NAME}'s analysis time",
+        fte=decimal.Decimal("0.1"),
+        start=dt.date(2011, 4, 1),
+        end=dt.date(2011, 6, 30),
+    ),
+    "funding.FurtherFunding": lambda w: _further_funding(w),
+    "funding.Vacancy": lambda w: make(
+        M("funding.Vacancy"), nominee=w["registry.Person"], notes=f"{NAME} was nominated"
+    ),
+    "funding.FellowEvent": lambda w: make(
+        M("funding.FellowEvent"), secondment=w["registry.Secondment"], note=f"{NAME} renewed"
+    ),
+    "funding.PlacementAgreement": lambda w: make(
+        M("funding.PlacementAgreement"),
+        placement=w["registry.Placement"],
+        fte=decimal.Decimal("0.2"),
+        notes=f"Agreed with {NAME}",
+    ),
+    "funding.TrainingSession": lambda w: make(
+        M("funding.TrainingSession"), title="Knowledge brokering", facilitator=NAME
+    ),
+    "funding.Attendance": lambda w: make(
+        M("funding.Attendance"),
+        session=w["funding.TrainingSession"],
+        associate=w["community.Associate"],
+        note=f"{NAME} came late",
+    ),
     "coproduction.Contributor": lambda w: make(
         M("coproduction.Contributor"), full_name=NAME, email=EMAIL, payee_reference="PAY-77"
     ),
@@ -328,6 +358,12 @@ def _project_source(w: World) -> Any:
     )
     source.participants.add(w["coproduction.Participant"])
     return source
+
+
+def _further_funding(w: World) -> Any:
+    won = make(M("funding.FurtherFunding"), title=f"Fellowship for {NAME}")
+    won.people.add(w["registry.Person"])
+    return won
 
 
 def make_staff() -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -168,6 +169,16 @@ def annual_review_overdue(today: dt.date) -> Rule:
     return rule
 
 
+# Rules other apps add from their AppConfig.ready (funding: fellows near the five-year cap,
+# posts being recruited), so the dashboard shows them without governance importing those apps.
+_REGISTERED: dict[str, Callable[[dt.date], Rule]] = {}
+
+
+def register(rule: Callable[[dt.date], Rule]) -> None:
+    """Add a rule to the dashboard (a function of today's date); registering again replaces."""
+    _REGISTERED[f"{rule.__module__}.{rule.__qualname__}"] = rule
+
+
 def all_rules(today: dt.date | None = None) -> list[Rule]:
     today = today or timezone.localdate()
     return [
@@ -176,4 +187,5 @@ def all_rules(today: dt.date | None = None) -> list[Rule]:
         not_reviewed_by_all_panels(today),
         conditions_unmet(today),
         annual_review_overdue(today),
+        *(rule(today) for rule in _REGISTERED.values()),
     ]

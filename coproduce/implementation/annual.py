@@ -3,7 +3,8 @@
 Generated from the data, every figure by a grouped query (the number of queries does not grow
 with the data). Sections: studies, diffusion fellow posts, communities of practice and
 associates, events and mailings, governance reviews, implementation records, outputs and
-recommendations. The XLSX has a "Summary" sheet of headline figures and one sheet per table;
+recommendations, finance and matched funding (the financial year starting in April of the
+report's year) and capacity building. The XLSX has a "Summary" sheet of headline figures and one sheet per table;
 the PDF has the same, in order.
 """
 
@@ -20,6 +21,8 @@ from django.utils import timezone
 
 from coproduce.community.health import Quarter, assess
 from coproduce.community.models import CommunityOfPractice
+from coproduce.funding import capacity, fy
+from coproduce.funding import ledger as funding_ledger
 from coproduce.implementation import evaluation
 from coproduce.implementation.models import (
     ImplementationRecord,
@@ -309,6 +312,80 @@ def _recommendations(year: int) -> Section:
     )
 
 
+def _finance(year: int) -> Section:
+    """Matched funding in the financial year that starts in April of the report's year (the
+    ledger of `funding.ledger`, in pounds), and further funding won in the calendar year."""
+    ledger = funding_ledger.year_ledger(year)
+    start, end = evaluation.year_bounds(year)
+    won = funding_ledger.further_funding_won(start, end)
+    rows = [
+        [str(s.organisation), s.total("cash"), s.total("in_kind"), s.total()]
+        for s in ledger.statements
+    ]
+    return Section(
+        f"Finance and matched funding ({fy.label(year)})",
+        [
+            ("Award for the financial year (£)", ledger.award),
+            ("Matched funding in cash (£)", ledger.cash),
+            ("Matched funding in kind (£)", ledger.in_kind),
+            ("Matched funding in all (£)", ledger.matched),
+            ("Partners contributing", len(ledger.statements)),
+            ("Further funding won in the year (£)", sum((f.amount for f in won), Decimal("0"))),
+            ("Further funding awards won in the year", len(won)),
+        ],
+        [
+            Block(
+                f"Matched funding by partner, {fy.label(year)} (£)",
+                ["Partner", "Cash", "In kind", "Total"],
+                rows,
+            ),
+            Block(
+                "Further funding won in the year",
+                ["Title", "Funder", "Scheme", "Amount", "Currency", "Start"],
+                [[f.title, f.funder, f.scheme, f.amount, f.currency, f.start] for f in won],
+            ),
+        ],
+    )
+
+
+def _capacity(year: int) -> Section:
+    """Training and capacity building in the calendar year (`funding.capacity`)."""
+    start, end = evaluation.year_bounds(year)
+    by_kind = capacity.sessions_by_kind(start, end)
+    return Section(
+        "Capacity building",
+        [
+            ("Training sessions", sum(by_kind.values())),
+            ("People trained", capacity.people_trained(start, end)),
+            (
+                "Fellows who went on to lead a project (all time)",
+                len(capacity.fellows_who_led_a_project()),
+            ),
+            (
+                "Fellows who went on to win further funding (all time)",
+                len(capacity.fellows_who_won_funding()),
+            ),
+        ],
+        [
+            Block(
+                "Training sessions by kind",
+                ["Kind", "Sessions"],
+                [[k, n] for k, n in sorted(by_kind.items())],
+            ),
+            Block(
+                "People trained by partner",
+                ["Organisation", "People"],
+                [list(r) for r in capacity.trained_by_partner(start, end)],
+            ),
+            Block(
+                "People trained by role",
+                ["Role", "People"],
+                [list(r) for r in capacity.trained_by_role(start, end)],
+            ),
+        ],
+    )
+
+
 def build(year: int) -> Report:
     sections = [
         _studies(year),
@@ -319,6 +396,8 @@ def build(year: int) -> Report:
         _implementation(year),
         _outputs(year),
         _recommendations(year),
+        _finance(year),
+        _capacity(year),
     ]
     return Report(year, timezone.now(), [s for s in sections if s is not None])
 

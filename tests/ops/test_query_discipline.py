@@ -60,6 +60,7 @@ EXCLUDED: dict[str, str] = {
     "staff/governance/rounds/<uuid:public_id>/release/": _POST,
     "staff/governance/studies/<slug:slug>/steering/": _POST,
     "staff/implementation/annual-report/<int:year>/prepare-pdf/": _POST,
+    "staff/funding/vacancies/<uuid:public_id>/withdraw/": _POST,
     "staff/mailings/preview/": _POST,
     "staff/mailings/<uuid:public_id>/test/": _POST,
     "staff/mailings/<uuid:public_id>/pause/": _POST,
@@ -183,6 +184,7 @@ CLONED_APPS = (
     "priorities",
     "implementation",
     "qualitative",
+    "funding",
     "audit",
     "pages",
     "api",
@@ -479,6 +481,7 @@ def kwargs_rules() -> dict[str, Callable[[Focus], Any]]:
     pr = "staff/priorities/<slug:slug>"
     im = "staff/implementation"
     gv = "staff/governance"
+    fd = "staff/funding"
     return {
         # public
         "themes/<slug:slug>": lambda f: f.study().theme.slug,
@@ -591,6 +594,25 @@ def kwargs_rules() -> dict[str, Callable[[Focus], Any]]:
         ),
         f"{im}/measures/<uuid:public_id>": of("implementation.Measure", "points", "cycles"),
         f"{im}/outputs/<uuid:public_id>": of("implementation.Output"),
+        # funding and capacity
+        f"{fd}/statements/<slug:slug>": lambda f: (
+            f.first(model("funding.Contribution")).organisation.slug
+        ),
+        f"{fd}/statements/<slug:slug>/<int:year>": lambda f: 2010,
+        f"{fd}/statements/<slug:slug>/<int:year>.<str:extension>": lambda f: "xlsx",
+        f"{fd}/awards/<uuid:key>": of("funding.Award", "amounts"),
+        f"{fd}/awards/<uuid:public_id>": of("funding.Award", "amounts"),
+        f"{fd}/amounts/<uuid:key>": of("funding.AwardAmount"),
+        f"{fd}/contributions/<uuid:key>": of("funding.Contribution"),
+        f"{fd}/staff-time/<uuid:key>": of("funding.StaffTime"),
+        f"{fd}/further-funding/<uuid:key>": of("funding.FurtherFunding"),
+        f"{fd}/vacancies/<uuid:key>": of("funding.Vacancy"),
+        f"{fd}/vacancies/<uuid:public_id>": of("funding.Vacancy"),
+        f"{fd}/fellowship-events/<uuid:key>": of("funding.FellowEvent"),
+        f"{fd}/placement-agreements/<uuid:key>": of("funding.PlacementAgreement"),
+        f"{fd}/training/<uuid:key>": of("funding.TrainingSession", "attended"),
+        f"{fd}/training/<uuid:public_id>": of("funding.TrainingSession", "attended"),
+        f"{fd}/attendance/<uuid:key>": of("funding.Attendance"),
         # staff registry kinds and enquiries
         "staff/enquiries/<uuid:public_id>": of("pages.Enquiry"),
         "staff/organisations/<slug:key>": lambda f: f.study().partners.order_by("pk")[0].slug,

@@ -55,6 +55,7 @@ from coproduce.registry.access import MANAGER, RESEARCHER, STAFF_READER
 from coproduce.security import throttle
 from coproduce.security.models import SignInUnlock
 from tests import factories
+from tests.funding import scene as funding_scene
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 D = dt.date
@@ -397,5 +398,8 @@ def build() -> Scene:
             "api_token": researcher_token,
             "webhook": webhook,
             "webhook_delivery": webhook_delivery,
+            **funding_scene.authz_objects(
+                study, organisation, secondment, researcher.person, placement
+            ),
         },
     )

@@ -20,6 +20,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from coproduce.community.models import CommunityOfPractice
+from coproduce.funding.models import Contribution, StaffTime
 from coproduce.priorities.models import Answer, Consultation, Question, Response
 from tests import factories
 from tests.community import helpers
@@ -125,6 +127,21 @@ def _qualitative(text: str) -> dict[str, Any]:
     return {"slug": study.slug}
 
 
+def _statement(text: str) -> dict[str, Any]:
+    partner = factories.OrganisationFactory(name=text, slug="hostile-partner")
+    Contribution.objects.create(
+        organisation=partner, year=2011, kind="cash", amount=Decimal("10"), description=text
+    )
+    StaffTime.objects.create(
+        organisation=partner,
+        description=text,
+        fte=Decimal("0.1"),
+        start=dt.date(2011, 4, 1),
+        end=dt.date(2011, 6, 30),
+    )
+    return {"slug": partner.slug, "year": 2011}
+
+
 # key -> (how to fill the records, the formats it serves).
 EXPORTS: dict[str, tuple[Callable[[str], dict[str, Any]], tuple[str, ...]]] = {
     "associates_staff:export_csv": (_associates, ("csv",)),
@@ -133,6 +150,7 @@ EXPORTS: dict[str, tuple[Callable[[str], dict[str, Any]], tuple[str, ...]]] = {
     "coproduction:export_sources": (_sources, ("csv",)),
     "coproduction:payments_csv": (_payments, ("csv",)),
     "coproduction:payments_xlsx": (_payments, ("xlsx",)),
+    "funding:statement_download": (_statement, ("xlsx",)),  # its PDF is no spreadsheet
     "implementation:annual_report_download": (_annual, ("xlsx",)),  # its PDF is no spreadsheet
     "priorities_staff:export": (_consultation, ("csv", "xlsx")),
     "qualitative:analysis_download": (_qualitative, ("csv", "xlsx")),

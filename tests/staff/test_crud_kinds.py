@@ -27,6 +27,7 @@ from coproduce.priorities.models import Consultation, Question
 from coproduce.staff.records import Kind, kind_named
 from tests import factories
 from tests.coproduction.conftest import make_dialogue, make_involvement
+from tests.funding import scene as funding_scene
 
 KEPT = "Kept-input-7c1e"  # typed into a valid field of an invalid form, and shown again
 
@@ -226,6 +227,7 @@ CASES = [
         "member_client",
     ),
 ]
+CASES += funding_scene.crud_cases(KindCase)
 
 
 @dataclass

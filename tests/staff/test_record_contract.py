@@ -242,7 +242,8 @@ CONTRACT_BY_KEY = {contract.key: contract for contract in CONTRACTS}
 
 def test_every_declared_kind_has_a_contract_case() -> None:
     """Every registered kind is proven by a contract: the registry's and implementation's
-    here, co-production, governance and priorities' in test_crud_kinds.py; none twice."""
+    here, co-production, governance, priorities' and funding's in test_crud_kinds.py; none
+    twice."""
     from tests.staff.test_crud_kinds import CASES as DOMAIN_CASES
 
     covered = [*CONTRACT_BY_KEY, *(f"{case.namespace}:{case.key}" for case in DOMAIN_CASES)]

@@ -3,9 +3,9 @@
 One pass in one transaction, part by part in the order the parts depend on each other: the
 registry (organisations, themes, studies, people, roles, secondments, placements, sign-ins),
 then the communities of practice and associates, events, the news (newsletters and briefings),
-governance, priority setting, co-production, implementation and qualitative evidence. Each part
-is a module here that reads its data file through `coproduce.demo.data` and returns a summary
-to print. Every part is idempotent: a second run creates nothing and leaves what people changed
+governance, priority setting, co-production, implementation, qualitative evidence, and funding
+and capacity. Each part is a module here that reads its data file through `coproduce.demo.data`
+and returns a summary to print. Every part is idempotent: a second run creates nothing and leaves what people changed
 since alone (see each module).
 
 Two layers: the collaboration's history, dated 2008-2013 as the sources tell it, and a today
@@ -24,6 +24,7 @@ from coproduce.demo.loader import (
     community,
     coproduction,
     events,
+    funding,
     governance,
     implementation,
     news,
@@ -44,6 +45,7 @@ class Loaded:
     coproduction: coproduction.Tally
     implementation: implementation.Summary
     qualitative: qualitative.Summary
+    funding: funding.Summary
 
 
 def load() -> Loaded:
@@ -58,6 +60,7 @@ def load() -> Loaded:
         loaded_coproduction = coproduction.load()
         loaded_implementation = implementation.load()
         loaded_qualitative = qualitative.load()
+        loaded_funding = funding.load()
     return Loaded(
         registry=loaded_registry,
         community=loaded_community,
@@ -68,4 +71,5 @@ def load() -> Loaded:
         coproduction=loaded_coproduction,
         implementation=loaded_implementation,
         qualitative=loaded_qualitative,
+        funding=loaded_funding,
     )
