@@ -80,7 +80,11 @@ def emit(event_type: str, data: dict[str, Any]) -> int:
         ids = list(
             Delivery.objects.filter(created=now, event_type=event_type).values_list("pk", flat=True)
         )
-    transaction.on_commit(lambda: [_enqueue(pk) for pk in ids])
+    def enqueue_all() -> None:
+        for pk in ids:
+            _enqueue(pk)
+
+    transaction.on_commit(enqueue_all)
     return len(rows)
 
 
