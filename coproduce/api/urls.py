@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from coproduce.api import community, registry
+from coproduce.api import community, events, implementation, registry
 from coproduce.api.auth import UNAUTHORISED
 from coproduce.api.docs import LocalSwagger
+from coproduce.api.writes import Unprocessable
 
 api = NinjaAPI(
     title="coproduce API",
@@ -30,6 +31,8 @@ api = NinjaAPI(
 )
 api.add_router("/", registry.router)
 api.add_router("/", community.router)
+api.add_router("/", events.router)
+api.add_router("/", implementation.router)
 
 
 @api.exception_handler(AuthenticationError)
@@ -37,3 +40,9 @@ def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     response = api.create_response(request, {"detail": UNAUTHORISED}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="coproduce"'
     return response
+
+
+@api.exception_handler(Unprocessable)
+def unprocessable(request: HttpRequest, exc: Unprocessable) -> HttpResponse:
+    """A write the page's form refused: 422 with one problem per field, in the form's words."""
+    return api.create_response(request, {"detail": exc.problems}, status=422)
