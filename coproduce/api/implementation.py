@@ -18,6 +18,7 @@ from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
 from coproduce.api.writes import (
+    IF_MATCH_HELP,
     KEY_HELP,
     Unprocessable,
     allowed,
@@ -45,7 +46,6 @@ router = Router(tags=["implementation"])
 TOKEN = StaffToken(area="implementation")
 ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: Error}
-IF_MATCH_HELP = "The ETag of the record, from a GET of it: required (428 without it; 412 if stale)."
 
 
 def _study(slug: str) -> Study:

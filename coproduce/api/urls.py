@@ -9,7 +9,15 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from coproduce.api import community, events, implementation, registry
+from coproduce.api import (
+    community,
+    coproduction,
+    events,
+    governance,
+    implementation,
+    priorities,
+    registry,
+)
 from coproduce.api.auth import UNAUTHORISED
 from coproduce.api.docs import LocalSwagger
 from coproduce.api.writes import Unprocessable
@@ -33,6 +41,9 @@ api.add_router("/", registry.router)
 api.add_router("/", community.router)
 api.add_router("/", events.router)
 api.add_router("/", implementation.router)
+api.add_router("/", governance.router)
+api.add_router("/", coproduction.router)
+api.add_router("/", priorities.router)
 
 
 @api.exception_handler(AuthenticationError)

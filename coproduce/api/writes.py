@@ -118,6 +118,8 @@ def require_match(request: HttpRequest, obj: models.Model) -> None:
 
 # --- Idempotency-Key ------------------------------------------------------------------------
 
+IF_MATCH_HELP = "The record's ETag, from a GET of it: required (428 without it; 412 if stale)."
+
 KEY_HELP = (
     "Optional: a unique value (a UUID) for this creation. Sending the same key and body again "
     "(a retry) answers the first result and creates nothing more; the same key with another "
