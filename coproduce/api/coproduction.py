@@ -16,7 +16,7 @@ from ninja import Field, Header, Query, Router, Schema
 from ninja.errors import HttpError
 
 from coproduce.api.auth import StaffToken
-from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, page_of, paginate
+from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
 from coproduce.api.writes import (
@@ -43,7 +43,7 @@ ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: V
 
 class Filters(Schema):
     study: str | None = Field(None, pattern=SLUG_PATTERN, description="A study's slug.")
-    updated_since: dt.datetime | None = Field(
+    updated_since: Moment | None = Field(
         None, description="Only those added or changed at or after this moment."
     )
 

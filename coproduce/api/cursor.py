@@ -15,16 +15,34 @@ import base64
 import binascii
 import datetime as dt
 import json
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.errors import HttpError
+from pydantic import BeforeValidator
 
 from coproduce.api.schemas import MAX_LIMIT
 
 CURSOR_PARAMS = frozenset({"cursor", "limit"})
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+
+
+def _iso_only(value: Any) -> Any:
+    """A moment written as RFC 3339 / ISO 8601 text, nothing else (pydantic would otherwise
+    read `0.5` as seconds since 1970)."""
+    if isinstance(value, str) and not _ISO.match(value):
+        raise ValueError(
+            "Give a date and time like 2024-05-17T09:30:00Z, or a date like 2024-05-17"
+        )
+    return value
+
+
+# A moment in a query string: ISO 8601 text only.
+Moment = Annotated[dt.datetime, BeforeValidator(_iso_only)]
 DEFAULT_LIMIT = 50
 
 

@@ -12,7 +12,7 @@ from ninja import Field, Header, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from coproduce.api.auth import StaffToken
-from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, page_of, paginate
+from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
 from coproduce.api.writes import KEY_HELP, Unprocessable, form_data, form_problems, idempotent
@@ -69,10 +69,10 @@ class EventFilters(Schema):
         description="Only events with this status.",
         json_schema_extra={"enum": list(Event.Status.values)},
     )
-    starts_after: dt.datetime | None = Field(
+    starts_after: Moment | None = Field(
         None, description="Only events starting at or after this moment."
     )
-    updated_since: dt.datetime | None = Field(
+    updated_since: Moment | None = Field(
         None, description="Only events changed at or after this moment."
     )
 
@@ -134,7 +134,7 @@ class BookingFilters(Schema):
         description="Only bookings with this status.",
         json_schema_extra={"enum": list(Booking.Status.values)},
     )
-    created_since: dt.datetime | None = Field(
+    created_since: Moment | None = Field(
         None, description="Only bookings made at or after this moment."
     )
 

@@ -16,7 +16,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from coproduce.api.auth import StaffToken
-from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, page_of, paginate
+from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
 from coproduce.api.writes import owner
@@ -148,7 +148,7 @@ class RoundFilters(Schema):
         description="Only rounds with this status.",
         json_schema_extra={"enum": list(ReviewRound.Status.values)},
     )
-    submitted_since: dt.datetime | None = Field(
+    submitted_since: Moment | None = Field(
         None, description="Only rounds submitted at or after this moment."
     )
 

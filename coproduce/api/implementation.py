@@ -14,7 +14,7 @@ from ninja import Field, Header, Query, Router, Schema
 from ninja.errors import HttpError
 
 from coproduce.api.auth import StaffToken
-from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, page_of, paginate
+from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
 from coproduce.api.writes import (
@@ -57,7 +57,7 @@ def _study(slug: str) -> Study:
 
 class StudyFilter(Schema):
     study: str | None = Field(None, pattern=SLUG_PATTERN, description="A study's slug.")
-    created_since: dt.datetime | None = Field(
+    created_since: Moment | None = Field(
         None, description="Only those recorded at or after this moment."
     )
 

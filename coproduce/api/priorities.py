@@ -12,7 +12,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from coproduce.api.auth import StaffToken
-from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, page_of, paginate
+from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
 from coproduce.priorities.models import Consultation, IndicativeQuestion
@@ -40,7 +40,7 @@ class ConsultationFilters(Schema):
         description="Only consultations with this status.",
         json_schema_extra={"enum": list(Consultation.Status.values)},
     )
-    updated_since: dt.datetime | None = Field(
+    updated_since: Moment | None = Field(
         None, description="Only consultations changed at or after this moment."
     )
 

@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from coproduce.api.auth import personal_data_token, staff_token
+from coproduce.api.cursor import Moment
 from coproduce.api.schemas import Error, LimitOffset, ValidationErrors, reject_unknown_params
 from coproduce.api.writes import (
     IF_MATCH_HELP,
@@ -150,7 +151,7 @@ def _studies() -> QuerySet[Study]:
 
 class StudyFilters(Schema):
     theme: str | None = Field(None, pattern=SLUG_PATTERN, description="A theme's slug.")
-    updated_since: dt.datetime | None = Field(
+    updated_since: Moment | None = Field(
         None,
         description="Only studies added or changed at or after this moment (changes made "
         "through the staff area or the API, which the audit trail records).",
