@@ -136,8 +136,18 @@ class RoundDetailOut(RoundOut):
     reviews_visible: bool = Field(
         ..., description="Whether the owner may see the recommendation and conditions."
     )
-    recommendation: RecommendationOut | None
+    recommendation: RecommendationOut | None = Field(
+        ..., description="Empty until recorded, or when the owner may not see it."
+    )
     conditions: list[ConditionOut]
+
+    @staticmethod
+    def resolve_recommendation(obj: Any) -> Any:
+        return obj.shown_recommendation
+
+    @staticmethod
+    def resolve_conditions(obj: Any) -> list[Any]:
+        return list(obj.shown_conditions)
 
 
 class RoundFilters(Schema):
@@ -193,7 +203,7 @@ def list_rounds(
     auth=TOKEN,
     summary="One review round, with its recommendation and conditions when the owner may see them",
 )
-def get_round(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
+def get_round(request: HttpRequest, public_id: uuid.UUID) -> ReviewRound:
     reject_unknown_params(request)
     review_round = _rounds().filter(public_id=public_id).first()
     if review_round is None:
@@ -216,10 +226,8 @@ def get_round(request: HttpRequest, public_id: uuid.UUID) -> dict[str, Any]:
         conditions = list(review_round.conditions.order_by("position", "pk"))
     if not must_declare:
         record_read(user, "governance.round.viewed", review_round, via="api")
-    return {
-        **RoundOut.from_orm(review_round).model_dump(),
-        "must_declare": must_declare,
-        "reviews_visible": visible,
-        "recommendation": recommendation,
-        "conditions": conditions,
-    }
+    review_round.must_declare = must_declare  # type: ignore[attr-defined]
+    review_round.reviews_visible = visible  # type: ignore[attr-defined]
+    review_round.shown_recommendation = recommendation  # type: ignore[attr-defined]
+    review_round.shown_conditions = conditions  # type: ignore[attr-defined]
+    return review_round
