@@ -31,8 +31,15 @@ api = NinjaAPI(
         "needs a staff API token, sent as `Authorization: Bearer <token>`, whose owner holds the "
         "personal data export role (managers, or staff also given the 'personal data export' "
         "group): 401 without a valid staff token, 403 with a staff token lacking the role. "
-        "Staff create tokens at /staff/api-tokens/. Lists take `limit` and `offset` and answer "
-        "`{items, count}`."
+        "Staff create tokens at /staff/api-tokens/; a token acts as its owner, is read-only or "
+        "read-and-write, and may be limited to areas. "
+        "The registry and community lists take `limit` and `offset` and answer "
+        "`{items, count}`; the other lists are cursor-paginated: `{items, next_cursor}`, pass "
+        "`next_cursor` back as `cursor`. A GET of a changeable record answers an `ETag`; a "
+        "PATCH needs it as `If-Match` (428 without, 412 when stale). A creating POST may carry "
+        "an `Idempotency-Key`: the same key and body again answer the first result; another "
+        "body with it is a 409. Writes are validated by the staff pages' own forms: 422 lists "
+        "each field's problem in words. See docs/api.md."
     ),
     urls_namespace="api",
     docs=LocalSwagger(),
