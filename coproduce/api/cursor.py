@@ -28,7 +28,9 @@ from coproduce.api.schemas import MAX_LIMIT
 
 CURSOR_PARAMS = frozenset({"cursor", "limit"})
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE
+)
 
 
 def _iso_only(value: Any) -> Any:

@@ -192,7 +192,7 @@ def create_booking(
     event = _event(slug)
     data = body.model_dump()
 
-    def create() -> tuple[int, dict[str, Any]]:
+    def create() -> tuple[int, Any]:
         form = ApiBookingForm(form_data(data))
         if not form.is_valid():
             raise Unprocessable(form_problems(form))

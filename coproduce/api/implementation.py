@@ -205,7 +205,7 @@ def create_record(
     user = owner(request)
     allowed(require_edit, user, study)
 
-    def create() -> tuple[int, dict[str, Any]]:
+    def create() -> tuple[int, Any]:
         fields = {**data, "site": _site_pk(body.site)}
         form = f.RecordForm(
             form_data(fields), instance=ImplementationRecord(study=study), study=study
@@ -238,7 +238,7 @@ def update_record(
     current = {
         "meaning": record.meaning,
         "title": record.title,
-        "site": record.site.slug if record.site_id else None,
+        "site": record.site.slug if record.site is not None else None,
         "description": record.description,
     }
     current.update(body.model_dump(exclude_unset=True))
@@ -351,7 +351,7 @@ def create_barrier(
     user = owner(request)
     allowed(require_edit, user, study)
 
-    def create() -> tuple[int, dict[str, Any]]:
+    def create() -> tuple[int, Any]:
         fields = dict(data)
         if body.record is not None:
             pk = (

@@ -66,12 +66,12 @@ def form_problems(form: Any) -> list[dict[str, Any]]:
     return problems
 
 
-def form_data(body: dict[str, Any]) -> dict[str, Any]:
+def form_data(body: dict[str, Any]) -> Any:
     """A JSON body as the QueryDict-like data a Django form reads: lists stay lists (for
     multiple choices), None becomes empty, booleans and numbers become their text."""
     from django.utils.datastructures import MultiValueDict
 
-    data = MultiValueDict()
+    data: MultiValueDict[str, str] = MultiValueDict()
     for name, value in body.items():
         if value is None:
             continue
@@ -82,7 +82,7 @@ def form_data(body: dict[str, Any]) -> dict[str, Any]:
                 data[name] = "on"
         else:
             data[name] = str(value)
-    return data  # type: ignore[return-value]
+    return data
 
 
 # --- ETag / If-Match ------------------------------------------------------------------------
