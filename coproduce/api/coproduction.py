@@ -20,6 +20,7 @@ from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, p
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
 from coproduce.api.writes import (
+    IF_MATCH_HELP,
     KEY_HELP,
     Unprocessable,
     allowed,
@@ -27,8 +28,10 @@ from coproduce.api.writes import (
     form_problems,
     idempotent,
     owner,
+    require_match,
     with_etag,
 )
+from coproduce.audit.log import snapshot
 from coproduce.coproduction import forms as f
 from coproduce.coproduction.models import Compromise, InvolvementActivity, PaymentRate
 from coproduce.registry.access import get_study_for
@@ -203,22 +206,7 @@ def create_involvement(
     study: Study = allowed(get_study_for, user, body.study, write=True)
 
     def create() -> tuple[int, Any]:
-        fields = dict(data)
-        if body.rate is not None:
-            pk = (
-                PaymentRate.objects.filter(public_id=body.rate).values_list("pk", flat=True).first()
-            )
-            if pk is None:
-                raise Unprocessable(
-                    [
-                        {
-                            "type": "invalid",
-                            "loc": ["body", "rate"],
-                            "msg": "Choose a payment rate from the list",
-                        }
-                    ]
-                )
-            fields["rate"] = pk
+        fields = {**data, "rate": _rate_pk(body.rate)}
         form = f.InvolvementForm(form_data(fields), instance=InvolvementActivity(study=study))
         if not form.is_valid():
             raise Unprocessable(form_problems(form))
@@ -232,3 +220,78 @@ def create_involvement(
         create,
         lambda obj: InvolvementOut.from_orm(obj).model_dump(),
     )
+
+
+class InvolvementPatch(Schema):
+    contributor_name: str | None = None
+    date: str | None = Field(None, description="YYYY-MM-DD")
+    what: str | None = None
+    role: str | None = None
+    hours: str | None = None
+    rate: uuid.UUID | None = Field(None, description="The id of a payment rate.")
+    expenses: str | None = None
+    payment_declined: bool | None = None
+    benefits_advice_offered: bool | None = None
+    paid_on: str | None = Field(None, description="YYYY-MM-DD, if paid.")
+
+
+def _rate_pk(public_id: Any) -> Any:
+    if public_id is None:
+        return None
+    pk = PaymentRate.objects.filter(public_id=public_id).values_list("pk", flat=True).first()
+    if pk is None:
+        raise Unprocessable(
+            [
+                {
+                    "type": "invalid",
+                    "loc": ["body", "rate"],
+                    "msg": "Choose a payment rate from the list",
+                }
+            ]
+        )
+    return pk
+
+
+@router.patch(
+    "/involvement/{public_id}",
+    response={200: InvolvementOut, **ERRORS, 409: Error, 412: Error, 428: Error},
+    auth=PERSONAL,
+    summary="Change an involvement entry (read-write token, If-Match, personal data export "
+    "role, the study's team or a manager)",
+)
+def update_involvement(
+    request: HttpRequest,
+    response: HttpResponse,
+    public_id: uuid.UUID,
+    body: InvolvementPatch,
+    if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
+) -> Any:
+    reject_unknown_params(request)
+    obj = _involvement().filter(public_id=public_id).first()
+    if obj is None:
+        raise HttpError(404, f"There is no involvement entry with the id '{public_id}'.")
+    user = owner(request)
+    allowed(get_study_for, user, obj.study.slug, write=True)
+    require_match(request, obj)
+    before = snapshot(obj)
+    current: dict[str, Any] = {
+        "contributor_name": obj.contributor.full_name,
+        "date": obj.date.isoformat(),
+        "what": obj.what,
+        "role": obj.role,
+        "hours": str(obj.hours),
+        "rate": obj.rate.public_id if obj.rate is not None else None,
+        "expenses": str(obj.expenses),
+        "payment_declined": obj.payment_declined,
+        "benefits_advice_offered": obj.benefits_advice_offered,
+        "paid_on": obj.paid_on.isoformat() if obj.paid_on else None,
+    }
+    current.update(body.model_dump(exclude_unset=True))
+    current["rate"] = _rate_pk(current["rate"])
+    form = f.InvolvementForm(form_data(current), instance=obj)
+    if not form.is_valid():
+        raise Unprocessable(form_problems(form))
+    editing.save_with_audit(form, user, before)
+    saved = _involvement().get(pk=obj.pk)
+    with_etag(response, saved)
+    return saved

@@ -377,6 +377,77 @@ def create_barrier(
     return idempotent(request, "create_barrier", data, create, _dump(BarrierOut))
 
 
+class BarrierPatch(Schema):
+    kind: str | None = None
+    level: str | None = None
+    category: str | None = None
+    description: str | None = None
+    source: str | None = None
+    date: str | None = Field(None, description="YYYY-MM-DD")
+    record: uuid.UUID | None = Field(None, description="An implementation record of the study.")
+
+
+def _record_pk(study: Study, public_id: uuid.UUID | None) -> Any:
+    if public_id is None:
+        return None
+    pk = (
+        ImplementationRecord.objects.filter(study=study, public_id=public_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if pk is None:
+        raise Unprocessable(
+            [
+                {
+                    "type": "invalid",
+                    "loc": ["body", "record"],
+                    "msg": "Choose an implementation record of this study",
+                }
+            ]
+        )
+    return pk
+
+
+@router.patch(
+    "/barriers-and-facilitators/{public_id}",
+    response={200: BarrierOut, **WRITE_ERRORS, 412: Error, 428: Error},
+    auth=TOKEN,
+    summary="Change a barrier or facilitator (read-write token, If-Match)",
+)
+def update_barrier(
+    request: HttpRequest,
+    response: HttpResponse,
+    public_id: uuid.UUID,
+    body: BarrierPatch,
+    if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
+) -> Any:
+    reject_unknown_params(request)
+    obj = _barriers().filter(public_id=public_id).first()
+    if obj is None:
+        raise HttpError(404, f"There is no barrier or facilitator with the id '{public_id}'.")
+    user = owner(request)
+    allowed(require_edit, user, obj.study)
+    require_match(request, obj)
+    before = snapshot(obj)
+    current: dict[str, Any] = {
+        "kind": obj.kind,
+        "level": obj.level,
+        "category": obj.category,
+        "description": obj.description,
+        "source": obj.source,
+        "date": obj.date.isoformat(),
+        "record": obj.record.public_id if obj.record is not None else None,
+    }
+    current.update(body.model_dump(exclude_unset=True))
+    current["record"] = _record_pk(obj.study, current["record"])
+    current["codes"] = list(obj.codes.values_list("pk", flat=True))
+    form = f.DeterminantForm(form_data(current), instance=obj, study=obj.study)
+    _save(form, user, before)
+    saved = _barriers().get(pk=obj.pk)
+    with_etag(response, saved)
+    return saved
+
+
 # --- recommendations ---------------------------------------------------------------------------
 
 

@@ -170,3 +170,25 @@ def test_involvement_is_recorded_by_the_team_with_the_grant(client: Client, scen
     assert str(made.json()["public_id"]) in [item["public_id"] for item in listed]
     reader = client.get("/api/involvement", **_auth(scene.users["panel member"]))
     assert reader.status_code == 403
+
+
+def test_involvement_changed_by_someone_else_meanwhile_is_a_412(
+    client: Client, scene: Scene
+) -> None:
+    auth = _auth(scene.users["manager"], "write")
+    url = f"/api/involvement/{scene.involvement.public_id}"
+    tag = client.get(url, **auth)["ETag"]
+    first = client.patch(
+        url,
+        {"what": "Read two leaflets"},
+        content_type="application/json",
+        HTTP_IF_MATCH=tag,
+        **auth,
+    )
+    second = client.patch(
+        url, {"what": "Something else"}, content_type="application/json", HTTP_IF_MATCH=tag, **auth
+    )
+    assert first.status_code == 200, first.content
+    assert second.status_code == 412
+    scene.involvement.refresh_from_db()
+    assert scene.involvement.what == "Read two leaflets"

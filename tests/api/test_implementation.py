@@ -160,3 +160,26 @@ def test_a_change_needs_the_current_etag(
 def test_a_token_limited_to_another_area_is_refused(client: Client, reader: Any) -> None:
     response = client.get("/api/measures", **_auth(reader, "read", areas=["registry"]))
     assert response.status_code == 403
+
+
+def test_a_barrier_is_corrected_with_its_etag_and_keeps_what_was_not_sent(
+    client: Client, study: Any, member: Any
+) -> None:
+    auth = _auth(member)
+    made = client.post(
+        "/api/barriers-and-facilitators",
+        {**BARRIER, "study": study.slug},
+        content_type="application/json",
+        **auth,
+    ).json()
+    url = f"/api/barriers-and-facilitators/{made['public_id']}"
+    tag = client.get(url, **auth)["ETag"]
+
+    changed = client.patch(
+        url, {"kind": "facilitator"}, content_type="application/json", HTTP_IF_MATCH=tag, **auth
+    )
+
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["kind"] == "facilitator"
+    assert changed.json()["source"] == BARRIER["source"]
+    assert changed.json()["date"] == BARRIER["date"]

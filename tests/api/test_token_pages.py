@@ -91,7 +91,9 @@ def test_manager_creates_a_token_and_sees_the_secret_once(
 
 
 def test_the_new_token_reads_personal_data(manager_client: Client, client: Client) -> None:
-    secret = _secret_from(manager_client.post(CREATE, {"name": "Script", "access": "read"}).content.decode())
+    secret = _secret_from(
+        manager_client.post(CREATE, {"name": "Script", "access": "read"}).content.decode()
+    )
 
     response = client.get("/api/people", headers={"Authorization": f"Bearer {secret}"})
 
