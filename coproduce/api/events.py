@@ -15,11 +15,21 @@ from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
-from coproduce.api.writes import KEY_HELP, Unprocessable, form_data, form_problems, idempotent
+from coproduce.api.writes import (
+    KEY_HELP,
+    Unprocessable,
+    allowed,
+    form_data,
+    form_problems,
+    idempotent,
+)
 from coproduce.api.writes import owner as owner_of
+from coproduce.community.models import CommunityOfPractice
 from coproduce.events import services
-from coproduce.events.forms import BookingForm
+from coproduce.events.forms import BookingForm, EventForm
 from coproduce.events.models import Booking, Event
+from coproduce.registry.access import require_manager
+from coproduce.staff import editing
 
 router = Router(tags=["events"])
 
@@ -111,6 +121,77 @@ def list_events(
 def get_event(request: HttpRequest, slug: str = Path(..., pattern=SLUG_PATTERN)) -> Event:
     reject_unknown_params(request)
     return _event(slug)
+
+
+class EventIn(Schema):
+    title: str
+    slug: str = Field("", description="Leave empty to make one from the title.")
+    kind: str = Field(
+        ..., description="; ".join(f"{v}: {label}" for v, label in Event.Kind.choices)
+    )
+    status: str = Field(
+        "draft", description="; ".join(f"{v}: {label}" for v, label in Event.Status.choices)
+    )
+    summary: str = ""
+    description: str = ""
+    date: str = Field(..., description="The day it starts, YYYY-MM-DD.")
+    start_time: str = Field(..., description="UK time, HH:MM.")
+    end_time: str = Field(..., description="UK time, HH:MM.")
+    end_date: str | None = Field(None, description="Only if it runs over more than one day.")
+    venue: str = ""
+    address: str = ""
+    online_url: str = ""
+    capacity: int | None = Field(None, description="Places; leave out for no limit.")
+    community: str | None = Field(None, description="A community of practice's slug.")
+    reminder_hours_before: int = 48
+
+
+@router.post(
+    "/events",
+    response={201: EventOut, **ERRORS, 409: Error},
+    auth=READ,
+    summary="Add an event (read-write token; managers)",
+    description="Through the staff area's event form: the same checks and the same audit entry.",
+)
+def create_event(
+    request: HttpRequest,
+    body: EventIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
+) -> Any:
+    reject_unknown_params(request)
+    user = owner_of(request)
+    allowed(require_manager, user)
+    data = body.model_dump()
+
+    def create() -> tuple[int, Any]:
+        fields = {**data}
+        community = fields.pop("community")
+        if community:
+            pk = (
+                CommunityOfPractice.objects.filter(slug=community)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if pk is None:
+                raise Unprocessable(
+                    [
+                        {
+                            "type": "invalid",
+                            "loc": ["body", "community"],
+                            "msg": f"There is no community of practice with the slug '{community}'.",
+                        }
+                    ]
+                )
+            fields["cop"] = pk
+        form = EventForm(form_data(fields))
+        if not form.is_valid():
+            raise Unprocessable(form_problems(form))
+        event, _ = editing.save_with_audit(form, user)
+        return 201, _event(event.slug)
+
+    return idempotent(
+        request, "create_event", data, create, lambda event: EventOut.from_orm(event).model_dump()
+    )
 
 
 class BookingOut(Schema):

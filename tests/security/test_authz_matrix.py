@@ -108,6 +108,7 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "api:get_associate": ("GET", PERSONAL_DATA_API),
     "api:create_barrier": ("POST", READ_TOKEN_WRITE),
     "api:create_booking": ("POST", READ_TOKEN_WRITE),
+    "api:create_event": ("POST", READ_TOKEN_WRITE),
     "api:create_involvement": ("POST", READ_TOKEN_WRITE),
     "api:create_record": ("POST", READ_TOKEN_WRITE),
     "api:create_study": ("POST", READ_TOKEN_WRITE),
@@ -914,6 +915,7 @@ API_WRITES: dict[str, tuple[str, tuple[Any, ...]]] = {
     "api:update_barrier": ("PATCH", CHANGED_BY_TEAM),
     "api:update_involvement": ("PATCH", (401, 401, 401, 403, 403, 401, 200)),
     "api:create_booking": ("POST", (401, 401, 401, 403, 403, 401, 201)),
+    "api:create_event": ("POST", (401, 401, 401, 403, 403, 401, 201)),
     "api:create_involvement": ("POST", (401, 401, 401, 403, 403, 401, 201)),
 }
 
@@ -938,6 +940,15 @@ def _api_write_body(key: str, scene: Scene, role: str) -> dict[str, Any]:
             "description": "No protected time",
             "source": "Ward meeting",
             "date": "2024-03-05",
+        },
+        "api:create_event": {
+            "title": f"Seminar ({role})",
+            "slug": f"seminar-{role}",
+            "kind": "seminar",
+            "venue": "Millbrook Conference Centre",
+            "date": "2030-05-17",
+            "start_time": "09:30",
+            "end_time": "12:00",
         },
         "api:update_barrier": {"source": "A survey of ward staff"},
         "api:update_involvement": {"what": "Read two leaflets"},
