@@ -183,3 +183,20 @@ def test_a_barrier_is_corrected_with_its_etag_and_keeps_what_was_not_sent(
     assert changed.json()["kind"] == "facilitator"
     assert changed.json()["source"] == BARRIER["source"]
     assert changed.json()["date"] == BARRIER["date"]
+
+
+def test_an_expired_idempotency_key_is_forgotten(client: Client, study: Any, member: Any) -> None:
+    from django.utils import timezone
+
+    from coproduce.api.models import IdempotencyKey
+
+    auth = {**_auth(member), "HTTP_IDEMPOTENCY_KEY": "nightly-import-1"}
+    body = {**BARRIER, "study": study.slug}
+    client.post("/api/barriers-and-facilitators", body, content_type="application/json", **auth)
+    IdempotencyKey.objects.update(expires=timezone.now())
+    again = client.post(
+        "/api/barriers-and-facilitators", body, content_type="application/json", **auth
+    )
+    assert again.status_code == 201
+    assert Determinant.objects.count() == 2
+    assert IdempotencyKey.objects.count() == 1
