@@ -30,6 +30,11 @@ PREFIX_LENGTH = len(TOKEN_MARK) + 8
 AREAS: dict[str, str] = {
     "registry": "Themes, studies, organisations and people",
     "community": "Communities of practice and associates",
+    "governance": "Governance panels and review rounds",
+    "events": "Events and bookings",
+    "implementation": "Implementation records, barriers, recommendations and measures",
+    "coproduction": "Co-production compromises and involvement",
+    "priorities": "Priority-setting consultations and indicative questions",
 }
 
 

@@ -58,8 +58,13 @@ def book(
     email: str,
     access_needs: str = "",
     now: dt.datetime | None = None,
+    actor: Any = "public",
+    via: str = "booking form",
 ) -> BookingResult:
-    """A place if one is free, else a place on the waiting list; one live booking per address."""
+    """A place if one is free, else a place on the waiting list; one live booking per address.
+
+    `actor` and `via` name who booked on the audit trail: the public through the booking form,
+    or a staff member's API token booking for someone."""
     now = now or timezone.now()
     email = normalise_email(email)
     with transaction.atomic():
@@ -94,11 +99,11 @@ def book(
             emails.booking_link_again(found, now)
             return BookingResult(found, created=False)
         record(
-            "public",
+            actor,
             "events.booking.created",
             booking,
             {"status": [None, status], "event": [None, locked.slug]},
-            via="booking form",
+            via=via,
         )
         emails.booking_made(booking)
         webhooks.emit(

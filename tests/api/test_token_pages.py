@@ -73,7 +73,7 @@ def test_staff_see_the_page(role_client: str, request: pytest.FixtureRequest) ->
 def test_manager_creates_a_token_and_sees_the_secret_once(
     manager_client: Client, manager: Any
 ) -> None:
-    response = manager_client.post(CREATE, {"name": "Board report"})
+    response = manager_client.post(CREATE, {"name": "Board report", "access": "read"})
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -91,7 +91,9 @@ def test_manager_creates_a_token_and_sees_the_secret_once(
 
 
 def test_the_new_token_reads_personal_data(manager_client: Client, client: Client) -> None:
-    secret = _secret_from(manager_client.post(CREATE, {"name": "Script"}).content.decode())
+    secret = _secret_from(
+        manager_client.post(CREATE, {"name": "Script", "access": "read"}).content.decode()
+    )
 
     response = client.get("/api/people", headers={"Authorization": f"Bearer {secret}"})
 
@@ -99,13 +101,18 @@ def test_the_new_token_reads_personal_data(manager_client: Client, client: Clien
 
 
 def test_creating_is_audited(manager_client: Client, manager: Any) -> None:
-    manager_client.post(CREATE, {"name": "Board report"})
+    manager_client.post(CREATE, {"name": "Board report", "access": "read"})
 
     entry = AuditEntry.objects.get(action="api.apitoken.created")
     token = ApiToken.objects.get()
     assert entry.actor == manager
     assert entry.object_id == str(token.pk)
-    assert entry.changes == {"name": [None, "Board report"]}
+    assert entry.changes == {
+        "name": [None, "Board report"],
+        "access": [None, "read"],
+        "areas": [None, []],
+        "expires": [None, None],
+    }
 
 
 def test_a_token_needs_a_name(manager_client: Client) -> None:

@@ -31,7 +31,10 @@ export of personal data and the API's people and associates: the "personal data 
 which managers hold; `test_the_personal_data_export_grant_opens_them` gives it to the staff
 reader), ADMIN, NOT_FOUND, REDIRECT.
 
-GET is used unless the row says POST (the view refuses GET with 405, which
+GET is used unless the row says POST or PATCH (an API write: the matrix's tokens are
+read-only, so every role is refused; `test_api_writes_with_read_write_tokens` gives each role a
+read-write token and a valid body for every API write operation, and the ETag it needs). A
+non-API POST row's view refuses GET with 405 (which
 `test_post_only_urls_refuse_get` checks); a POST carries no data. Every cell runs in a
 savepoint that is rolled back and the client's cookies are restored after it, so cells do not
 affect each other. A GET must not queue a message or write an audit entry, except the reads the
@@ -89,6 +92,12 @@ POST_ACTION = (L, L, 403, 403, 403, 403, R)  # a manager's action; others refuse
 # "personal data export" group (no role in the scene has it but the manager).
 PERSONAL_DATA_EXPORT = (L, L, 403, 403, 403, 403, 200)
 PERSONAL_DATA_API = (401, 401, 401, 403, 403, 401, 200)
+# The API's staff reads: any staff role's token (the lay member's and the DF's tokens have no
+# staff role behind them: 401, as if there were no token).
+ALL_STAFF_API = (401, 401, 401, 200, 200, 401, 200)
+# An API write with the matrix's tokens, which are read-only: refused for every role (what
+# each role's read-write token may change is `test_api_writes_with_read_write_tokens`).
+READ_TOKEN_WRITE = (401, 401, 401, 403, 403, 401, 403)
 TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "admin:login": ("GET", PUBLIC),
     "admin:logout": ("GET", REDIRECT),
@@ -97,6 +106,37 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     # test_the_personal_data_export_grant_opens_them); another staff token 403; a lay panel
     # member's or the DF's (no staff role) 401.
     "api:get_associate": ("GET", PERSONAL_DATA_API),
+    "api:create_barrier": ("POST", READ_TOKEN_WRITE),
+    "api:create_booking": ("POST", READ_TOKEN_WRITE),
+    "api:create_event": ("POST", READ_TOKEN_WRITE),
+    "api:create_involvement": ("POST", READ_TOKEN_WRITE),
+    "api:create_record": ("POST", READ_TOKEN_WRITE),
+    "api:create_study": ("POST", READ_TOKEN_WRITE),
+    "api:update_record": ("PATCH", READ_TOKEN_WRITE),
+    "api:update_barrier": ("PATCH", READ_TOKEN_WRITE),
+    "api:update_involvement": ("PATCH", READ_TOKEN_WRITE),
+    "api:update_study": ("PATCH", READ_TOKEN_WRITE),
+    "api:get_barrier": ("GET", ALL_STAFF_API),
+    "api:get_compromise": ("GET", ALL_STAFF_API),
+    "api:get_consultation": ("GET", ALL_STAFF_API),
+    "api:get_event": ("GET", ALL_STAFF_API),
+    "api:get_involvement": ("GET", PERSONAL_DATA_API),
+    "api:get_measure": ("GET", ALL_STAFF_API),
+    "api:get_panel": ("GET", ALL_STAFF_API),
+    "api:get_record": ("GET", ALL_STAFF_API),
+    "api:get_round": ("GET", ALL_STAFF_API),  # who sees its reviews: tests/api/test_governance.py
+    "api:list_barriers": ("GET", ALL_STAFF_API),
+    "api:list_bookings": ("GET", PERSONAL_DATA_API),
+    "api:list_compromises": ("GET", ALL_STAFF_API),
+    "api:list_consultations": ("GET", ALL_STAFF_API),
+    "api:list_events": ("GET", ALL_STAFF_API),
+    "api:list_indicative": ("GET", ALL_STAFF_API),
+    "api:list_involvement": ("GET", PERSONAL_DATA_API),
+    "api:list_measures": ("GET", ALL_STAFF_API),
+    "api:list_panels": ("GET", ALL_STAFF_API),
+    "api:list_recommendations": ("GET", ALL_STAFF_API),
+    "api:list_records": ("GET", ALL_STAFF_API),
+    "api:list_rounds": ("GET", ALL_STAFF_API),
     "api:get_cop": ("GET", PUBLIC),
     "api:get_person": ("GET", PERSONAL_DATA_API),
     "api:get_study": ("GET", PUBLIC),
@@ -588,6 +628,15 @@ PUBLIC_IDS = {
     "staff:enquiry_status": "enquiry",
     "api:get_person": "person",
     "api:get_associate": "associate",
+    "api:get_record": "record",
+    "api:update_record": "record",
+    "api:get_barrier": "determinant",
+    "api:update_barrier": "determinant",
+    "api:update_involvement": "involvement",
+    "api:get_measure": "measure",
+    "api:get_round": "round",
+    "api:get_compromise": "compromise",
+    "api:get_involvement": "involvement",
 }
 
 # What a "slug" names, per key or namespace; the study otherwise.
@@ -609,6 +658,12 @@ SLUGS = {
     "implementation:instrument": "nomad",
     "implementation:item_edit": "nomad",
     "api:get_cop": "cop",
+    "api:get_event": "event",
+    "api:list_bookings": "event",
+    "api:create_booking": "event",
+    "api:get_panel": "committee",
+    "api:get_consultation": "consultation",
+    "api:list_indicative": "consultation",
 }
 
 STAFF_KEYS = {
@@ -739,6 +794,8 @@ def run_cell(scene: Scene, key: str, role: str) -> tuple[Any, str]:
         before = _counts()
         if method == "GET":
             response = client.get(url, headers=headers)
+        elif method == "PATCH":
+            response = client.patch(url, {}, content_type="application/json", headers=headers)
         else:
             response = client.post(url, {}, headers=headers)
         changed = method == "GET" and _counts() != before
@@ -792,7 +849,7 @@ def test_the_matrix_has_no_stale_rows() -> None:
 
 def test_rows_are_well_formed() -> None:
     for key, (method, expected) in TABLE.items():
-        assert method in ("GET", "POST"), key
+        assert method in ("GET", "POST") or (method == "PATCH" and key.startswith("api:")), key
         assert len(expected) == len(ROLES), key
 
 
@@ -811,7 +868,9 @@ def test_post_only_urls_refuse_get(scene: Scene) -> None:
     patterns = url_patterns()
     wrong = []
     for key, (method, _) in matrix().items():
-        if method == "POST":
+        # An API operation shares its path with the reads of the same records (REST): the
+        # method chooses the operation, so a GET there is the read, not a refusal.
+        if method == "POST" and not key.startswith("api:"):
             url = url_for(key, *patterns[key], scene, "link")
             with transaction.atomic():
                 status = client.get(url).status_code
@@ -888,6 +947,9 @@ PERSONAL_DATA_KEYS = (
     "api:get_person",
     "api:list_associates",
     "api:list_people",
+    "api:list_bookings",
+    "api:list_involvement",
+    "api:get_involvement",
 )
 
 
@@ -938,3 +1000,114 @@ def test_a_lay_member_sees_their_own_panel_and_nothing_else(scene: Scene) -> Non
         assert menu == [reverse("governance:panels")], menu
         assert reverse("governance:dashboard") + '"' not in html  # the staff-only dashboard
         assert "/staff/associates/" not in html
+
+
+# --- API writes with read-write tokens ---------------------------------------------------------
+
+# Per API write operation: the expected status for each role's read-write token (ROLES order;
+# anon and link send no token). Creating: the study's research team and managers (studies:
+# managers); bookings and involvement are personal data, so the grant (managers) as well.
+CREATED_BY_TEAM = (401, 401, 401, 403, 201, 401, 201)
+CHANGED_BY_TEAM = (401, 401, 401, 403, 200, 401, 200)
+API_WRITES: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "api:create_study": ("POST", (401, 401, 401, 403, 403, 401, 201)),
+    "api:update_study": ("PATCH", CHANGED_BY_TEAM),
+    "api:create_record": ("POST", CREATED_BY_TEAM),
+    "api:update_record": ("PATCH", CHANGED_BY_TEAM),
+    "api:create_barrier": ("POST", CREATED_BY_TEAM),
+    "api:update_barrier": ("PATCH", CHANGED_BY_TEAM),
+    "api:update_involvement": ("PATCH", (401, 401, 401, 403, 403, 401, 200)),
+    "api:create_booking": ("POST", (401, 401, 401, 403, 403, 401, 201)),
+    "api:create_event": ("POST", (401, 401, 401, 403, 403, 401, 201)),
+    "api:create_involvement": ("POST", (401, 401, 401, 403, 403, 401, 201)),
+}
+
+
+def _api_write_body(key: str, scene: Scene, role: str) -> dict[str, Any]:
+    study = scene.study.slug
+    bodies: dict[str, dict[str, Any]] = {
+        "api:create_study": {
+            "title": f"Falls at home ({role})",
+            "theme": scene.theme.slug,
+            "design": "trial",
+            "stage": "set_up",
+        },
+        "api:update_study": {"acronym": "RTW"},
+        "api:create_record": {"study": study, "meaning": "organisation", "title": "Ward 9"},
+        "api:update_record": {"title": "Ward 9"},
+        "api:create_barrier": {
+            "study": study,
+            "kind": "barrier",
+            "level": "team",
+            "category": "resources",
+            "description": "No protected time",
+            "source": "Ward meeting",
+            "date": "2024-03-05",
+        },
+        "api:create_event": {
+            "title": f"Seminar ({role})",
+            "slug": f"seminar-{role}",
+            "kind": "seminar",
+            "venue": "Millbrook Conference Centre",
+            "date": "2030-05-17",
+            "start_time": "09:30",
+            "end_time": "12:00",
+        },
+        "api:update_barrier": {"source": "A survey of ward staff"},
+        "api:update_involvement": {"what": "Read two leaflets"},
+        "api:create_booking": {"full_name": "Sam Someone", "email": f"sam.{role}@example.org"},
+        "api:create_involvement": {
+            "study": study,
+            "contributor_name": "Pat Carer",
+            "date": "2024-02-02",
+            "what": "Read the leaflet",
+            "role": "reviewer",
+            "hours": "2",
+            "payment_declined": True,
+        },
+    }
+    return bodies[key]
+
+
+def test_api_writes_with_read_write_tokens(scene: Scene) -> None:
+    """Every API write operation is in API_WRITES and a matrix row; each role's read-write
+    token gets its expected status with a valid body (and the record's current ETag)."""
+    from coproduce.apitokens.models import ApiToken
+
+    writes = {
+        key for key, (method, _) in TABLE.items() if key.startswith("api:") and method != "GET"
+    }
+    assert writes == set(API_WRITES)
+    patterns = url_patterns()
+    wrong = []
+    for key, (method, want) in API_WRITES.items():
+        for role, expected_status in zip(ROLES, want, strict=True):
+            client: Client = scene.clients[role]
+            url = url_for(key, *patterns[key], scene, role)
+            with transaction.atomic():
+                headers = {}
+                if role in ROLE_USERS:
+                    user = scene.users[ROLE_USERS[role]]
+                    secret = ApiToken.objects.issue(user, "matrix writes", access="write")[1]
+                    headers["Authorization"] = f"Bearer {secret}"
+                body = _api_write_body(key, scene, role)
+                if method == "PATCH":
+                    tag = scene.clients["mgr"].get(
+                        url,
+                        headers={"Authorization": f"Bearer {scene.tokens['manager']}"},
+                    )["ETag"]
+                    headers["If-Match"] = tag
+                    response = client.patch(
+                        url, body, content_type="application/json", headers=headers
+                    )
+                else:
+                    response = client.post(
+                        url, body, content_type="application/json", headers=headers
+                    )
+                transaction.set_rollback(True)
+            if response.status_code != expected_status:
+                wrong.append(
+                    f"{role} {method} {url}: {response.status_code}, expected {expected_status}"
+                    f" ({response.content[:200]!r})"
+                )
+    assert not wrong, "\n".join(wrong)
