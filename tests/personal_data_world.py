@@ -262,6 +262,15 @@ LINKS: dict[str, Link] = {
         associate=w["community.Associate"],
         note=f"{NAME} came late",
     ),
+    "api.IdempotencyKey": lambda w: make(
+        M("api.IdempotencyKey"),
+        owner=w["auth.User"],
+        key="retry-1",
+        operation="book",
+        body_hash="0" * 64,
+        status=201,
+        response={"full_name": NAME, "email": EMAIL},
+    ),
     "coproduction.Contributor": lambda w: make(
         M("coproduction.Contributor"), full_name=NAME, email=EMAIL, payee_reference="PAY-77"
     ),

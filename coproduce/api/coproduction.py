@@ -210,7 +210,7 @@ def create_involvement(
         form = f.InvolvementForm(form_data(fields), instance=InvolvementActivity(study=study))
         if not form.is_valid():
             raise Unprocessable(form_problems(form))
-        obj, _ = editing.save_with_audit(form, user)
+        obj, _ = editing.save_with_audit(form, user, via="api")
         return 201, _involvement().get(pk=obj.pk)
 
     return idempotent(
@@ -291,7 +291,7 @@ def update_involvement(
     form = f.InvolvementForm(form_data(current), instance=obj)
     if not form.is_valid():
         raise Unprocessable(form_problems(form))
-    editing.save_with_audit(form, user, before)
+    editing.save_with_audit(form, user, before, via="api")
     saved = _involvement().get(pk=obj.pk)
     with_etag(response, saved)
     return saved

@@ -22,7 +22,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.errors import HttpError
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from coproduce.api.schemas import MAX_LIMIT
 
@@ -43,8 +43,21 @@ def _iso_only(value: Any) -> Any:
     return value
 
 
-# A moment in a query string: ISO 8601 text only.
-Moment = Annotated[dt.datetime, BeforeValidator(_iso_only)]
+def _in_range(value: dt.datetime) -> dt.datetime:
+    """The moment in UTC. A valid RFC 3339 moment at the very edge of the calendar
+    (0001-01-01 in a zone east of UTC, 9999-12-31 west of it) has no UTC datetime in Python:
+    it is taken as the earliest or latest moment there is, which filters the same way."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        edge = dt.datetime.min if value.year == dt.MINYEAR else dt.datetime.max
+        return edge.replace(tzinfo=dt.UTC)
+
+
+# A moment in a query string: ISO 8601 text only, in UTC.
+Moment = Annotated[dt.datetime, BeforeValidator(_iso_only), AfterValidator(_in_range)]
 DEFAULT_LIMIT = 50
 
 

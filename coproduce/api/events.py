@@ -186,7 +186,7 @@ def create_event(
         form = EventForm(form_data(fields))
         if not form.is_valid():
             raise Unprocessable(form_problems(form))
-        event, _ = editing.save_with_audit(form, user)
+        event, _ = editing.save_with_audit(form, user, via="api")
         return 201, _event(event.slug)
 
     return idempotent(

@@ -184,7 +184,7 @@ def _dump(schema: type[Schema]) -> Any:
 def _save(form: Any, user: Any, before: dict[str, Any] | None = None) -> Any:
     if not form.is_valid():
         raise Unprocessable(form_problems(form))
-    obj, _ = editing.save_with_audit(form, user, before)
+    obj, _ = editing.save_with_audit(form, user, before, via="api")
     return obj
 
 

@@ -271,7 +271,7 @@ def _study_form_data(fields: dict[str, Any]) -> Any:
 def _saved_study(form: Any, user: Any, before: Any = None) -> Study:
     if not form.is_valid():
         raise Unprocessable(form_problems(form))
-    obj, _ = editing.save_with_audit(form, user, before)
+    obj, _ = editing.save_with_audit(form, user, before, via="api")
     return _studies().get(pk=obj.pk)
 
 

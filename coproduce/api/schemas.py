@@ -35,6 +35,9 @@ class ValidationErrors(Schema):
     )
 
 
+MAX_OFFSET = 2**62
+
+
 class LimitOffset(LimitOffsetPagination):
     """limit/offset pagination that refuses (422) a limit above MAX_LIMIT instead of clamping it."""
 
@@ -45,7 +48,10 @@ class LimitOffset(LimitOffsetPagination):
             le=MAX_LIMIT,
             description=f"How many items to return (at most {MAX_LIMIT}).",
         )
-        offset: int = Field(0, ge=0, description="How many items to skip.")
+        # The databases hold a LIMIT/OFFSET in a signed 64-bit integer; beyond it SQLite fails.
+        offset: int = Field(
+            0, ge=0, le=MAX_OFFSET, description=f"How many items to skip (at most {MAX_OFFSET})."
+        )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)

@@ -37,6 +37,7 @@ def save_with_audit(
     before: dict[str, Any] | None = None,
     *,
     private: bool = False,
+    via: str = "staff",
     **extra: Any,
 ) -> tuple[Any, dict[str, list[Any]]]:
     """Save a valid form (with `extra` fields set on the object) and record what changed;
@@ -45,7 +46,8 @@ def save_with_audit(
     The one audited save of the staff area: every create and edit of a record comes here
     (or, for an object saved by a workflow, to `audit_saved`). Returns the object and its
     changes; an update that changed nothing writes no entry. `private=True` (a researcher in
-    residence's journal) names the record in the log but never its values.
+    residence's journal) names the record in the log but never its values. `via` says where
+    the change came from ("staff" pages, the "api").
     """
     creating = form.instance.pk is None
     with transaction.atomic():
@@ -54,7 +56,9 @@ def save_with_audit(
             setattr(obj, name, value)
         obj.save()
         form.save_m2m()
-        changes = audit_saved(actor, obj, None if creating else (before or {}), private=private)
+        changes = audit_saved(
+            actor, obj, None if creating else (before or {}), private=private, via=via
+        )
     return obj, changes
 
 
@@ -65,6 +69,7 @@ def audit_saved(
     *,
     also: dict[str, list[Any]] | None = None,
     private: bool = False,
+    via: str = "staff",
 ) -> dict[str, list[Any]]:
     """Record the object just saved: created (`before` None) with the values it was given, or
     updated with what changed since `before` (nothing changed: no entry). `also` adds changes
@@ -72,7 +77,9 @@ def audit_saved(
     values at all, every time (the log names the record, never its text). Call it inside the
     transaction that saved the object."""
     if private:
-        record(actor, action_name(obj, "created" if before is None else "updated"), obj, {})
+        record(
+            actor, action_name(obj, "created" if before is None else "updated"), obj, {}, via=via
+        )
         return {}
     after = snapshot(obj)
     if before is None:
@@ -81,7 +88,13 @@ def audit_saved(
         changes = diff(before, after)
     changes.update(also or {})
     if before is None or changes:
-        record(actor, action_name(obj, "created" if before is None else "updated"), obj, changes)
+        record(
+            actor,
+            action_name(obj, "created" if before is None else "updated"),
+            obj,
+            changes,
+            via=via,
+        )
     if before is not None and changes:
         _announce(obj, changes)
     return changes

@@ -80,6 +80,7 @@ def emit(event_type: str, data: dict[str, Any]) -> int:
         ids = list(
             Delivery.objects.filter(created=now, event_type=event_type).values_list("pk", flat=True)
         )
+
     def enqueue_all() -> None:
         for pk in ids:
             _enqueue(pk)

@@ -71,6 +71,7 @@ def test_a_team_member_adds_a_barrier_through_the_staff_form_audited_as_them(
     assert made.record == record
     entry = AuditEntry.objects.get(action="implementation.determinant.created")
     assert entry.actor == member
+    assert entry.via == "api"
 
 
 def test_the_forms_words_come_back_as_a_422(client: Client, study: Any, member: Any) -> None:
@@ -155,6 +156,7 @@ def test_a_change_needs_the_current_etag(
     entry = AuditEntry.objects.get(action="implementation.implementationrecord.updated")
     assert entry.actor == member
     assert entry.changes["title"] == ["Ward 4", "Ward 5"]
+    assert entry.via == "api"
 
 
 def test_a_token_limited_to_another_area_is_refused(client: Client, reader: Any) -> None:
