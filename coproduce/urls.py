@@ -16,6 +16,7 @@ urlpatterns = [
     path("communities/", include("coproduce.community.urls_cops")),
     path("news/", include("coproduce.comms.urls_news")),
     path("events/", include("coproduce.events.urls")),
+    path("outputs/", include("coproduce.implementation.urls_public")),
     path("email/", include("coproduce.comms.urls_public")),
     path("staff/mailings/", include("coproduce.comms.urls_staff")),
     path("staff/events/", include("coproduce.events.urls_staff")),

@@ -18,3 +18,9 @@ class ImplementationConfig(AppConfig):
         scheduler.register("collaboration network", queue_network_run_if_due)
         register_section("implementation", "Implementation", "implementation:overview")
         register(*KINDS)
+        from coproduce.implementation.outputs_views import study_outputs
+        from coproduce.registry import study_sections
+
+        study_sections.register(
+            "outputs", "implementation/public/study_outputs.html", study_outputs
+        )

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from coproduce.registry import reports
+from coproduce.registry import reports, study_sections
 from coproduce.registry.models import Person, Placement, Secondment, Study, Theme
 
 PAGE_SIZE = 25
@@ -139,6 +139,7 @@ def study(request: HttpRequest, slug: str) -> HttpResponse:
             "partners": the_study.partners.select_related("area"),
             "secondments": the_study.current_secondments(today).order_by("person__full_name"),
             "placements": placements,
+            "study_sections": study_sections.for_study(the_study),
         },
     )
 

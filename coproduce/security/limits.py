@@ -41,6 +41,7 @@ UPLOAD_ROUTES: dict[str, str] = {
     "coproduction:email_import": "email",
     "associates_staff:import": "directory",
     "implementation:administration_import": "scores",
+    "implementation:outputs_import": "scores",
 }
 
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
