@@ -340,7 +340,12 @@ def test_outputs_only_for_studies_one_may_edit(
     member_client: Client, study: Any, impl_record: Any
 ) -> None:
     other = factories.StudyFactory()
-    data = {"kind": "research_tools", "title": "Pro forma", "date": "2011-01-01", "studies": [other.pk]}
+    data = {
+        "kind": "research_tools",
+        "title": "Pro forma",
+        "date": "2011-01-01",
+        "studies": [other.pk],
+    }
     response = member_client.post(reverse("implementation:output_add", args=[study.slug]), data)
     assert f"You cannot add outputs to {other.title}" in response.content.decode()
     data = {**data, "studies": [study.pk], "records": [impl_record.pk]}

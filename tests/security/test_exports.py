@@ -28,6 +28,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from coproduce.community.models import CommunityOfPractice
+from coproduce.implementation.models import Output
 from coproduce.priorities.models import Answer, Consultation, Question, Response
 from tests import factories
 from tests.community import helpers
@@ -111,6 +112,22 @@ def _annual(text: str) -> dict[str, Any]:
     return {"year": timezone.localdate().year}
 
 
+def _outputs(text: str) -> dict[str, Any]:
+    output = Output.objects.create(
+        kind="collaborations",
+        subtype=text,
+        title=text,
+        date=dt.date(2011, 1, 1),
+        authors=text,
+        container=text,
+        description=text,
+        what_changed=text,
+        details={"partner_organisation": text},
+    )
+    output.studies.set([factories.StudyFactory(title=text)])
+    return {}
+
+
 # key -> (how to fill the records, the formats it serves).
 EXPORTS: dict[str, tuple[Callable[[str], dict[str, Any]], tuple[str, ...]]] = {
     "associates_staff:export_csv": (_associates, ("csv",)),
@@ -120,6 +137,7 @@ EXPORTS: dict[str, tuple[Callable[[str], dict[str, Any]], tuple[str, ...]]] = {
     "coproduction:payments_csv": (_payments, ("csv",)),
     "coproduction:payments_xlsx": (_payments, ("xlsx",)),
     "implementation:annual_report_download": (_annual, ("xlsx",)),  # its PDF is no spreadsheet
+    "implementation:output_export": (_outputs, ("csv", "xlsx")),
     "priorities_staff:export": (_consultation, ("csv", "xlsx")),
     "registry:report_studies_by_theme_download": (_study, ("csv", "xlsx")),
 }
@@ -236,11 +254,13 @@ def test_every_export_guards_every_formula_start(
         cells, written = csv_cells(content), text
     else:
         assert content_type.startswith("application/vnd.openxmlformats"), content_type
-        # XML reads a carriage return as a line feed.
-        cells, written = xlsx_cells(content), NOT_IN_XML.sub("", text).replace("\r", "\n")
+        # XML reads a literal carriage return as a line feed; openpyxl writing with lxml (there
+        # when citeproc-py is installed) writes it as a character reference, which stays.
+        cells, written = xlsx_cells(content), NOT_IN_XML.sub("", text)
     hits = [cell for cell in cells if MARK in cell]
     assert hits, "the hostile text never reached the file"
-    assert "'" + written in hits, (written, hits)
+    forms = {"'" + written, "'" + written.replace("\r", "\n")}
+    assert forms & set(hits), (written, hits)
     unguarded = [cell for cell in hits if starts_a_formula(cell)]
     assert not unguarded, unguarded
 
