@@ -72,7 +72,9 @@ def test_url() -> None:
 
 
 def test_titles_normalise_accents_case_and_punctuation() -> None:
-    assert r.normalise_title("Café  Knowledge—Brokers!") == r.normalise_title("cafe knowledge brokers")
+    assert r.normalise_title("Café  Knowledge—Brokers!") == r.normalise_title(
+        "cafe knowledge brokers"
+    )
 
 
 RIS = """TY  - JOUR
