@@ -88,7 +88,7 @@ IS  - 3
 SP  - e012345
 DO  - 10.1136/bmjopen-2018-012345
 AN  - 30826712
-ER  - 
+ER  -\x20
 
 TY  - BOOK
 TI  - Co-production in practice
@@ -96,7 +96,7 @@ AU  - Jones, Bob
 PY  - 2020
 PB  - Policy Press
 SN  - 978-0-306-40615-7
-ER  - 
+ER  -\x20
 """
 
 
@@ -130,7 +130,8 @@ def test_bibtex_reads_latex_and_reports_a_broken_block_by_line() -> None:
     entries = r.read_bibtex(text)
     assert entries[0].item["title"] == "Café Knowledge brokers"
     assert entries[0].item["author"][0] == {"family": "Smith", "given": "Jane"}
-    assert entries[1].line == 8 and entries[1].errors
+    assert entries[1].line == 8
+    assert entries[1].errors
     r.check_item(entries[2])
     assert entries[2].errors == ["has no year of publication"]
 
