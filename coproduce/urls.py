@@ -31,6 +31,7 @@ urlpatterns = [
     path("staff/implementation/", include("coproduce.implementation.urls")),
     path("staff/two-factor/", include("coproduce.security.urls")),
     path("staff/sign-in/unlock/", include("coproduce.security.urls_signin")),
+    path("staff/", include("coproduce.implementation.urls_pathway")),
     path("staff/", include("coproduce.staff.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -287,6 +287,8 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "news:detail": ("GET", PUBLIC),
     "news:feed": ("GET", PUBLIC),
     "outputs:feed": ("GET", PUBLIC),
+    "pathway:collaboration": ("GET", ALL_STAFF),
+    "pathway:study": ("GET", ALL_STAFF),
     "outputs:list": ("GET", PUBLIC),
     "news:list": ("GET", PUBLIC),
     "pages:bare": ("GET", NOT_FOUND),
