@@ -78,8 +78,12 @@ class StudyBound(forms.ModelForm[Any]):
 class RecordForm(StudyBound):
     class Meta:
         model = ImplementationRecord
-        fields = ["meaning", "title", "site", "description"]
-        widgets = {"meaning": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 4})}
+        fields = ["meaning", "title", "site", "description", "compromises"]
+        widgets = {
+            "meaning": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "compromises": forms.CheckboxSelectMultiple,
+        }
         labels = {"meaning": "Which kind of implementation is it?", "site": "Site"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -87,6 +91,9 @@ class RecordForm(StudyBound):
         site = self.fields["site"]
         assert isinstance(site, forms.ModelChoiceField)
         site.empty_label = "No single site"
+        compromises = self.fields["compromises"]
+        assert isinstance(compromises, forms.ModelMultipleChoiceField)
+        compromises.queryset = compromises.queryset.filter(study=self.study)  # type: ignore[union-attr]
 
 
 class StatusForm(forms.Form):

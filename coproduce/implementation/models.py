@@ -59,6 +59,12 @@ class ImplementationRecord(models.Model):
     meaning = models.CharField("kind of implementation", max_length=20, choices=Meaning.choices)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    compromises = models.ManyToManyField(
+        "coproduction.Compromise",
+        blank=True,
+        related_name="implementation_records",
+        help_text="Compromises agreed on the way that shaped this implementation.",
+    )
     # Cached from the latest StatusEntry (by date, then entry order); see services.add_status.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     status_since = models.DateField(null=True, blank=True)
@@ -513,6 +519,9 @@ class Output(models.Model):
     people = models.ManyToManyField(Person, blank=True, related_name="outputs")
     organisations = models.ManyToManyField(
         Organisation, blank=True, related_name="outputs", verbose_name="partner organisations"
+    )
+    compromises = models.ManyToManyField(
+        "coproduction.Compromise", blank=True, related_name="outputs"
     )
     description = models.TextField(blank=True)
     authors = models.TextField(blank=True, help_text="One a line: family name, given names.")

@@ -78,6 +78,7 @@ class OutputForm(forms.ModelForm[Output]):
             "records",
             "people",
             "organisations",
+            "compromises",
             "public",
             "what_changed",
             "what_changed_public",
@@ -92,6 +93,7 @@ class OutputForm(forms.ModelForm[Output]):
             "records": forms.SelectMultiple(attrs={"size": 6}),
             "people": forms.SelectMultiple(attrs={"size": 6}),
             "organisations": forms.SelectMultiple(attrs={"size": 6}),
+            "compromises": forms.SelectMultiple(attrs={"size": 6}),
         }
         help_texts = {
             "doi": "For example 10.1136/bmj.j3453",
@@ -137,6 +139,10 @@ class OutputForm(forms.ModelForm[Output]):
         people = self.fields["people"]
         assert isinstance(people, forms.ModelMultipleChoiceField)
         people.queryset = Person.objects.order_by("full_name")
+        compromises = self.fields["compromises"]
+        assert isinstance(compromises, forms.ModelMultipleChoiceField)
+        compromises.queryset = compromises.queryset.select_related("study")  # type: ignore[union-attr]
+        compromises.label_from_instance = lambda c: f"{c.study.title}: {c.summary}"  # type: ignore[method-assign,assignment]
         _required_messages(self)
         self.fields["date_precision"].required = False
 
@@ -176,6 +182,9 @@ class OutputForm(forms.ModelForm[Output]):
             stray = [r for r in records if r.study not in studies]
             if stray:
                 self.add_error("records", "Choose implementation records of the chosen studies")
+        chosen = data.get("compromises")
+        if studies and chosen and any(c.study not in studies for c in chosen):
+            self.add_error("compromises", "Choose compromises of the chosen studies")
         choice = data.get("subtype_choice") or ""
         if choice:
             of_kind, _, subtype = choice.partition(":")

@@ -59,7 +59,9 @@ def study_pathway(study: Study) -> list[Stage]:
         "question", "workshop__consultation"
     )
     protocols = ProtocolVersion.objects.filter(study=study).order_by("uploaded_at")
-    compromises = Compromise.objects.filter(study=study).order_by("date", "pk")
+    compromises = (
+        Compromise.objects.filter(study=study).select_related("protocol").order_by("date", "pk")
+    )
     records = ImplementationRecord.objects.filter(study=study).select_related("site")
     recommendations = Recommendation.objects.filter(study=study).order_by("made_on", "pk")
     outputs = Output.objects.filter(studies=study).order_by("date", "title")
@@ -113,7 +115,11 @@ def study_pathway(study: Study) -> list[Stage]:
                     c.summary,
                     reverse("coproduction:compromise", args=[study.slug, c.public_id]),
                     f"Compromise agreed {c.date:%d %B %Y}"
-                    + (f", protocol {c.protocol_version}" if c.protocol_version else ""),
+                    + (
+                        f", changed protocol version {c.protocol.label}"
+                        if c.protocol
+                        else (f", protocol {c.protocol_version}" if c.protocol_version else "")
+                    ),
                 )
                 for c in compromises
             ],
