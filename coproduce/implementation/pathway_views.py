@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
-from coproduce.implementation import pathway
+from coproduce.implementation import impact_case, pathway
 from coproduce.priorities.models import Consultation
 from coproduce.registry.access import get_study_for, require_staff
 from coproduce.staff.records import renderer
@@ -52,3 +52,23 @@ def collaboration(request: HttpRequest) -> HttpResponse:
             "reached": reached,
         },
     )
+
+
+@login_required
+@require_safe
+def impact_case_markdown(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    response = HttpResponse(
+        impact_case.markdown(study), content_type="text/markdown; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{study.slug}-impact-case-study.md"'
+    return response
+
+
+@login_required
+@require_safe
+def impact_case_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    study = get_study_for(request.user, slug)
+    response = HttpResponse(impact_case.pdf(study), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{study.slug}-impact-case-study.pdf"'
+    return response

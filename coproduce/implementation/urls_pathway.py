@@ -11,5 +11,15 @@ app_name = "pathway"
 
 urlpatterns = [
     path("studies/<slug:slug>/pathway/", views.study_pathway, name="study"),
+    path(
+        "studies/<slug:slug>/pathway/impact-case-study.md",
+        views.impact_case_markdown,
+        name="impact_case_markdown",
+    ),
+    path(
+        "studies/<slug:slug>/pathway/impact-case-study.pdf",
+        views.impact_case_pdf,
+        name="impact_case_pdf",
+    ),
     path("pathways/", views.collaboration, name="collaboration"),
 ]

@@ -16,6 +16,7 @@ from coproduce.priorities import models as pm
 from tests import factories
 from tests.coproduction.conftest import make_compromise
 from tests.implementation.conftest import make_recommendation
+from tests.pdftext import CHINESE, POLISH, extract
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,37 @@ def test_collaboration_counts_and_filters_pathways(
     assert "2 studies shown" in page
     page = reader_client.get(url).content.decode()
     assert "Unrelated study" in page
+
+
+def test_impact_case_study_draft_in_markdown_and_pdf(reader_client: Client, study: Any) -> None:
+    _full_pathway(study, _consultation(), 1)
+    Output.objects.create(
+        kind="publications",
+        title=f"Return to work for {POLISH}",
+        date=D(2013, 5, 1),
+        date_precision="month",
+        authors=f"Wąsowska, Łucja\n{CHINESE}",
+        container="BMJ Open",
+        doi="10.1136/bmjopen-2013-000001",
+    ).studies.set([study])
+    md = reader_client.get(reverse("pathway:impact_case_markdown", args=[study.slug]))
+    assert md["Content-Type"].startswith("text/markdown")
+    text = md.content.decode()
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## 1. Summary of the impact",
+        "## 2. Underpinning research",
+        "## 3. References to the research",
+        "## 4. Details of the impact",
+        "## 5. Sources to corroborate the impact",
+    ]
+    assert "Wards ask." in text  # what changed, from the output
+    assert "priority 1: “How to return to work 0?”" in text
+    assert f"1. Wąsowska, Ł., & {CHINESE}. (2013). Return to work for {POLISH}." in text
+    assert "Service 0 at " in text
+    pdf = reader_client.get(reverse("pathway:impact_case_pdf", args=[study.slug]))
+    assert pdf["Content-Type"] == "application/pdf"
+    read = extract(pdf.content)
+    assert "5. Sources to corroborate the impact" in read
+    assert POLISH in read
+    assert CHINESE in read

@@ -288,6 +288,8 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "news:feed": ("GET", PUBLIC),
     "outputs:feed": ("GET", PUBLIC),
     "pathway:collaboration": ("GET", ALL_STAFF),
+    "pathway:impact_case_markdown": ("GET", ALL_STAFF),
+    "pathway:impact_case_pdf": ("GET", ALL_STAFF),
     "pathway:study": ("GET", ALL_STAFF),
     "outputs:list": ("GET", PUBLIC),
     "news:list": ("GET", PUBLIC),
