@@ -3,7 +3,8 @@
 One pass in one transaction, part by part in the order the parts depend on each other: the
 registry (organisations, themes, studies, people, roles, secondments, placements, sign-ins),
 then the communities of practice and associates, events, governance, priority setting,
-co-production and implementation. Each part is a module here that reads its data file through
+co-production, implementation, and the pathways from priority to impact
+(data/pathways.toml, with publications imported from data/outputs.ris). Each part is a module here that reads its data file through
 `coproduce.demo.data` and returns a summary to print. Every part is idempotent: a second run
 creates nothing and leaves what people changed since alone (see each module).
 """
@@ -21,6 +22,7 @@ from coproduce.demo.loader import (
     events,
     governance,
     implementation,
+    pathways,
     priorities,
     registry,
 )
@@ -35,6 +37,7 @@ class Loaded:
     priorities: priorities.Summary
     coproduction: coproduction.Tally
     implementation: implementation.Summary
+    pathways: pathways.Summary
 
 
 def load() -> Loaded:
@@ -47,6 +50,7 @@ def load() -> Loaded:
         loaded_priorities = priorities.load()
         loaded_coproduction = coproduction.load()
         loaded_implementation = implementation.load()
+        loaded_pathways = pathways.load()
     return Loaded(
         registry=loaded_registry,
         community=loaded_community,
@@ -55,4 +59,5 @@ def load() -> Loaded:
         priorities=loaded_priorities,
         coproduction=loaded_coproduction,
         implementation=loaded_implementation,
+        pathways=loaded_pathways,
     )
