@@ -103,7 +103,10 @@ def sections(study: Study) -> list[Section]:
             f"On {c.date:%d %B %Y} the partners agreed: {c.summary}{protocol}. {c.agreed}".strip()
         )
 
-    references = [f"{n}. {_plain(o.citation)}" for n, o in enumerate(publications[:6], start=1)]
+    references = [
+        f"{n}. {_plain(getattr(o, 'citation', ''))}"
+        for n, o in enumerate(publications[:6], start=1)
+    ]
     if not references:
         references = ["No publication is recorded yet."]
 

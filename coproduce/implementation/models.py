@@ -569,10 +569,11 @@ class Output(models.Model):
         if self.kind == OutcomeType.PUBLICATIONS:
             csl_type = SUBTYPE_CSL.get(self.subtype, "article-journal")
         else:
-            csl_type = {
+            other: dict[str, str] = {
                 OutcomeType.SOFTWARE: "software",
                 OutcomeType.RESEARCH_DATA: "dataset",
-            }.get(self.kind, "document")
+            }
+            csl_type = other.get(self.kind, "document")
         parts = [self.date.year]
         if self.date_precision in (self.Precision.MONTH, self.Precision.DAY):
             parts.append(self.date.month)

@@ -14,6 +14,7 @@ from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -97,7 +98,7 @@ def output_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def output_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def output_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     require_staff(request.user)
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")

@@ -288,14 +288,13 @@ def read_bibtex(text: str) -> list[Entry]:
     import bibtexparser
 
     library = bibtexparser.parse_string(text)
-    blocks = [(e.start_line, e, None) for e in library.entries] + [
-        (b.start_line, None, b) for b in library.failed_blocks
-    ]
+    blocks: list[tuple[int, Any, Any]] = [(e.start_line or 0, e, None) for e in library.entries]
+    blocks += [(b.start_line or 0, None, b) for b in library.failed_blocks]
     blocks.sort(key=lambda row: row[0])
     entries = []
     for number, (start, entry, failed) in enumerate(blocks, start=1):
         line = start + 1
-        if failed is not None:
+        if failed is not None or entry is None:
             reason = str(getattr(failed, "error", "")).splitlines()[0:1]
             entries.append(
                 Entry(number, line, {}, [f"could not be read as BibTeX: {''.join(reason)}"])
