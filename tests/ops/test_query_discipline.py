@@ -577,6 +577,7 @@ def kwargs_rules() -> dict[str, Callable[[Focus], Any]]:
         ),
         f"{im}/measures/<uuid:public_id>": of("implementation.Measure", "points", "cycles"),
         f"{im}/outputs/<uuid:public_id>": of("implementation.Output"),
+        f"{im}/outputs/export.<str:fmt>": lambda f: "csv",
         # staff registry kinds and enquiries
         "staff/enquiries/<uuid:public_id>": of("pages.Enquiry"),
         "staff/organisations/<slug:key>": lambda f: f.study().partners.order_by("pk")[0].slug,
