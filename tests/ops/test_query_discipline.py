@@ -583,6 +583,8 @@ def kwargs_rules() -> dict[str, Callable[[Focus], Any]]:
         "staff/organisations/<slug:key>": lambda f: f.study().partners.order_by("pk")[0].slug,
         "staff/themes/<slug:key>": lambda f: f.study().theme.slug,
         "staff/studies/<slug:key>": lambda f: f.study().slug,
+        # a study's pathway from priority to impact (implementation/urls_pathway.py)
+        "staff/studies/<slug:slug>": lambda f: f.impl_study().slug,
         "staff/people/<uuid:key>": lambda f: f.study().roles.order_by("pk")[0].person.public_id,
         "staff/roles/<uuid:key>": lambda f: f.study().roles.order_by("pk")[0].public_id,
         "staff/secondments/<uuid:key>": lambda f: f.study().secondments.order_by("pk")[0].public_id,
