@@ -205,6 +205,7 @@ class CompromiseForm(forms.ModelForm[m.Compromise]):
         protocol = self.fields["protocol"]
         assert isinstance(protocol, forms.ModelChoiceField)
         protocol.queryset = protocol.queryset.filter(study=study)  # type: ignore[union-attr]
+        protocol.label_from_instance = lambda version: f"Version {version.label}"  # type: ignore[method-assign,assignment]
         protocol.empty_label = "None"
         protocol.help_text = "One of the study's governance protocol versions."
         protocol.error_messages["invalid_choice"] = "Choose a protocol version of this study"
