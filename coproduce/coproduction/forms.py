@@ -169,6 +169,7 @@ class CompromiseForm(forms.ModelForm[m.Compromise]):
             "agreed",
             "direction",
             "rationale",
+            "protocol",
             "protocol_version",
             "sources",
         ]
@@ -179,7 +180,9 @@ class CompromiseForm(forms.ModelForm[m.Compromise]):
             "agreed": "What was agreed",
             "direction": "Direction of concession",
             "rationale": "Rationale",
-            "protocol_version": "Protocol version it changed (optional)",
+            "protocol": "Protocol version it changed (optional)",
+            "protocol_version": "Protocol version as written before versions were linked "
+            "(optional)",
             "sources": "Sources it was recorded from",
         }
         widgets = {
@@ -199,6 +202,13 @@ class CompromiseForm(forms.ModelForm[m.Compromise]):
 
     def __init__(self, *args: Any, study: Any, can_see_sources: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        protocol = self.fields["protocol"]
+        assert isinstance(protocol, forms.ModelChoiceField)
+        protocol.queryset = protocol.queryset.filter(study=study)  # type: ignore[union-attr]
+        protocol.label_from_instance = lambda version: f"Version {version.label}"  # type: ignore[method-assign,assignment]
+        protocol.empty_label = "None"
+        protocol.help_text = "One of the study's governance protocol versions."
+        protocol.error_messages["invalid_choice"] = "Choose a protocol version of this study"
         if can_see_sources:
             self.fields["sources"].queryset = m.Source.objects.filter(study=study)  # type: ignore[attr-defined]
         else:

@@ -283,6 +283,17 @@ class Compromise(Stamped):
         blank=True,
         help_text="For example 2.1. Leave empty if the protocol did not change.",
     )
+    # The governance protocol version it changed, as a link (named by string: a link in the
+    # database, not an import of governance). `protocol_version` above keeps the free text of
+    # records made before the link existed.
+    protocol = models.ForeignKey(
+        "governance.ProtocolVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="compromises",
+        verbose_name="governance protocol version",
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="compromises")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

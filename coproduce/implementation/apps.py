@@ -34,3 +34,9 @@ class ImplementationConfig(AppConfig):
             area="reports",
         )
         register(*KINDS)
+        from coproduce.implementation.outputs_views import study_outputs
+        from coproduce.registry import study_sections
+
+        study_sections.register(
+            "outputs", "implementation/public/study_outputs.html", study_outputs
+        )

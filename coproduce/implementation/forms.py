@@ -18,7 +18,6 @@ from coproduce.implementation.models import (
     Instrument,
     Item,
     Measure,
-    Output,
     PDSACycle,
     Recommendation,
 )
@@ -81,8 +80,12 @@ class StudyBound(forms.ModelForm[Any]):
 class RecordForm(StudyBound):
     class Meta:
         model = ImplementationRecord
-        fields = ["meaning", "title", "site", "description"]
-        widgets = {"meaning": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 4})}
+        fields = ["meaning", "title", "site", "description", "compromises"]
+        widgets = {
+            "meaning": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "compromises": forms.CheckboxSelectMultiple,
+        }
         labels = {"meaning": "Which kind of implementation is it?", "site": "Site"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -90,6 +93,9 @@ class RecordForm(StudyBound):
         site = self.fields["site"]
         assert isinstance(site, forms.ModelChoiceField)
         site.empty_label = "No single site"
+        compromises = self.fields["compromises"]
+        assert isinstance(compromises, forms.ModelMultipleChoiceField)
+        compromises.queryset = compromises.queryset.filter(study=self.study)  # type: ignore[union-attr]
 
 
 class StatusForm(forms.Form):
@@ -374,38 +380,3 @@ class CycleForm(forms.ModelForm[PDSACycle]):
         }
         labels = {"plan": "Plan", "do": "Do", "study_notes": "Study", "act": "Act"}
         error_messages = {"title": {"required": "Enter the change being tested"}}
-
-
-class OutputForm(forms.ModelForm[Output]):
-    date = _date("Date")
-    link = forms.URLField(
-        label="Link", required=False, assume_scheme="https", help_text="Optional web address."
-    )
-
-    class Meta:
-        model = Output
-        fields = ["kind", "title", "date", "studies", "records", "description", "link"]
-        widgets = {
-            "kind": forms.RadioSelect,
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "studies": forms.SelectMultiple(attrs={"size": 6}),
-            "records": forms.SelectMultiple(attrs={"size": 6}),
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        records = self.fields["records"]
-        assert isinstance(records, forms.ModelMultipleChoiceField)
-        records.queryset = ImplementationRecord.objects.select_related("study", "site")
-        records.label_from_instance = _record_label  # type: ignore[method-assign,assignment]
-        _required_messages(self)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        studies = data.get("studies")
-        records = data.get("records")
-        if studies and records:
-            stray = [r for r in records if r.study not in studies]
-            if stray:
-                self.add_error("records", "Choose implementation records of the chosen studies")
-        return data

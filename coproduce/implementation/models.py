@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +26,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from coproduce.implementation.outcomes import SUBTYPE_CSL, OutcomeType
+from coproduce.lib.references import normalise_title
 from coproduce.registry.models import Organisation, Person, Study
 
 
@@ -56,6 +59,12 @@ class ImplementationRecord(models.Model):
     meaning = models.CharField("kind of implementation", max_length=20, choices=Meaning.choices)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    compromises = models.ManyToManyField(
+        "coproduction.Compromise",
+        blank=True,
+        related_name="implementation_records",
+        help_text="Compromises agreed on the way that shaped this implementation.",
+    )
     # Cached from the latest StatusEntry (by date, then entry order); see services.add_status.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     status_since = models.DateField(null=True, blank=True)
@@ -558,19 +567,31 @@ class PDSACycle(models.Model):
 
 
 class Output(models.Model):
-    class Kind(models.TextChoices):
-        PUBLICATION = "publication", "Publication"
-        GUIDELINE = "guideline", "Guideline"
-        TOOL = "tool", "Tool"
-        SERVICE_CHANGE = "service_change", "Service change"
-        COMMISSIONING = "commissioning", "Commissioning decision"
-        CAPACITY = "capacity", "Capacity building"
-        FUNDING = "funding", "Further funding"
+    """One output, outcome or impact, typed by the Researchfish common outcome types
+    (`outcomes.py`), with its identifiers checked for form (`lib/references.py`).
+
+    `title_key` is the title normalised for finding duplicates (accents, case, punctuation
+    ignored); it is set on every save. `public` puts the output on /outputs/ and on its
+    studies' public pages; `what_changed` is a plain-English account of the change it made,
+    shown publicly only when `what_changed_public` is set too.
+    """
+
+    Kind = OutcomeType
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField("type", max_length=30, choices=OutcomeType.choices)
+    subtype = models.CharField("sub-type", max_length=100, blank=True)
     title = models.CharField(max_length=300)
+    title_key = models.CharField(max_length=300, editable=False, db_index=True, default="")
     date = models.DateField()
+    date_precision = models.CharField(
+        "date known to the", max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
     studies = models.ManyToManyField(Study, related_name="outputs")
     records = models.ManyToManyField(
         ImplementationRecord,
@@ -578,14 +599,97 @@ class Output(models.Model):
         related_name="outputs",
         verbose_name="implementation records",
     )
+    people = models.ManyToManyField(Person, blank=True, related_name="outputs")
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="outputs", verbose_name="partner organisations"
+    )
+    compromises = models.ManyToManyField(
+        "coproduction.Compromise", blank=True, related_name="outputs"
+    )
     description = models.TextField(blank=True)
+    authors = models.TextField(blank=True, help_text="One a line: family name, given names.")
+    container = models.CharField("journal, book or venue", max_length=300, blank=True)
+    volume = models.CharField(max_length=30, blank=True)
+    issue = models.CharField(max_length=30, blank=True)
+    pages = models.CharField(max_length=30, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True, db_index=True)
+    pmid = models.CharField("PubMed ID (PMID)", max_length=8, blank=True, db_index=True)
+    isbn = models.CharField("ISBN", max_length=13, blank=True, db_index=True)
     link = models.URLField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    public = models.BooleanField("show on the public outputs page", default=False)
+    what_changed = models.TextField(
+        "what changed", blank=True, help_text="In plain English: what is different because of it."
+    )
+    what_changed_public = models.BooleanField("show what changed publicly", default=False)
 
     class Meta:
         ordering = ["-date", "title"]
+        indexes = [models.Index(fields=["public", "-date"], name="output_public_date")]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.title_key = normalise_title(self.title)[:300]
+        if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "title_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("implementation:output_edit", args=[self.public_id])
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    def author_list(self) -> list[str]:
+        return [line.strip() for line in self.authors.splitlines() if line.strip()]
+
+    def csl(self) -> dict[str, Any]:
+        """This output as a CSL-JSON item (id: its public id) for citation formatting."""
+        if self.kind == OutcomeType.PUBLICATIONS:
+            csl_type = SUBTYPE_CSL.get(self.subtype, "article-journal")
+        else:
+            other: dict[str, str] = {
+                OutcomeType.SOFTWARE: "software",
+                OutcomeType.RESEARCH_DATA: "dataset",
+            }
+            csl_type = other.get(self.kind, "document")
+        parts = [self.date.year]
+        if self.date_precision in (self.Precision.MONTH, self.Precision.DAY):
+            parts.append(self.date.month)
+        if self.date_precision == self.Precision.DAY:
+            parts.append(self.date.day)
+        item: dict[str, Any] = {
+            "id": str(self.public_id),
+            "type": csl_type,
+            "title": self.title,
+            "issued": {"date-parts": [parts]},
+            "author": [_csl_name(name) for name in self.author_list()],
+        }
+        for key, value in (
+            ("container-title", self.container),
+            ("volume", self.volume),
+            ("issue", self.issue),
+            ("page", self.pages),
+            ("publisher", self.publisher),
+            ("DOI", self.doi),
+            ("PMID", self.pmid),
+            ("ISBN", self.isbn),
+            ("URL", "" if self.doi else self.link),
+        ):
+            if value:
+                item[key] = value
+        return item
+
+
+def _csl_name(name: str) -> dict[str, str]:
+    if "," in name:
+        family, given = (part.strip() for part in name.split(",", 1))
+        return {"family": family, "given": given}
+    return {"literal": name}
 
 
 class NetworkSnapshot(models.Model):

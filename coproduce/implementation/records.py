@@ -30,6 +30,7 @@ from coproduce.implementation.models import (
     PDSACycle,
     Recommendation,
 )
+from coproduce.implementation.outputs_forms import OutputForm
 from coproduce.registry.access import can_edit_study, require_manager, require_staff
 from coproduce.staff.records import PARENT_DECIDES, Kind, Parent, ParentDecides, study_parent
 
@@ -257,7 +258,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         key="output",
         model=Output,
-        form_class=f.OutputForm,
+        form_class=OutputForm,
         segment="outputs",
         parent=dataclasses.replace(STUDY, field="", form_kwarg=False),
         parent_of_user=_editable_study,

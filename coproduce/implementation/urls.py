@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from coproduce.implementation import outputs_views as ov
 from coproduce.implementation import records
 from coproduce.implementation import views as v
 from coproduce.staff.records import by_method
@@ -16,7 +17,8 @@ urlpatterns = [
     path("matrix/", v.matrix_all, name="matrix"),
     path("barriers-and-facilitators/", v.determinant_list, name="determinants"),
     path("recommendations/", v.recommendation_list, name="recommendations"),
-    path("outputs/", v.output_list, name="outputs"),
+    path("outputs/", ov.output_list, name="outputs"),
+    path("outputs/export.<str:fmt>", ov.output_export, name="output_export"),
     path("instruments/", v.instrument_list, name="instruments"),
     path("evaluation/diffusion-fellows/", v.evaluation_fellows, name="evaluation_fellows"),
     path("evaluation/communities/", v.evaluation_cops, name="evaluation_cops"),
@@ -35,6 +37,11 @@ urlpatterns = [
     ),
     path("instruments/<slug:slug>/", v.instrument_show, name="instrument"),
     path("studies/<slug:slug>/", v.study_page, name="study"),
+    path(
+        "studies/<slug:slug>/outputs/import/",
+        by_method(get=ov.import_show, post=ov.import_run),
+        name="outputs_import",
+    ),
     path("studies/<slug:slug>/matrix/", v.matrix_study, name="study_matrix"),
     path("studies/<slug:slug>/instruments/<slug:instrument>/trend/", v.trend, name="trend"),
     path("records/<uuid:public_id>/", v.record_show, name="record"),

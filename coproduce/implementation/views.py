@@ -599,31 +599,6 @@ def measure_show(request: HttpRequest, public_id: Any) -> HttpResponse:
     )
 
 
-# --- outputs -----------------------------------------------------------------------------------
-
-
-@login_required
-@require_safe
-def output_list(request: HttpRequest) -> HttpResponse:
-    require_staff(request.user)
-    queryset = Output.objects.prefetch_related("studies", "records__site")
-    kind = request.GET.get("kind", "")
-    if kind in Output.Kind.values:
-        queryset = queryset.filter(kind=kind)
-    else:
-        kind = ""
-    counts = dict(Output.objects.order_by().values_list("kind").annotate(n=Count("pk")))
-    return _render(
-        request,
-        "outputs.html",
-        {
-            "page": _page(request, queryset),
-            "kind": kind,
-            "kinds": [(value, label, counts.get(value, 0)) for value, label in Output.Kind.choices],
-        },
-    )
-
-
 # --- evaluation dashboards, the collaboration network, the annual report -----------------------
 
 

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from coproduce.registry import reports
+from coproduce.registry import reports, study_sections
 from coproduce.registry.models import Person, Placement, Secondment, Study, Theme
 
 PAGE_SIZE = 25
@@ -152,6 +152,7 @@ def study(request: HttpRequest, slug: str) -> HttpResponse:
             "placements": placements.select_related(
                 "person", "host_organisation", "academic_affiliation"
             ).order_by("person__full_name"),
+            "study_sections": study_sections.for_study(the_study),
         },
     )
 

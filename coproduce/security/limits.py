@@ -43,6 +43,7 @@ UPLOAD_ROUTES: dict[str, str] = {
     "implementation:administration_import": "scores",
     "qualitative:upload": "transcript",
     "qualitative:import": "qdpx",
+    "implementation:outputs_import": "scores",
 }
 
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

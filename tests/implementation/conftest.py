@@ -94,7 +94,7 @@ def measure(study: Any) -> Measure:
 
 @pytest.fixture
 def output(study: Any, impl_record: Any) -> Output:
-    output = Output.objects.create(kind="tool", title="Pro forma", date=D(2011, 1, 1))
+    output = Output.objects.create(kind="research_tools", title="Pro forma", date=D(2011, 1, 1))
     output.studies.set([study])
     output.records.set([impl_record])
     return output

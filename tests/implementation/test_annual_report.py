@@ -33,9 +33,9 @@ def year_of_work(study: Any, researcher_person: Any, impl_record: Any) -> None:
     study.save()
     add_fellow_work(study, 4)
     add_engagement(3)
-    output = Output.objects.create(kind="guideline", title="Stroke guideline", date=D(YEAR, 6, 1))
+    output = Output.objects.create(kind="policy", title="Stroke guideline", date=D(YEAR, 6, 1))
     output.studies.set([study])
-    Output.objects.create(kind="tool", title="Last year's tool", date=D(YEAR - 1, 6, 1))
+    Output.objects.create(kind="research_tools", title="Last year's tool", date=D(YEAR - 1, 6, 1))
     make_recommendation(study, researcher_person, made_on=D(YEAR, 2, 1), due=D(YEAR, 3, 1))
     make_recommendation(
         study, researcher_person, made_on=D(YEAR, 2, 1), due=D(YEAR, 3, 1), status="actioned"
@@ -79,7 +79,13 @@ def test_the_spreadsheet_matches_the_database(reader_client: Client, year_of_wor
     assert figures[("Implementation", "Records reaching routine practice in the year")] == 1
     book = load_workbook(io.BytesIO(response.content))
     outputs = [row for row in book["Outputs"].iter_rows(min_row=3, values_only=True)]
-    assert outputs == [(f"{YEAR}-06-01", "Guideline", "Stroke guideline")]
+    assert outputs == [
+        (
+            f"{YEAR}-06-01",
+            "Influence on policy, practice, patients and the public",
+            "Stroke guideline",
+        )
+    ]
     assert Recommendation.objects.count() == 2
 
 

@@ -435,7 +435,12 @@ def test_outputs_only_for_studies_one_may_edit(
     member_client: Client, study: Any, impl_record: Any
 ) -> None:
     other = factories.StudyFactory()
-    data = {"kind": "tool", "title": "Pro forma", "date": "2011-01-01", "studies": [other.pk]}
+    data = {
+        "kind": "research_tools",
+        "title": "Pro forma",
+        "date": "2011-01-01",
+        "studies": [other.pk],
+    }
     response = member_client.post(reverse("implementation:output_add", args=[study.slug]), data)
     assert f"You cannot add outputs to {other.title}" in response.content.decode()
     data = {**data, "studies": [study.pk], "records": [impl_record.pk]}
@@ -467,7 +472,7 @@ def _add_rows(study: Any, person: Any, count: int) -> None:
             date=D(2010, 1, 1),
         )
         make_recommendation(study, person, text=f"rec {n}", partner=None)
-        output = Output.objects.create(kind="tool", title=f"o{n}", date=D(2011, 1, 1))
+        output = Output.objects.create(kind="research_tools", title=f"o{n}", date=D(2011, 1, 1))
         output.studies.set([study, factories.StudyFactory()])
         output.records.set([rec])
 

@@ -613,11 +613,14 @@ def kwargs_rules() -> dict[str, Callable[[Focus], Any]]:
         f"{fd}/training/<uuid:key>": of("funding.TrainingSession", "attended"),
         f"{fd}/training/<uuid:public_id>": of("funding.TrainingSession", "attended"),
         f"{fd}/attendance/<uuid:key>": of("funding.Attendance"),
+        f"{im}/outputs/export.<str:fmt>": lambda f: "csv",
         # staff registry kinds and enquiries
         "staff/enquiries/<uuid:public_id>": of("pages.Enquiry"),
         "staff/organisations/<slug:key>": lambda f: f.study().partners.order_by("pk")[0].slug,
         "staff/themes/<slug:key>": lambda f: f.study().theme.slug,
         "staff/studies/<slug:key>": lambda f: f.study().slug,
+        # a study's pathway from priority to impact (implementation/urls_pathway.py)
+        "staff/studies/<slug:slug>": lambda f: f.impl_study().slug,
         "staff/people/<uuid:key>": lambda f: f.study().roles.order_by("pk")[0].person.public_id,
         "staff/roles/<uuid:key>": lambda f: f.study().roles.order_by("pk")[0].public_id,
         "staff/secondments/<uuid:key>": lambda f: f.study().secondments.order_by("pk")[0].public_id,

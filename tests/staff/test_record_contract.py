@@ -74,7 +74,9 @@ def _measure(ctx: Ctx) -> Measure:
 
 
 def _output(ctx: Ctx) -> Output:
-    output = Output.objects.create(kind="tool", title="Pro forma", date=dt.date(2011, 1, 1))
+    output = Output.objects.create(
+        kind="research_tools", title="Pro forma", date=dt.date(2011, 1, 1)
+    )
     output.studies.set([ctx["study"]])
     return output
 
@@ -215,7 +217,7 @@ CONTRACTS = [
         refused="outsider_client",
         parent=lambda ctx: ctx["study"],
         valid=lambda ctx: {
-            "kind": "tool",
+            "kind": "research_tools",
             "title": "Assessment pro forma",
             "date": "2011-01-01",
             "studies": [ctx["study"].pk],

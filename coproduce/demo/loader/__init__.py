@@ -3,10 +3,11 @@
 One pass in one transaction, part by part in the order the parts depend on each other: the
 registry (organisations, themes, studies, people, roles, secondments, placements, sign-ins),
 then the communities of practice and associates, events, the news (newsletters and briefings),
-governance, priority setting, co-production, implementation, qualitative evidence, and funding
-and capacity. Each part is a module here that reads its data file through `coproduce.demo.data`
-and returns a summary to print. Every part is idempotent: a second run creates nothing and leaves what people changed
-since alone (see each module).
+governance, priority setting, co-production, implementation, the pathways from priority to
+impact (data/pathways.toml, with publications imported from data/outputs.ris), qualitative
+evidence, and funding and capacity. Each part is a module here that reads its data file through
+`coproduce.demo.data` and returns a summary to print. Every part is idempotent: a second run
+creates nothing and leaves what people changed since alone (see each module).
 
 Two layers: the collaboration's history, dated 2008-2013 as the sources tell it, and a today
 layer dated from the day the demo is loaded (an open consultation, a draft briefing, review
@@ -28,6 +29,7 @@ from coproduce.demo.loader import (
     governance,
     implementation,
     news,
+    pathways,
     priorities,
     qualitative,
     registry,
@@ -46,6 +48,7 @@ class Loaded:
     implementation: implementation.Summary
     qualitative: qualitative.Summary
     funding: funding.Summary
+    pathways: pathways.Summary
 
 
 def load() -> Loaded:
@@ -61,6 +64,7 @@ def load() -> Loaded:
         loaded_implementation = implementation.load()
         loaded_qualitative = qualitative.load()
         loaded_funding = funding.load()
+        loaded_pathways = pathways.load()
     return Loaded(
         registry=loaded_registry,
         community=loaded_community,
@@ -72,4 +76,5 @@ def load() -> Loaded:
         implementation=loaded_implementation,
         qualitative=loaded_qualitative,
         funding=loaded_funding,
+        pathways=loaded_pathways,
     )

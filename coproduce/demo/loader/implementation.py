@@ -37,6 +37,7 @@ from coproduce.implementation.models import (
     Score,
     StatusEntry,
 )
+from coproduce.implementation.outcomes import LEGACY as LEGACY_KINDS
 from coproduce.registry.models import Organisation, Person, Study
 
 D = dt.date
@@ -200,7 +201,11 @@ def load() -> Summary:
         linked = [studies[s] for s in study_slugs if s in studies]
         if not linked:
             continue
-        output = Output.objects.create(kind=kind, title=title, date=day, description=description)
+        # The demo file still names the former kinds; each maps to a Researchfish type.
+        kind, subtype = LEGACY_KINDS.get(kind, (kind, ""))
+        output = Output.objects.create(
+            kind=kind, subtype=subtype, title=title, date=day, description=description
+        )
         output.studies.set(linked)
         output.records.set([records[t] for t in record_titles if t in records])
         made["outputs"] += 1

@@ -87,6 +87,7 @@ class Command(BaseCommand):
         self.stdout.write(self.loaded.priorities.line())
         self.stdout.write(self.loaded.qualitative.line())
         self.stdout.write(self.loaded.funding.line())
+        self.stdout.write(self.loaded.pathways.line())
         self.stdout.write(
             f"  sign-ins: {', '.join(row['username'] for row in demo.USERS)} "
             f"(password {demo.DEMO_PASSWORD} when first created; a re-run keeps existing "

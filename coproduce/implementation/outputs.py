@@ -1,0 +1,113 @@
+"""The outputs register: citations, the Researchfish-ordered export, the public list.
+
+Citations are formatted once per page for the outputs on it (`attach_citations`), with the CSL
+style shipped in `lib/csl/` (`lib/references.format_bibliography`). The export's columns follow
+the Researchfish common question set (`outcomes.py`): the outcome type and sub-type, then the
+fields every type shares, then each type's own fields in the types' order, then the links to
+studies, implementation records, people and partner organisations that are ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.safestring import mark_safe
+
+from coproduce.implementation import outcomes
+from coproduce.implementation.models import Output
+from coproduce.lib.references import format_bibliography
+from coproduce.registry.models import Study
+
+
+def attach_citations(outputs: Iterable[Output]) -> list[Output]:
+    """The outputs, each with `.citation`: its reference as safe HTML (text escaped)."""
+    rows = list(outputs)
+    formatted = format_bibliography([o.csl() for o in rows])
+    for output in rows:
+        text = formatted.get(str(output.public_id).lower(), "")
+        output.citation = mark_safe(text)  # type: ignore[attr-defined]  # noqa: S308 - escaped
+    return rows
+
+
+def public_outputs() -> QuerySet[Output]:
+    """Outputs marked public, of at least one study, with their studies (and themes)."""
+    return (
+        Output.objects.filter(public=True)
+        .prefetch_related(
+            Prefetch("studies", queryset=Study.objects.select_related("theme").order_by("title"))
+        )
+        .order_by("-date", "title")
+    )
+
+
+DETAIL_FIELDS = outcomes.all_detail_fields()
+
+HEADER = [
+    "Outcome type",
+    "Sub-type",
+    "Title",
+    "Year",
+    "Date",
+    "Authors",
+    "Journal, book or venue",
+    "Volume",
+    "Issue",
+    "Pages",
+    "Publisher",
+    "DOI",
+    "PMID",
+    "ISBN",
+    "URL",
+    "Description",
+    *[field.label for field in DETAIL_FIELDS],
+    "What changed",
+    "Public",
+    "Studies",
+    "Implementation records",
+    "People",
+    "Partner organisations",
+]
+
+
+def export_queryset(queryset: QuerySet[Output]) -> QuerySet[Output]:
+    return queryset.prefetch_related("studies", "records__site", "people", "organisations")
+
+
+def _order(kind: str) -> int:
+    return (
+        list(outcomes.OutcomeType.values).index(kind) if kind in outcomes.OutcomeType.values else 99
+    )
+
+
+def export_rows(queryset: QuerySet[Output]) -> Iterator[list[Any]]:
+    """The header, then one row per output, grouped by type in Researchfish's order."""
+    yield HEADER
+    rows = sorted(export_queryset(queryset), key=lambda o: (_order(o.kind), o.date, o.title))
+    for o in rows:
+        yield [
+            o.get_kind_display(),
+            o.subtype,
+            o.title,
+            o.date.year,
+            o.date,
+            "; ".join(o.author_list()),
+            o.container,
+            o.volume,
+            o.issue,
+            o.pages,
+            o.publisher,
+            o.doi,
+            o.pmid,
+            o.isbn,
+            o.link,
+            o.description,
+            *[o.details.get(field.name, "") for field in DETAIL_FIELDS],
+            o.what_changed,
+            "Yes" if o.public else "No",
+            "; ".join(s.title for s in o.studies.all()),
+            "; ".join(str(r) for r in o.records.all()),
+            "; ".join(p.full_name for p in o.people.all()),
+            "; ".join(org.name for org in o.organisations.all()),
+        ]
