@@ -18,6 +18,17 @@ _EMPTY: tuple[Any, ...] = (None, "", [])
 # Changes other systems may subscribe to (coproduce/webhooks/events.py): (model, field) to the
 # event type, and what the event says about the object.
 WATCHED: dict[tuple[str, str], str] = {("registry.study", "stage"): "study.stage_changed"}
+# Records whose creation other systems may subscribe to: model to (event type, the fields sent).
+WATCHED_NEW: dict[str, tuple[str, tuple[str, ...]]] = {
+    "implementation.output": ("output.added", ("public_id", "kind", "title", "date")),
+}
+
+
+def _announce_new(obj: models.Model) -> None:
+    watched = WATCHED_NEW.get(obj._meta.label_lower)
+    if watched is not None:
+        event_type, fields = watched
+        webhooks.emit(event_type, {name: getattr(obj, name, None) for name in fields})
 
 
 def _announce(obj: models.Model, changes: dict[str, list[Any]]) -> None:
@@ -95,7 +106,9 @@ def audit_saved(
             changes,
             via=via,
         )
-    if before is not None and changes:
+    if before is None:
+        _announce_new(obj)
+    elif changes:
         _announce(obj, changes)
     return changes
 

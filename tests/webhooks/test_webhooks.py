@@ -286,3 +286,19 @@ def test_a_study_stage_change_saved_through_the_audited_save_is_announced(manage
         "from": Study.Stage.PROPOSED.value,
         "to": Study.Stage.RECRUITING.value,
     }
+
+
+def test_an_output_added_is_announced(manager: Any) -> None:
+    from coproduce.implementation.models import Output
+    from coproduce.staff.editing import audit_saved
+
+    _endpoint(manager, "https://hooks.example.org/x", ["output.added"])
+    output = Output.objects.create(
+        kind="publications", title="Return to work after stroke: a trial", date=dt.date(2012, 5, 1)
+    )
+    audit_saved(manager, output)
+    [delivery] = Delivery.objects.all()
+    body = json.loads(delivery.body)
+    assert body["type"] == "output.added"
+    assert body["data"]["public_id"] == str(output.public_id)
+    assert body["data"]["date"] == "2012-05-01"
