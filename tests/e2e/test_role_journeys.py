@@ -65,6 +65,24 @@ def _manage_path() -> str:
     return manage_path(associate)
 
 
+def _round_of(email: str) -> Callable[[], str]:
+    """The review round the demo assigns this reviewer to, as their staff home links it."""
+
+    def path() -> str:
+        from coproduce.governance.models import ReviewerAssignment
+
+        assignment = (
+            ReviewerAssignment.objects.filter(person__email=email)
+            .select_related("round")
+            .order_by("round__pk")
+            .first()
+        )
+        assert assignment is not None, f"the demo assigns {email} no review"
+        return f"/staff/governance/rounds/{assignment.round.public_id}/"
+
+    return path
+
+
 def _theme_path() -> str:
     from coproduce.registry.models import Theme
 
@@ -86,6 +104,7 @@ JOURNEYS: dict[str, tuple[str | None, list[Step]]] = {
             Step("events", "/events/"),
             Step("news", "/news/"),
             Step("priorities", "/priorities/"),
+            Step("outputs", "/outputs/"),
             Step("join", "/associates/join/", expect_text="Join"),
             Step("contact", "/contact/"),
         ],
@@ -103,6 +122,7 @@ JOURNEYS: dict[str, tuple[str | None, list[Step]]] = {
         "carer",
         [
             Step("staff-home", "/staff/"),
+            Step("their-review", _round_of("ruth.okonjo@example.org")),
             Step("events", "/events/"),
             Step("news", "/news/"),
         ],
@@ -111,6 +131,7 @@ JOURNEYS: dict[str, tuple[str | None, list[Step]]] = {
         "reviewer",
         [
             Step("staff-home", "/staff/"),
+            Step("their-review", _round_of("imogen.castellane@example.org")),
             Step("governance", "/staff/governance/"),
             Step("panels", "/staff/governance/panels/"),
             Step("studies", "/staff/studies/"),
@@ -128,6 +149,12 @@ JOURNEYS: dict[str, tuple[str | None, list[Step]]] = {
             Step("co-production", "/staff/coproduction/"),
             Step("compromises", "/staff/coproduction/compromises/"),
             Step("timeline-of-the-study", f"/staff/governance/studies/{STUDY}/timeline/"),
+            Step("pathway", f"/staff/studies/{STUDY}/pathway/"),
+            Step("qualitative-project", f"/staff/qualitative/{STUDY}/"),
+            Step("codebook", f"/staff/qualitative/{STUDY}/codebook/"),
+            Step("agreement", f"/staff/qualitative/{STUDY}/agreement/"),
+            Step("framework-matrix", f"/staff/qualitative/{STUDY}/analysis/"),
+            Step("outputs", "/staff/implementation/outputs/"),
         ],
     ),
     "fellow": (
@@ -165,6 +192,15 @@ JOURNEYS: dict[str, tuple[str | None, list[Step]]] = {
             Step("annual-report", "/staff/implementation/annual-report/"),
             Step("enquiries", "/staff/enquiries/"),
             Step("secondments", "/staff/secondments/"),
+            Step("funding", "/staff/funding/"),
+            Step("fellows", "/staff/funding/fellows/"),
+            Step("capacity", "/staff/funding/capacity/"),
+            Step("pathways", "/staff/pathways/"),
+            Step("personal-data", "/staff/personal-data/"),
+            Step("register-of-processing", "/staff/personal-data/register/"),
+            Step("duplicates", "/staff/personal-data/duplicates/"),
+            Step("api-tokens", "/staff/api-tokens/"),
+            Step("webhooks", "/staff/webhooks/"),
         ],
     ),
 }

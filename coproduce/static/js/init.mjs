@@ -10,6 +10,9 @@ initAll();
 let scrollRegions = 0;
 function markScrollRegion(box) {
   if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) return;
+  // A drawing hidden from assistive technology (it has an equivalent list beside it) must not
+  // become a stop in the tab order either.
+  if (box.closest('[aria-hidden="true"]')) return;
   box.setAttribute("tabindex", "0");
   box.setAttribute("role", "region");
   const caption = box.querySelector("caption");
