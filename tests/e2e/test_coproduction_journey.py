@@ -6,6 +6,7 @@ the compromise form, the saved compromise, the ledger and the analysis charts.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -43,6 +44,14 @@ def test_a_fellow_logs_work_on_a_phone_and_a_researcher_records_a_compromise(pag
     box = button.bounding_box()
     assert box is not None
     assert box["height"] >= 44, f"touch target too small: {box}"
+    # The demo's secondments ended with the collaboration in 2013 (the history as dated by the
+    # sources), so the fellow logs work done during their post.
+    from coproduce.registry.models import Secondment
+
+    post = Secondment.objects.filter(person__email="angela.wragg@greenwoodvale.nhs.example").first()
+    assert post is not None
+    when = post.start + dt.timedelta(days=30)
+    page.get_by_label("Date", exact=True).fill(when.isoformat())
     page.get_by_label("Hours").fill("2.5")
     page.get_by_label("Outward (into practice)").check()
     page.get_by_label("What kind of work?").select_option("recruitment")
@@ -76,7 +85,8 @@ def test_a_fellow_logs_work_on_a_phone_and_a_researcher_records_a_compromise(pag
     page.get_by_label("What was agreed").fill("Telephone sessions count as delivered")
     page.get_by_label("Toward practice").check()
     page.get_by_label("Rationale").fill("People back at work cannot attend in the day")
-    page.get_by_label("Protocol version it changed (optional)").fill("2.2")
+    # A real link to one of the study's governance protocol versions (the first offered).
+    page.get_by_label("Protocol version it changed (optional)").select_option(index=1)
     page.get_by_label("Party").first.select_option("academic")
     page.get_by_label("Their position").first.fill("Face to face keeps delivery the same")
     page.get_by_label("Party").nth(1).select_option("service_user")
@@ -87,7 +97,8 @@ def test_a_fellow_logs_work_on_a_phone_and_a_researcher_records_a_compromise(pag
     expect(page.get_by_role("main")).to_contain_text("Telephone fits around work")
     _assert_no_violations(page)
     saved = Compromise.objects.get(summary="Offer sessions by telephone")
-    assert saved.protocol_version == "2.2"
+    assert saved.protocol is not None
+    assert saved.protocol.study.slug == STUDY
     assert saved.positions.count() == 2
 
     page.goto(f"/staff/coproduction/compromises/?study={STUDY}")
