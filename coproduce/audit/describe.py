@@ -186,6 +186,10 @@ def _changes(model: type[models.Model] | None, entry: AuditEntry, name: str) -> 
         for field, values in (entry.changes or {}).items()
         if isinstance(values, list | tuple) and len(values) == 2
     ]
+    # PostgreSQL's jsonb keeps keys sorted, SQLite keeps them as written: name the fields in
+    # the model's own order so the sentence is the same on both databases.
+    order = {f.name: i for i, f in enumerate(model._meta.fields)} if model else {}
+    changed.sort(key=lambda item: (order.get(item[0], len(order)), item[0]))
     if not changed:
         return name
     if len(changed) == 1:
