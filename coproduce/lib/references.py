@@ -439,7 +439,53 @@ def format_bibliography(items: list[dict[str, Any]]) -> dict[str, str]:
     for item in safe:
         bibliography.register(Citation([CitationItem(item["id"])]))
     keys = [str(item.key) for item in bibliography.items]
-    return {key: str(text) for key, text in zip(keys, bibliography.bibliography(), strict=True)}
+    by_id = {str(item["id"]): item for item in safe}
+    return {
+        key: _substituted_once(str(text), by_id.get(key, {}))
+        for key, text in zip(keys, bibliography.bibliography(), strict=True)
+    }
+
+
+def _substituted_once(text: str, item: dict[str, Any]) -> str:
+    """The reference with the title printed once when it stood in for missing authors.
+
+    CSL 1.0.2 (cs:substitute): "Substituted variables are suppressed in the rest of the output
+    to prevent duplication". citeproc-py prints the title in the author's place and again in its
+    own ("Title. (2013). Title. Journal."), so the second one goes, with its markup and stop.
+    """
+    title = item.get("title")
+    if item.get("author") or item.get("editor") or not isinstance(title, str) or not title:
+        return text
+    first = text.find(title)
+    second = text.find(title, first + len(title)) if first >= 0 else -1
+    if second < 0:
+        return text
+    start, end = second, second + len(title)
+    if text[:start].endswith("<i>") and text[end:].startswith("</i>"):
+        start, end = start - 3, end + 4
+    if text[end:].startswith("."):
+        end += 1
+    if text[:start].endswith(" "):
+        start -= 1
+    return text[:start] + text[end:]
+
+
+# Han, kana and Hangul: scripts whose names have no initials and are written family name first.
+_EAST_ASIAN = re.compile(
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+
+
+def _as_cited(name: dict[str, Any]) -> dict[str, Any]:
+    """A name as the citation processor should see it. The CSL 1.0.2 specification (Names,
+    "Name-part Order") writes names in non-Latin scripts family name first and never reduces the
+    given name to an initial; citeproc-py applies the Latin rules to every name ("王, . 秀英 ."),
+    so an East Asian name goes in as a literal, family then given with no space between, as
+    citeproc-js prints it."""
+    family, given = name.get("family"), name.get("given")
+    if isinstance(family, str) and _EAST_ASIAN.search(family + (given or "")):
+        return {"literal": family + (given or "")}
+    return name
 
 
 def _escaped(item: dict[str, Any]) -> dict[str, Any]:
@@ -450,7 +496,10 @@ def _escaped(item: dict[str, Any]) -> dict[str, Any]:
             out[key] = html.escape(value, quote=False)
         elif key == "author" and isinstance(value, list):
             out[key] = [
-                {k: html.escape(v, quote=False) if isinstance(v, str) else v for k, v in a.items()}
+                {
+                    k: html.escape(v, quote=False) if isinstance(v, str) else v
+                    for k, v in _as_cited(a).items()
+                }
                 for a in value
                 if isinstance(a, dict)
             ]

@@ -165,3 +165,44 @@ def test_citations_in_apa_escape_text() -> None:
         "Smith, J. (2019). &lt;script&gt;x&lt;/script&gt; &amp; more. <i>BMJ Open</i>, "
         "<i>9</i>. https://doi.org/10.1136/x"
     )
+
+
+def test_east_asian_names_are_cited_family_name_first_without_initials() -> None:
+    cited = r.format_bibliography(
+        [
+            {
+                "id": "B",
+                "type": "article-journal",
+                "title": "Follow-on groups",
+                "author": [
+                    {"family": "Bramley", "given": "Sarah"},
+                    {"family": "王", "given": "秀英"},
+                ],
+                "issued": {"date-parts": [[2013]]},
+                "container-title": "Primary Health Care Research and Development",
+            }
+        ]
+    )
+    assert cited["b"].startswith("Bramley, S., &amp; 王秀英. (2013). Follow-on groups.")
+
+
+def test_a_title_standing_in_for_authors_is_printed_once() -> None:
+    cited = r.format_bibliography(
+        [
+            {
+                "id": "C",
+                "type": "document",
+                "title": "Follow-on groups",
+                "issued": {"date-parts": [[2013, 9, 1]]},
+            },
+            {
+                "id": "D",
+                "type": "article-journal",
+                "title": "Groups & more",
+                "container-title": "BMJ",
+                "issued": {"date-parts": [[2013]]},
+            },
+        ]
+    )
+    assert cited["c"] == "<i>Follow-on groups</i>. (2013, September 1)."
+    assert cited["d"] == "Groups &amp; more. (2013). <i>BMJ</i>."
