@@ -34,6 +34,12 @@ class ImplementationConfig(AppConfig):
             area="reports",
         )
         register(*KINDS)
+        from coproduce.implementation.outputs import organisation_outputs, person_outputs
+        from coproduce.staff.records import add_detail_section
+
+        # The other end of an output's links to people and partner organisations.
+        add_detail_section("person", "outputs", person_outputs)
+        add_detail_section("organisation", "outputs", organisation_outputs)
         from coproduce.implementation.outputs_views import study_outputs
         from coproduce.registry import study_sections
 

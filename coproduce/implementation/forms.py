@@ -234,7 +234,7 @@ class ResponseForm(forms.Form):
             construct = item.construct
             # Each group of items offers its own scale (NoMAD: 0 to 10 for the general items,
             # 1 to 5 for the construct items) and, where allowed, each "not relevant" response
-            # apart (NoMAD's option B: to my role, at this stage, to my organisation).
+            # apart (NoMAD's option B: to my role, at this stage, to this intervention).
             choices: list[tuple[str, str]] = [("", "Not answered")]
             for point in construct.item_scale:
                 label = str(point["label"])

@@ -5,11 +5,13 @@ Sources (checked on 7 December 2026):
   types, in the order below, and the note that a 16th type, "Other Outputs/Outcomes", has
   been removed though data entered under it is kept and downloadable. We keep "Other" for
   records moved from the project's former kinds and for anything that fits no type; it is last.
-- Researchfish "Common Question Set" help page: the publication sub-types (book, book chapter,
-  edited book, conference paper, consultancy report, journal article or review, manual or
-  guide, monograph, policy briefing report, scholarly edition, systematic review, technical
-  report, technical standard, thesis, working paper, other), the further funding sub-types
-  and examples of policy influence.
+- Researchfish "Common Question Set" help page
+  (researchfish.helpjuice.com/common-question-set): the publication sub-types (book, book
+  chapter, edited book, conference paper, consultancy report, journal article or review,
+  manual or guide, monograph, policy briefing report, scholarly edition, systematic review,
+  technical report, technical standard, thesis, working paper, other), the further funding
+  sub-types and the first five kinds of policy influence (the stored copy stops there; the
+  other five are as RCUK's v1.2 lists them, read in a CC BY-SA adaptation of it).
 - RCUK Research Outcomes Common Question Set v1.2 (RCUK, the Researchfish user group and RAND
   Europe, 21 August 2014, CC BY-SA 4.0): the question set behind the types.
 
@@ -131,11 +133,21 @@ FIELDS: dict[str, tuple[tuple[str, ...], tuple[Field, ...]]] = {
         ),
     ),
     OutcomeType.POLICY: (
+        # The published kinds of influence first, in the order of the Researchfish Common
+        # Question Set help page (its first five checked there, 7 December 2026; the rest as
+        # in RCUK's question set v1.2), then two of ours that the former kinds of output moved
+        # to (`LEGACY`), then "Other".
         (
-            "Citation in clinical guidelines",
-            "Citation in other policy documents",
+            "Implementation circular, rapid advice or letter (e.g. to a ministry of health)",
             "Influenced training of practitioners or researchers",
+            "Citation in clinical guidelines",
+            "Citation in clinical reviews",
+            "Citation in other policy documents",
+            "Citation in systematic reviews",
             "Membership of a guideline committee",
+            "Participation in a national consultation",
+            "Participation in an advisory committee",
+            "Gave evidence to a government review",
             "Change in practice or services",
             "Commissioning decision",
             "Other",

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from coproduce.implementation import outcomes
@@ -111,3 +112,43 @@ def export_rows(queryset: QuerySet[Output]) -> Iterator[list[Any]]:
             "; ".join(p.full_name for p in o.people.all()),
             "; ".join(org.name for org in o.organisations.all()),
         ]
+
+
+# --- the other end of an output's links to people and partner organisations ----------------------
+
+SHOWN_ON_PAGES = 20
+
+
+def _linked_section(field: str, obj: Any, heading: str, query: str) -> dict[str, Any]:
+    """A staff detail page's section listing the outputs linked to `obj` through `field` (one
+    query): the newest first, each "Title (type, year)" linking to the output, and a link to the
+    outputs register chosen by `obj` when there are more than are shown."""
+    rows = list(
+        Output.objects.filter(**{field: obj}).only("public_id", "title", "kind", "date")[
+            : SHOWN_ON_PAGES + 1
+        ]
+    )
+    return {
+        "heading": heading,
+        "items": [
+            {
+                "label": f"{o.title} ({o.get_kind_display()}, {o.date.year})",
+                "url": o.get_absolute_url(),
+            }
+            for o in rows[:SHOWN_ON_PAGES]
+        ],
+        "more": len(rows) > SHOWN_ON_PAGES,
+        "list_url": reverse("implementation:outputs") + "?" + query,
+    }
+
+
+def person_outputs(person: Any) -> dict[str, Any]:
+    """The outputs a person is linked to, for their staff page."""
+    return _linked_section("people", person, "Outputs", f"person={person.public_id}")
+
+
+def organisation_outputs(organisation: Any) -> dict[str, Any]:
+    """The outputs a partner organisation is linked to, for its staff page."""
+    return _linked_section(
+        "organisations", organisation, "Outputs", f"organisation={organisation.slug}"
+    )

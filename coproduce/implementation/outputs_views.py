@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from coproduce.implementation.models import Output
 from coproduce.implementation.outputs_forms import ImportForm
 from coproduce.lib import exports, references
 from coproduce.registry.access import get_study_for, require_staff
-from coproduce.registry.models import Study, Theme
+from coproduce.registry.models import Organisation, Person, Study, Theme
 from coproduce.staff.records import renderer
 
 PAGE_SIZE = 25
@@ -36,9 +37,18 @@ FEED_SIZE = 30
 _render = renderer("implementation", "implementation/")
 
 
-def _filters(request: HttpRequest, queryset: QuerySet[Output]) -> tuple[QuerySet[Output], dict]:
-    """Filter by type, study and theme from the query string; unknown values are ignored."""
-    chosen: dict[str, Any] = {"kind": "", "study": None, "theme": None}
+def _filters(
+    request: HttpRequest, queryset: QuerySet[Output], *, staff: bool = False
+) -> tuple[QuerySet[Output], dict]:
+    """Filter by type, study and theme from the query string, and on staff pages by a linked
+    person (public id) or partner organisation (slug); unknown values are ignored."""
+    chosen: dict[str, Any] = {
+        "kind": "",
+        "study": None,
+        "theme": None,
+        "person": None,
+        "organisation": None,
+    }
     kind = request.GET.get("kind", "")
     if kind in Output.Kind.values:
         queryset = queryset.filter(kind=kind)
@@ -55,7 +65,27 @@ def _filters(request: HttpRequest, queryset: QuerySet[Output]) -> tuple[QuerySet
         if theme is not None:
             queryset = queryset.filter(studies__theme=theme).distinct()
             chosen["theme"] = theme
+    if staff:
+        person_id = _uuid(request.GET.get("person", ""))
+        if person_id is not None:
+            person = Person.objects.filter(public_id=person_id).first()
+            if person is not None:
+                queryset = queryset.filter(people=person)
+                chosen["person"] = person
+        organisation_slug = request.GET.get("organisation", "")
+        if organisation_slug:
+            organisation = Organisation.objects.filter(slug=organisation_slug).first()
+            if organisation is not None:
+                queryset = queryset.filter(organisations=organisation)
+                chosen["organisation"] = organisation
     return queryset, chosen
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def _query(chosen: dict[str, Any], **change: Any) -> str:
@@ -63,6 +93,8 @@ def _query(chosen: dict[str, Any], **change: Any) -> str:
         "kind": chosen["kind"],
         "study": chosen["study"].slug if chosen["study"] else "",
         "theme": chosen["theme"].slug if chosen["theme"] else "",
+        "person": str(chosen["person"].public_id) if chosen.get("person") else "",
+        "organisation": chosen["organisation"].slug if chosen.get("organisation") else "",
         **change,
     }
     from urllib.parse import urlencode
@@ -78,7 +110,7 @@ def _query(chosen: dict[str, Any], **change: Any) -> str:
 def output_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     base = Output.objects.prefetch_related("studies", "records__site")
-    queryset, chosen = _filters(request, base)
+    queryset, chosen = _filters(request, base, staff=True)
     counts = dict(Output.objects.order_by().values_list("kind").annotate(n=Count("pk")))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     register.attach_citations(page.object_list)
@@ -102,7 +134,7 @@ def output_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     require_staff(request.user)
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")
-    queryset, _ = _filters(request, Output.objects.all())
+    queryset, _ = _filters(request, Output.objects.all(), staff=True)
     rows = register.export_rows(queryset)
     name = f"outputs-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":

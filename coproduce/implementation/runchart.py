@@ -16,7 +16,7 @@ variation in healthcare processes", *BMJ Qual Saf* 2011;20:46-51.
   the median; count runs as the number of times the line crosses the median, plus one. Points
   on the median are not "useful observations" and are left out of both counts. The limits
   come from the published table (`PERLA_RUNS_TABLE`, Perla et al. 2011 Table 1) by the number
-  of useful observations; the table starts at 10 and we do not judge runs outside it.
+  of useful observations; the table covers 10 to 60 and we do not judge runs outside it.
 - **Astronomical data point**: a point obviously, blatantly different from the rest, that
   everyone studying the chart would agree is unusual. The Guide makes this a judgement, not a
   calculation (every chart has a highest and a lowest point), so the team marks such points
@@ -65,13 +65,24 @@ RULE_SETS = {
 SHIFT_LENGTH = 6
 TREND_LENGTH = 5
 
-# Perla RJ, Provost LP, Murray SK. BMJ Qual Saf 2011;20:46-51, Table 1 ("Table for checking
-# for too many or too few runs on a run chart"), also in Provost and Murray, The Health Care
-# Data Guide (2011). Useful observations -> (lower, upper): fewer runs than `lower` is too
-# few, more than `upper` too many. Transcribed, not computed: the published limits differ in
-# places from an exact Swed-Eisenhart calculation at 2.5% a tail, and we follow the table.
-# Rows for more than 30 useful observations are not carried; check any change against the
-# printed table (tests/implementation/test_runchart.py pins the rows).
+# Perla RJ, Provost LP, Murray SK. BMJ Qual Saf 2011;20:46-51, Table 1 ("Checking for too
+# many or too few runs on a run chart"; the table is "adapted from Swed and Eisenhart" and put
+# at "about a 5% risk"), also in Provost and Murray, The Health Care Data Guide (2011). Useful
+# observations (points not on the median) -> (lower, upper): fewer runs than `lower` is too
+# few, more than `upper` too many. The table runs from 10 to 60 useful observations.
+#
+# Checked row by row on 7 December 2026 against an image of the published Table 1 (the
+# journal's typesetting, footnote "Source: Adapted from Swed and Eisenhart"), reproduced in
+# the notes of IHI Open School course QI 104 at github.com/alioh/IHI-QI104, img/L2-4.jpg
+# (commit 948fd5f, April 2020); rows 10, 14, 16, 24, 30, 40, 50 and 60 also agree with an
+# independent transcription in a public test suite. Every row from 10 to 30 was already as
+# below; rows 31 to 60 are new.
+#
+# Transcribed, not computed: the limits are close to, not the same as, an exact
+# Swed-Eisenhart calculation at 2.5% a tail (of the rows from 10 to 30 they differ in 11, 12,
+# 17, 20, 22, 23, 25 and 29; e.g. 20 -> (6, 16) where the exact limits are (7, 15)), and we
+# follow the published table.
+# tests/implementation/test_runchart.py pins every row.
 PERLA_RUNS_TABLE: dict[int, tuple[int, int]] = {
     10: (3, 9),
     11: (3, 10),
@@ -94,6 +105,36 @@ PERLA_RUNS_TABLE: dict[int, tuple[int, int]] = {
     28: (10, 20),
     29: (10, 20),
     30: (11, 21),
+    31: (11, 22),
+    32: (11, 23),
+    33: (12, 23),
+    34: (12, 24),
+    35: (12, 24),
+    36: (13, 25),
+    37: (13, 25),
+    38: (14, 26),
+    39: (14, 26),
+    40: (15, 27),
+    41: (15, 27),
+    42: (16, 28),
+    43: (16, 28),
+    44: (17, 29),
+    45: (17, 30),
+    46: (17, 31),
+    47: (18, 31),
+    48: (18, 32),
+    49: (19, 32),
+    50: (19, 33),
+    51: (20, 33),
+    52: (20, 34),
+    53: (21, 34),
+    54: (21, 35),
+    55: (22, 35),
+    56: (22, 35),
+    57: (23, 36),
+    58: (23, 37),
+    59: (24, 38),
+    60: (24, 38),
 }
 MIN_POINTS_FOR_RUNS = min(PERLA_RUNS_TABLE)
 

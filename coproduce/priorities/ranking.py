@@ -5,8 +5,17 @@ Interim survey: the James Lind Alliance (JLA) Guidebook's method
 Source: The James Lind Alliance Guidebook, online edition (www.jla.nihr.ac.uk/jla-guidebook),
 Chapter 7 "Interim priority setting": the page "Interim priority setting approaches" (box
 "Choose and rank 10") and the page "Collating and scoring interim priorities". (An earlier online
-edition has the same procedure as Chapter 8, "Collating and scoring interim priorities".) The
-Guidebook's steps, followed here in order:
+edition has the same procedure as Chapter 8, "Collating and scoring interim priorities".)
+Checked on 7 December 2026 against stored copies of
+www.jla.nihr.ac.uk/jla-guidebook/chapter-7/collating-and-scoring-interim-priorities.htm and
+.../chapter-8/collating-and-scoring-interim-priorities.htm: the reverse scoring table, the
+groups kept apart, each group's totals ranked again and scored by position, and those position
+scores combined so that a group with few responses keeps equal weight. The Guidebook gives no
+worked example with numbers beyond the scoring table; the tests' examples are worked by hand
+from its steps. Chapter 7 also allows a Steering Group, where the combined list would drop
+questions important to one group, to shortlist each group's own top 10 instead; that is a
+decision for the Steering Group, not a computation, and is not offered here. The Guidebook's
+steps, followed here in order:
 
 1. "Each ranked question is given a score (rank 1 = 10 points, rank 10 = 1 point) and totals are
    tallied for each question, keeping patient, carer and clinician responses separate." The

@@ -574,6 +574,22 @@ def kind_named(key: str, namespace: str = "staff") -> Kind:
     return _KINDS[f"{namespace}:{key}"]
 
 
+# Sections an app above the base layer adds to a kind's detail page, for records that point at
+# it but are not a kind of this namespace (implementation's outputs on a person's page). Each
+# is a function from the object to a section as `_related_sections` builds them: heading,
+# items (label, url), more, list_url. Registered from AppConfig.ready; one query each, so the
+# page's query count stays the same as data grows.
+DetailSection = Callable[[Any], dict[str, Any]]
+_DETAIL_SECTIONS: dict[str, dict[str, DetailSection]] = {}
+
+
+def add_detail_section(
+    kind: str, key: str, section: DetailSection, namespace: str = "staff"
+) -> None:
+    """Add (or replace, by key) a section of the detail page of `namespace:kind`."""
+    _DETAIL_SECTIONS.setdefault(f"{namespace}:{kind}", {})[key] = section
+
+
 def kind_for_model(model: type[models.Model]) -> Kind | None:
     """The staff-namespace kind with a detail page for this model (for links), if any."""
     for kind in _KINDS.values():
@@ -715,6 +731,8 @@ def _related_sections(kind: Kind, obj: Any) -> list[dict[str, Any]]:
                 "list_url": list_url,
             }
         )
+    for section in _DETAIL_SECTIONS.get(f"{kind.namespace}:{kind.key}", {}).values():
+        sections.append(section(obj))
     return sections
 
 

@@ -35,10 +35,12 @@ PUBLISHED_NOMAD_CONSTRUCTS = [
     ("Collective action", 7),
     ("Reflexive monitoring", 5),
 ]
+# Rapley et al., BMC Med Res Methodol 2018;18:133 (abstract): "not relevant at this stage",
+# "not relevant to my role" and "not relevant to this intervention".
 PUBLISHED_OPTION_B = [
     "Not relevant to my role",
     "Not relevant at this stage",
-    "Not relevant to my organisation",
+    "Not relevant to this intervention",
 ]
 
 
@@ -132,6 +134,44 @@ def test_migration_marks_old_empty_answers_as_legacy(administration: Any) -> Non
     assert not Score.objects.exclude(not_relevant="").exists()
 
 
+def test_migration_gives_option_b_its_published_third_response(administration: Any) -> None:
+    """Shipped before as "not relevant to my organisation": the migration puts "not relevant
+    to this intervention" in its place and moves the answers stored under it; backwards undoes
+    it. Other instruments and other answers are untouched."""
+    migration = importlib.import_module(
+        "coproduce.implementation.migrations.0009_nomad_not_relevant_to_this_intervention"
+    )
+    values = ["4"] * 20
+    values[0] = "NR-ROLE"
+    values[1] = "NR-INTERVENTION"
+    assert (
+        instruments.import_scores(administration, "\n".join([HEADER, _row("R01", values)])).errors
+        == []
+    )
+    nomad = Instrument.objects.get(pk=administration.instrument.pk)
+    # The instrument and answers as they were before the migration.
+    old_options = [
+        {"key": "organisation", "label": "Not relevant to my organisation"}
+        if o["key"] == "intervention"
+        else o
+        for o in nomad.not_relevant_options
+    ]
+    Instrument.objects.filter(pk=nomad.pk).update(not_relevant_options=old_options)
+    Score.objects.filter(not_relevant="intervention").update(not_relevant="organisation")
+    migration.forwards(django_apps, None)
+    nomad.refresh_from_db()
+    assert [label for _, label in nomad.not_relevant_choices] == PUBLISHED_OPTION_B
+    assert dict(
+        Score.objects.exclude(not_relevant="").values_list("item__code", "not_relevant")
+    ) == {"CO1": "role", "CO2": "intervention"}
+    migration.backwards(django_apps, None)
+    nomad.refresh_from_db()
+    assert nomad.not_relevant_options == old_options
+    assert dict(
+        Score.objects.exclude(not_relevant="").values_list("item__code", "not_relevant")
+    ) == {"CO1": "role", "CO2": "organisation"}
+
+
 def test_loading_again_keeps_users_wording_and_adds_nothing(loaded: Any) -> None:
     item = Item.objects.get(code="CO1")
     item.text = "Licensed wording entered by a user"
@@ -211,7 +251,7 @@ def test_import_good_file(administration: Any) -> None:
     values = ["5"] * 20
     values[0] = "NR-ROLE"  # CO1
     values[1] = "nr-stage"  # CO2
-    values[2] = "Not relevant to my organisation"  # CO3: the label is understood too
+    values[2] = "Not relevant to this intervention"  # CO3: the label is understood too
     values[19] = ""  # RM5 not answered
     text = "\n".join([HEADER, _row("R01"), _row("R02", values, ["10", "0", ""]), ""])
     result = instruments.import_scores(administration, text.encode("utf-8-sig"))
@@ -222,7 +262,7 @@ def test_import_good_file(administration: Any) -> None:
     assert dict(scores.exclude(not_relevant="").values_list("item__code", "not_relevant")) == {
         "CO1": "role",
         "CO2": "stage",
-        "CO3": "organisation",
+        "CO3": "intervention",
     }
     assert scores.filter(value__isnull=True, not_relevant="").count() == 2  # RM5 and G3
     means = instruments.construct_means([administration])[administration.pk]
@@ -237,14 +277,14 @@ def test_import_good_file(administration: Any) -> None:
     assert items[g2.pk] == (pytest.approx(4.0), 2)
     assert items[g3.pk] == (pytest.approx(9.0), 1)
     counts = instruments.not_relevant_counts([administration])[administration.pk]
-    assert counts == {coherence.pk: {"role": 1, "stage": 1, "organisation": 1}}
+    assert counts == {coherence.pk: {"role": 1, "stage": 1, "intervention": 1}}
 
 
 def test_summary_keeps_the_three_not_relevant_responses_apart(administration: Any) -> None:
     values = ["3"] * 20
     values[4] = "NR-ROLE"  # CP1
     values[5] = "NR-ROLE"  # CP2
-    values[6] = "NR-ORGANISATION"  # CP3
+    values[6] = "NR-INTERVENTION"  # CP3
     text = "\n".join([HEADER, _row("R01", values), _row("R02")])
     assert instruments.import_scores(administration, text).errors == []
     summary = instruments.administration_summary(administration)
@@ -275,7 +315,7 @@ def test_general_items_refuse_not_relevant_and_construct_items_refuse_bare_nr(
     general_hint = "a whole number from 0 to 10, or empty if not answered."
     construct_hint = (
         "a whole number from 1 to 5, NR-ROLE for “Not relevant to my role”, NR-STAGE for "
-        "“Not relevant at this stage”, NR-ORGANISATION for “Not relevant to my organisation”, "
+        "“Not relevant at this stage”, NR-INTERVENTION for “Not relevant to this intervention”, "
         "or empty if not answered."
     )
     assert result.errors == [
@@ -307,7 +347,7 @@ def test_import_is_all_or_nothing_with_row_messages(administration: Any) -> None
     bad_values[5] = "often"
     hint = (
         "a whole number from 1 to 5, NR-ROLE for “Not relevant to my role”, NR-STAGE for "
-        "“Not relevant at this stage”, NR-ORGANISATION for “Not relevant to my organisation”, "
+        "“Not relevant at this stage”, NR-INTERVENTION for “Not relevant to this intervention”, "
         "or empty if not answered."
     )
     text = "\n".join(

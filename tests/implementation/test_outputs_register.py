@@ -217,3 +217,32 @@ def test_public_list_queries_do_not_grow(
 def test_every_type_has_fields_declared() -> None:
     assert set(outcomes.FIELDS) == set(outcomes.OutcomeType.values)
     assert len(outcomes.OutcomeType.values) == 16  # the 15 current types and the former "other"
+
+
+def test_the_published_kinds_of_policy_influence_come_first_in_their_order() -> None:
+    # Researchfish Common Question Set help page (first five) and RCUK's v1.2 (the rest).
+    published = [
+        "Implementation circular, rapid advice or letter (e.g. to a ministry of health)",
+        "Influenced training of practitioners or researchers",
+        "Citation in clinical guidelines",
+        "Citation in clinical reviews",
+        "Citation in other policy documents",
+        "Citation in systematic reviews",
+        "Membership of a guideline committee",
+        "Participation in a national consultation",
+        "Participation in an advisory committee",
+        "Gave evidence to a government review",
+    ]
+    policy = list(outcomes.subtypes(outcomes.OutcomeType.POLICY))
+    assert policy[: len(published)] == published
+    # The former kinds of output still have their sub-types, and "Other" is last.
+    legacy = {sub for kind, sub in outcomes.LEGACY.values() if kind == outcomes.OutcomeType.POLICY}
+    assert legacy <= set(policy)
+    assert policy[-1] == "Other"
+
+
+def test_every_sub_type_fits_the_field() -> None:
+    longest = Output._meta.get_field("subtype").max_length
+    for kind in outcomes.OutcomeType.values:
+        for sub in outcomes.subtypes(kind):
+            assert len(sub) <= longest, sub

@@ -103,18 +103,121 @@ def test_count_runs_ignores_points_on_the_median() -> None:
     assert rc.count_runs([5, 5], 5) == (0, 0, 0)
 
 
+# Perla, Provost and Murray 2011, Table 1, as printed (rows 10 to 60), typed again here from
+# the image named in runchart.py so that a slip in either copy fails this test.
+PUBLISHED_TABLE_1 = """
+10 3 9   11 3 10  12 3 11  13 4 11  14 4 12  15 5 12  16 5 13  17 5 13  18 6 14  19 6 15
+20 6 16  21 7 16  22 7 17  23 7 17  24 8 18  25 8 18  26 9 19  27 10 19 28 10 20 29 10 20
+30 11 21 31 11 22 32 11 23 33 12 23 34 12 24 35 12 24 36 13 25 37 13 25 38 14 26 39 14 26
+40 15 27 41 15 27 42 16 28 43 16 28 44 17 29 45 17 30 46 17 31 47 18 31 48 18 32 49 19 32
+50 19 33 51 20 33 52 20 34 53 21 34 54 21 35 55 22 35 56 22 35 57 23 36 58 23 37 59 24 38
+60 24 38
+"""
+
+
+def _published() -> dict[int, tuple[int, int]]:
+    numbers = [int(n) for n in PUBLISHED_TABLE_1.split()]
+    rows = [numbers[i : i + 3] for i in range(0, len(numbers), 3)]
+    return {n: (lower, upper) for n, lower, upper in rows}
+
+
+def test_runs_limits_are_the_published_table_every_row() -> None:
+    published = _published()
+    assert sorted(published) == list(range(10, 61))
+    assert published == rc.PERLA_RUNS_TABLE
+    for useful, limits in published.items():
+        assert rc.runs_limits(useful) == limits
+
+
 @pytest.mark.parametrize(
     ("useful", "limits"),
-    [(10, (3, 9)), (11, (3, 10)), (17, (5, 13)), (20, (6, 16)), (25, (8, 18)), (30, (11, 21))],
+    # Rows also in an independent transcription of the same table.
+    [
+        (10, (3, 9)),
+        (14, (4, 12)),
+        (16, (5, 13)),
+        (24, (8, 18)),
+        (30, (11, 21)),
+        (40, (15, 27)),
+        (50, (19, 33)),
+        (60, (24, 38)),
+    ],
 )
-def test_runs_limits_are_the_published_table(useful: int, limits: tuple[int, int]) -> None:
+def test_runs_limits_agree_with_an_independent_transcription(
+    useful: int, limits: tuple[int, int]
+) -> None:
     assert rc.runs_limits(useful) == limits
+
+
+def _exact_limits(useful: int, tail: float) -> tuple[int, int]:
+    """Swed and Eisenhart's exact distribution of runs for n1 = useful // 2 and the rest:
+    (smallest r with P(R < r) <= tail, largest r with P(R > r) <= tail)."""
+    from math import comb
+
+    n1, n2 = useful // 2, useful - useful // 2
+    total = comb(useful, n1)
+    p = {}
+    for r in range(2, useful + 1):
+        k = r // 2
+        if r % 2 == 0:
+            ways = 2 * comb(n1 - 1, k - 1) * comb(n2 - 1, k - 1)
+        else:
+            ways = comb(n1 - 1, k) * comb(n2 - 1, k - 1) + comb(n1 - 1, k - 1) * comb(n2 - 1, k)
+        p[r] = ways / total
+    lower = min(r for r in p if sum(v for q, v in p.items() if q < r + 1) > tail)
+    upper = max(r for r in p if sum(v for q, v in p.items() if q >= r) > tail)
+    return lower, upper
+
+
+def test_the_table_is_close_to_but_not_an_exact_calculation() -> None:
+    # The rows from 10 to 30 where the printed table and an exact calculation at 2.5% a tail
+    # part company (runchart.py names them); everywhere the difference is one run.
+    differ = []
+    for useful in range(10, 31):
+        exact = _exact_limits(useful, 0.025)
+        table = rc.PERLA_RUNS_TABLE[useful]
+        if exact != table:
+            differ.append(useful)
+            assert abs(exact[0] - table[0]) <= 1
+            assert abs(exact[1] - table[1]) <= 1
+    assert differ == [11, 12, 17, 20, 22, 23, 25, 29]
 
 
 def test_runs_are_not_judged_outside_the_table() -> None:
     assert rc.runs_limits(9) is None
-    assert rc.runs_limits(31) is None
+    assert rc.runs_limits(61) is None
     assert rc.analyse([1, 9] * 4 + [1]).runs_lower is None  # 9 points
+
+
+def test_boundaries_of_a_row_beyond_30() -> None:
+    # 40 useful observations: fewer than 15 runs is too few, more than 27 too many.
+    def series(runs: int) -> list[int]:
+        # 20 points below the median (1) and 20 above (9) in `runs` alternating runs: every
+        # run has one point but the first of each side, which takes the rest.
+        low_runs, high_runs = (runs + 1) // 2, runs // 2
+        lengths = {
+            1: [20 - low_runs + 1] + [1] * (low_runs - 1),
+            9: [20 - high_runs + 1] + [1] * (high_runs - 1),
+        }
+        values: list[int] = []
+        for i in range(runs):
+            side = 1 if i % 2 == 0 else 9
+            values += [side] * lengths[side].pop(0)
+        return values
+
+    for runs, too_few, too_many in [
+        (14, True, False),
+        (15, False, False),
+        (27, False, False),
+        (28, False, True),
+    ]:
+        values = series(runs)
+        assert len(values) == 40
+        assert values.count(1) == 20
+        result = rc.analyse(values)
+        assert (result.useful, result.runs) == (40, runs)
+        assert (result.runs_lower, result.runs_upper) == (15, 27)
+        assert (result.too_few_runs, result.too_many_runs) == (too_few, too_many)
 
 
 def test_table_not_an_exact_calculation_decides() -> None:

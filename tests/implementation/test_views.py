@@ -291,7 +291,7 @@ def test_import_through_the_page(member_client: Client, administration: Any) -> 
     assert "6.00 (1)" in page  # G1, on its own 0 to 10 scale, in the second chart's table
     assert "Not relevant at this stage" in page
     shown = member_client.get(administration.get_absolute_url()).content.decode()
-    assert "Not relevant to my organisation" in shown
+    assert "Not relevant to this intervention" in shown
     assert "8.00" in shown
 
 
@@ -300,7 +300,7 @@ def test_one_respondent_through_the_form(member_client: Client, administration: 
     form = member_client.get(url).content.decode()
     assert "Not relevant to my role" in form
     assert "Not relevant at this stage" in form
-    assert "Not relevant to my organisation" in form
+    assert "Not relevant to this intervention" in form
     items = {
         i.code: i for i in Item.objects.filter(construct__instrument=administration.instrument)
     }
@@ -309,13 +309,13 @@ def test_one_respondent_through_the_form(member_client: Client, administration: 
     data[f"item_{items['G2'].pk}"] = "0"
     data[f"item_{items['G3'].pk}"] = ""
     data[f"item_{items['CO1'].pk}"] = "NR-ROLE"
-    data[f"item_{items['CA7'].pk}"] = "NR-ORGANISATION"
+    data[f"item_{items['CA7'].pk}"] = "NR-INTERVENTION"
     assert member_client.post(url, data).status_code == 302
     scores = Response.objects.get(respondent="R9").scores
     assert scores.count() == 23
     assert dict(scores.exclude(not_relevant="").values_list("item__code", "not_relevant")) == {
         "CO1": "role",
-        "CA7": "organisation",
+        "CA7": "intervention",
     }
     assert scores.get(item__code="G1").value == 10
     assert scores.get(item__code="G2").value == 0
