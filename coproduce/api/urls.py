@@ -13,9 +13,12 @@ from coproduce.api import (
     community,
     coproduction,
     events,
+    funding,
     governance,
     implementation,
+    outputs,
     priorities,
+    qualitative,
     registry,
 )
 from coproduce.api.auth import UNAUTHORISED
@@ -51,6 +54,9 @@ api.add_router("/", implementation.router)
 api.add_router("/", governance.router)
 api.add_router("/", coproduction.router)
 api.add_router("/", priorities.router)
+api.add_router("/", outputs.router)
+api.add_router("/", funding.router)
+api.add_router("/", qualitative.router)
 
 
 @api.exception_handler(AuthenticationError)
