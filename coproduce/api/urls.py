@@ -29,7 +29,9 @@ api = NinjaAPI(
     title="coproduce API",
     version="1",
     description=(
-        "Read the collaboration's themes, studies, organisations and communities of practice. "
+        "Read the collaboration's themes, studies, organisations and communities of practice; "
+        "with a staff token, events, governance, implementation and outputs, co-production, "
+        "priorities, funding and qualitative projects, as the staff pages show them. "
         "Personal data (people, associates) "
         "needs a staff API token, sent as `Authorization: Bearer <token>`, whose owner holds the "
         "personal data export role (managers, or staff also given the 'personal data export' "

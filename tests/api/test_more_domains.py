@@ -375,3 +375,27 @@ def test_a_staff_reader_with_the_grant_still_may_not_change_a_booking(
     assert refused.status_code == 403
     booking.refresh_from_db()
     assert booking.status != Booking.Status.CANCELLED
+
+
+def test_the_integration_guides_output_example_works_as_written(
+    client: Client, scene: Scene
+) -> None:
+    """docs/api.md's curl example for outputs: the same body, then a GET's ETag header."""
+    import json
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    section = guide.split("## Add an output and correct it", 1)[1]
+    body = json.loads(re.search(r"-d '(\{.*?\})'", section, re.S).group(1))  # type: ignore[union-attr]
+    body["studies"] = [scene.study.slug]  # the guide's study is the demo's
+    auth = _auth(scene.users["researcher"], "write")
+    made = client.post("/api/outputs", body, content_type=JSON, **auth)
+    assert made.status_code == 201, made.content
+    url = f"/api/outputs/{made.json()['public_id']}"
+    assert client.head(url, **auth).status_code == 405  # why the guide reads a GET's headers
+    tag = client.get(url, **auth)["ETag"]
+    public = client.patch(url, {"public": True}, content_type=JSON, HTTP_IF_MATCH=tag, **auth)
+    assert public.status_code == 200, public.content
+    assert public.json()["public"] is True
+    assert public.json()["authors"] == ["Smith, Jane", "Patel, Ravi"]
