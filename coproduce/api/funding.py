@@ -57,7 +57,7 @@ from coproduce.funding.models import (
     TrainingSession,
     Vacancy,
 )
-from coproduce.registry.models import Organisation, Study
+from coproduce.registry.models import Organisation, Person, Study
 from coproduce.staff import editing
 from coproduce.staff.records import kind_named
 
@@ -362,6 +362,130 @@ def list_staff_time(
             organisation=_by_slug(Organisation, filters.organisation, "organisation")
         )
     return paginate(_since(rows, filters), page, stamp=None)
+
+
+def _staff_time(public_id: uuid.UUID) -> StaffTime:
+    obj = StaffTime.objects.select_related("organisation", "person").filter(public_id=public_id)
+    found = obj.first()
+    if found is None:
+        raise HttpError(404, f"There is no staff time with the id '{public_id}'.")
+    return found
+
+
+@router.get(
+    "/funding/staff-time/{public_id}",
+    response={200: StaffTimeOut, **ERRORS},
+    auth=PERSONAL,
+    summary="One entry of staff time in kind, with its ETag (personal data export role)",
+)
+def get_staff_time(request: HttpRequest, response: HttpResponse, public_id: uuid.UUID) -> Any:
+    reject_unknown_params(request)
+    obj = _staff_time(public_id)
+    with_etag(response, obj)
+    return obj
+
+
+class StaffTimeIn(Schema):
+    organisation: str = Field(..., description="The partner organisation's slug.")
+    person: uuid.UUID | None = Field(None, description="The person giving the time, if named.")
+    description: str
+    fte: str = Field(..., description="Full-time equivalent, 0.01 to 1 (0.2 is a day a week).")
+    start: str = Field(..., description="YYYY-MM-DD")
+    end: str = Field(..., description="YYYY-MM-DD")
+
+
+class StaffTimePatch(Schema):
+    organisation: str | None = None
+    person: uuid.UUID | None = None
+    description: str | None = None
+    fte: str | None = None
+    start: str | None = None
+    end: str | None = None
+
+
+def _staff_time_form(fields: dict[str, Any], instance: StaffTime) -> Any:
+    data = dict(fields)
+    slug = data.get("organisation") or ""
+    organisation = Organisation.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    if organisation is None:
+        raise problem("organisation", f"There is no organisation with the slug '{slug}'.")
+    data["organisation"] = organisation
+    if data.get("person"):
+        person = Person.objects.filter(public_id=data["person"]).values_list("pk", flat=True)
+        data["person"] = person.first()
+        if data["person"] is None:
+            raise problem("person", f"There is no person with the id '{fields['person']}'.")
+    return kind_named("stafftime", "funding").form_class(form_data(data), instance=instance)
+
+
+def _saved_staff_time(form: Any, user: Any, before: dict[str, Any] | None = None) -> StaffTime:
+    if not form.is_valid():
+        raise Unprocessable(form_problems(form))
+    obj, _ = editing.save_with_audit(form, user, before, via="api")
+    return _staff_time(obj.public_id)
+
+
+@router.post(
+    "/funding/staff-time",
+    response={201: StaffTimeOut, **WRITE_ERRORS},
+    auth=PERSONAL,
+    summary="Record staff time given in kind (read-write token; managers)",
+    description="Through the staff page's form; valued in the ledger like a secondment.",
+)
+def create_staff_time(
+    request: HttpRequest,
+    body: StaffTimeIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HELP),
+) -> Any:
+    reject_unknown_params(request)
+    user = owner(request)
+    allowed(kind_named("stafftime", "funding").policy.require_create, user)
+    data = body.model_dump(mode="json")
+
+    def create() -> tuple[int, Any]:
+        return 201, _saved_staff_time(_staff_time_form(data, StaffTime()), user)
+
+    return idempotent(
+        request,
+        "create_staff_time",
+        data,
+        create,
+        lambda obj: StaffTimeOut.from_orm(obj).model_dump(),
+    )
+
+
+@router.patch(
+    "/funding/staff-time/{public_id}",
+    response={200: StaffTimeOut, **WRITE_ERRORS, 412: Error, 428: Error},
+    auth=PERSONAL,
+    summary="Change staff time in kind (read-write token, If-Match; managers)",
+)
+def update_staff_time(
+    request: HttpRequest,
+    response: HttpResponse,
+    public_id: uuid.UUID,
+    body: StaffTimePatch,
+    if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
+) -> Any:
+    reject_unknown_params(request)
+    user = owner(request)
+    kind = kind_named("stafftime", "funding")
+    obj = _staff_time(public_id)
+    allowed(kind.policy.get, kind, user, public_id, write=True, scope={})
+    require_match(request, obj)
+    before = snapshot(obj)
+    data: dict[str, Any] = {
+        "organisation": obj.organisation.slug,
+        "person": str(obj.person.public_id) if obj.person is not None else None,
+        "description": obj.description,
+        "fte": str(obj.fte),
+        "start": obj.start.isoformat(),
+        "end": obj.end.isoformat(),
+    }
+    data.update(body.model_dump(mode="json", exclude_unset=True))
+    saved = _saved_staff_time(_staff_time_form(data, obj), user, before)
+    with_etag(response, saved)
+    return saved
 
 
 class FurtherFundingOut(Schema):

@@ -226,6 +226,43 @@ def test_staff_read_the_ledger_and_only_the_grant_opens_personal_funding(
     assert write.status_code == 403
 
 
+def test_staff_time_is_recorded_with_the_grant_and_valued_in_the_ledger(
+    client: Client, scene: Scene
+) -> None:
+    from coproduce.funding import ledger
+
+    manager = scene.users["manager"]
+    auth = _auth(manager, "write")
+    body = {
+        "organisation": scene.organisation.slug,
+        "description": "Practice educator",
+        "fte": "0.2",
+        "start": "2011-04-01",
+        "end": "2012-03-31",
+    }
+    before = ledger.statement(scene.organisation, 2011).total()
+    made = client.post("/api/funding/staff-time", body, content_type=JSON, **auth)
+    wrong = client.post(
+        "/api/funding/staff-time", {**body, "fte": "1.5"}, content_type=JSON, **auth
+    )
+    assert made.status_code == 201, made.content
+    assert ledger.statement(scene.organisation, 2011).total() > before
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["msg"] == "The full-time equivalent cannot be more than 1"
+    url = f"/api/funding/staff-time/{made.json()['public_id']}"
+    tag = client.get(url, **auth)["ETag"]
+    done = client.patch(url, {"fte": "0.4"}, content_type=JSON, HTTP_IF_MATCH=tag, **auth)
+    stale = client.patch(url, {"fte": "0.3"}, content_type=JSON, HTTP_IF_MATCH=tag, **auth)
+    assert done.status_code == 200, done.content
+    assert stale.status_code == 412
+    reader = scene.users["panel member"]
+    _grant(reader)
+    refused = client.post(
+        "/api/funding/staff-time", body, content_type=JSON, **_auth(reader, "write")
+    )
+    assert refused.status_code == 403
+
+
 # --- qualitative -------------------------------------------------------------------------------
 
 
