@@ -436,3 +436,27 @@ def test_the_integration_guides_output_example_works_as_written(
     assert public.status_code == 200, public.content
     assert public.json()["public"] is True
     assert public.json()["authors"] == ["Smith, Jane", "Patel, Ravi"]
+
+
+def test_contributions_come_in_cursor_pages_and_by_when_they_changed(
+    client: Client, scene: Scene
+) -> None:
+    for n in range(4):
+        Contribution.objects.create(
+            organisation=scene.organisation,
+            year=2012,
+            kind="in_kind",
+            amount=Decimal(n),
+            description=f"Rooms {n}",
+        )
+    auth = _auth(scene.users["manager"], "write")
+    listed = _pages(client, "/api/funding/contributions?year=2012", auth)
+    assert sorted(c["description"] for c in listed) == [f"Rooms {n}" for n in range(4)]
+    since = timezone.now().isoformat().replace("+00:00", "Z")
+    url = f"/api/funding/contributions/{listed[2]['public_id']}"
+    tag = client.get(url, **auth)["ETag"]
+    client.patch(
+        url, {"description": "Rooms, changed"}, content_type=JSON, HTTP_IF_MATCH=tag, **auth
+    )
+    changed = client.get(f"/api/funding/contributions?updated_since={since}", **auth).json()
+    assert [c["description"] for c in changed["items"]] == ["Rooms, changed"]
