@@ -143,3 +143,24 @@ def _parse(value: str) -> Any:
     if len(value) == 10:  # a date field's stamp
         return parsed.date()
     return parsed if parsed.tzinfo else timezone.make_aware(parsed)
+
+
+def changed_since(queryset: QuerySet[Any], since: dt.datetime) -> QuerySet[Any]:
+    """The rows of `queryset` added or changed at or after `since`, by the audit trail.
+
+    For records that keep no time of their own (outputs, funding records, codebooks): every
+    create and change through the staff pages or the API writes an audit entry
+    (`staff.editing`), so the trail is their history. One EXISTS per row, on the audit index
+    (object_type, object_id, -at).
+    """
+    from django.db.models import CharField, Exists, OuterRef
+    from django.db.models.functions import Cast
+
+    from coproduce.audit.models import AuditEntry
+
+    entries = AuditEntry.objects.changes().filter(
+        object_type=queryset.model._meta.label_lower,
+        object_id=Cast(OuterRef("pk"), CharField()),
+        at__gte=since,
+    )
+    return queryset.filter(Exists(entries))

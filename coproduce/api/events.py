@@ -16,16 +16,21 @@ from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, p
 from coproduce.api.registry import SLUG_PATTERN, choice
 from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
 from coproduce.api.writes import (
+    IF_MATCH_HELP,
     KEY_HELP,
     Unprocessable,
     allowed,
     form_data,
     form_problems,
     idempotent,
+    problem,
+    require_match,
+    with_etag,
 )
 from coproduce.api.writes import owner as owner_of
+from coproduce.audit.log import snapshot
 from coproduce.community.models import CommunityOfPractice
-from coproduce.events import services
+from coproduce.events import dates, services
 from coproduce.events.forms import BookingForm, EventForm
 from coproduce.events.models import Booking, Event
 from coproduce.registry.access import require_manager
@@ -117,10 +122,19 @@ def list_events(
     return paginate(events, page, stamp="updated")
 
 
-@router.get("/events/{slug}", response={200: EventOut, **ERRORS}, auth=READ, summary="One event")
-def get_event(request: HttpRequest, slug: str = Path(..., pattern=SLUG_PATTERN)) -> Event:
+@router.get(
+    "/events/{slug}",
+    response={200: EventOut, **ERRORS},
+    auth=READ,
+    summary="One event (with its ETag)",
+)
+def get_event(
+    request: HttpRequest, response: HttpResponse, slug: str = Path(..., pattern=SLUG_PATTERN)
+) -> Event:
     reject_unknown_params(request)
-    return _event(slug)
+    event = _event(slug)
+    with_etag(response, event)
+    return event
 
 
 class EventIn(Schema):
@@ -301,3 +315,176 @@ def create_booking(
         create,
         lambda booking: BookingOut.from_orm(booking).model_dump(),
     )
+
+
+# --- changing an event, and a booking ---------------------------------------------------------
+
+
+class EventPatch(Schema):
+    title: str | None = None
+    slug: str | None = None
+    kind: str | None = None
+    status: str | None = Field(
+        None, description="; ".join(f"{v}: {label}" for v, label in Event.Status.choices)
+    )
+    summary: str | None = None
+    description: str | None = None
+    date: str | None = Field(None, description="The day it starts, YYYY-MM-DD.")
+    start_time: str | None = Field(None, description="UK time, HH:MM.")
+    end_time: str | None = Field(None, description="UK time, HH:MM.")
+    end_date: str | None = Field(None, description="Only if it runs over more than one day.")
+    venue: str | None = None
+    address: str | None = None
+    online_url: str | None = None
+    capacity: int | None = Field(None, description="Places; null for no limit.")
+    community: str | None = Field(None, description="A community of practice's slug, or null.")
+    reminder_hours_before: int | None = None
+
+
+def _event_fields(event: Event) -> dict[str, Any]:
+    """The event as the staff form's fields (its times in UK time, as the form shows them)."""
+    starts, ends = dates.local(event.starts), dates.local(event.ends)
+    return {
+        "title": event.title,
+        "slug": event.slug,
+        "kind": event.kind,
+        "status": event.status,
+        "summary": event.summary,
+        "description": event.description,
+        "date": starts.date().isoformat(),
+        "start_time": starts.strftime("%H:%M"),
+        "end_time": ends.strftime("%H:%M"),
+        "end_date": ends.date().isoformat() if ends.date() != starts.date() else None,
+        "venue": event.venue,
+        "address": event.address,
+        "online_url": event.online_url,
+        "capacity": event.capacity,
+        "community": event.cop.slug if event.cop is not None else None,
+        "reminder_hours_before": event.reminder_hours_before,
+    }
+
+
+@router.patch(
+    "/events/{slug}",
+    response={200: EventOut, **ERRORS, 409: Error, 412: Error, 428: Error},
+    auth=READ,
+    summary="Change an event (read-write token, If-Match; managers)",
+    description="Through the staff area's event form and its save: the calendar entry moves "
+    "on, and more places (or a reopened event) move the waiting list up at once, with the "
+    "usual emails.",
+)
+def update_event(
+    request: HttpRequest,
+    response: HttpResponse,
+    body: EventPatch,
+    slug: str = Path(..., pattern=SLUG_PATTERN),
+    if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
+) -> Any:
+    reject_unknown_params(request)
+    user = owner_of(request)
+    allowed(require_manager, user)
+    event = _event(slug)
+    require_match(request, event)
+    before = snapshot(event)
+    fields = _event_fields(event)
+    fields.update(body.model_dump(exclude_unset=True))
+    community = fields.pop("community")
+    if community:
+        pk = CommunityOfPractice.objects.filter(slug=community).values_list("pk", flat=True).first()
+        if pk is None:
+            raise problem(
+                "community", f"There is no community of practice with the slug '{community}'."
+            )
+        fields["cop"] = pk
+    form = EventForm(form_data(fields), instance=event)
+    if not form.is_valid():
+        raise Unprocessable(form_problems(form))
+    services.save_event(form, before, by=user, via="api")
+    saved = _event(form.instance.slug)
+    with_etag(response, saved)
+    return saved
+
+
+def _booking(event: Event, public_id: uuid.UUID) -> Booking:
+    booking = Booking.objects.select_related("event").filter(event=event, public_id=public_id)
+    found = booking.first()
+    if found is None:
+        raise HttpError(404, f"The event '{event.slug}' has no booking with the id '{public_id}'.")
+    return found
+
+
+@router.get(
+    "/events/{slug}/bookings/{public_id}",
+    response={200: BookingOut, **ERRORS},
+    auth=PERSONAL,
+    summary="One booking, with its ETag (personal data export role)",
+)
+def get_booking(
+    request: HttpRequest,
+    response: HttpResponse,
+    public_id: uuid.UUID,
+    slug: str = Path(..., pattern=SLUG_PATTERN),
+) -> Any:
+    reject_unknown_params(request)
+    booking = _booking(_event(slug), public_id)
+    with_etag(response, booking)
+    return booking
+
+
+class BookingPatch(Schema):
+    status: str | None = Field(
+        None,
+        description="Only `cancelled`: cancel the booking (a confirmed place goes to the "
+        "earliest on the waiting list, who is emailed).",
+    )
+    attended: bool | None = Field(
+        None, description="Whether they came (confirmed bookings only), as on the attendance page."
+    )
+
+
+@router.patch(
+    "/events/{slug}/bookings/{public_id}",
+    response={200: BookingOut, **ERRORS, 409: Error, 412: Error, 428: Error},
+    auth=PERSONAL,
+    summary="Cancel a booking or record attendance (read-write token, If-Match; managers "
+    "with the personal data export role)",
+    description="Through the booking services the staff pages use: cancelling frees the place "
+    "for the waiting list; attendance is recorded for confirmed bookings only.",
+)
+def update_booking(
+    request: HttpRequest,
+    response: HttpResponse,
+    public_id: uuid.UUID,
+    body: BookingPatch,
+    slug: str = Path(..., pattern=SLUG_PATTERN),
+    if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
+) -> Any:
+    reject_unknown_params(request)
+    user = owner_of(request)
+    allowed(require_manager, user)
+    event = _event(slug)
+    booking = _booking(event, public_id)
+    require_match(request, booking)
+    change = body.model_dump(exclude_unset=True)
+    if not change:
+        raise problem("status", "Send `status` (cancelled) or `attended` (true or false).")
+    status = change.get("status")
+    if "status" in change and status != Booking.Status.CANCELLED:
+        raise problem(
+            "status",
+            "A booking's status can only be changed to cancelled here; a place is given "
+            "by booking (POST), and the waiting list moves up by itself.",
+        )
+    if change.get("attended") is not None and (
+        booking.status != Booking.Status.CONFIRMED or status == Booking.Status.CANCELLED
+    ):
+        raise problem("attended", "Attendance is recorded only for a confirmed booking.")
+    if "attended" in change and change["attended"] is None:
+        raise problem("attended", "Send true or false.")
+    if status == Booking.Status.CANCELLED:
+        services.cancel_booking(booking, by=user, via="api")
+    if "attended" in change:
+        services.record_attendance(event, {booking.pk: change["attended"]}, by=user, via="api")
+    saved = _booking(event, public_id)
+    with_etag(response, saved)
+    return saved

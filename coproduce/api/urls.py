@@ -13,9 +13,12 @@ from coproduce.api import (
     community,
     coproduction,
     events,
+    funding,
     governance,
     implementation,
+    outputs,
     priorities,
+    qualitative,
     registry,
 )
 from coproduce.api.auth import UNAUTHORISED
@@ -26,7 +29,9 @@ api = NinjaAPI(
     title="coproduce API",
     version="1",
     description=(
-        "Read the collaboration's themes, studies, organisations and communities of practice. "
+        "Read the collaboration's themes, studies, organisations and communities of practice; "
+        "with a staff token, events, governance, implementation and outputs, co-production, "
+        "priorities, funding and qualitative projects, as the staff pages show them. "
         "Personal data (people, associates) "
         "needs a staff API token, sent as `Authorization: Bearer <token>`, whose owner holds the "
         "personal data export role (managers, or staff also given the 'personal data export' "
@@ -51,6 +56,9 @@ api.add_router("/", implementation.router)
 api.add_router("/", governance.router)
 api.add_router("/", coproduction.router)
 api.add_router("/", priorities.router)
+api.add_router("/", outputs.router)
+api.add_router("/", funding.router)
+api.add_router("/", qualitative.router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -181,3 +181,22 @@ def _replay(seen: IdempotencyKey, body_hash: str) -> JsonResponse:
             "key for a new record.",
         )
     return JsonResponse(seen.response, status=seen.status)
+
+
+def problem(field: str, msg: str) -> Unprocessable:
+    """A 422 naming one field of the body."""
+    return Unprocessable([{"type": "invalid", "loc": ["body", field], "msg": msg}])
+
+
+def pks_of(queryset: Any, lookup: str, values: list[Any], field: str, noun: str) -> list[int]:
+    """The primary keys of the rows named by `values` (slugs or public ids, by `lookup`), in
+    order; a name that matches nothing is a 422 on `field` saying which."""
+    wanted = [str(value) for value in values]
+    found = {
+        str(key): pk
+        for key, pk in queryset.filter(**{f"{lookup}__in": wanted}).values_list(lookup, "pk")
+    }
+    for value in wanted:
+        if value not in found:
+            raise problem(field, f"There is no {noun} '{value}'.")
+    return [found[value] for value in wanted]

@@ -32,9 +32,11 @@ AREAS: dict[str, str] = {
     "community": "Communities of practice and associates",
     "governance": "Governance panels and review rounds",
     "events": "Events and bookings",
-    "implementation": "Implementation records, barriers, recommendations and measures",
+    "implementation": "Implementation records, barriers, recommendations, measures and outputs",
     "coproduction": "Co-production compromises and involvement",
     "priorities": "Priority-setting consultations and indicative questions",
+    "funding": "Funding, matched funding, fellows' posts and training",
+    "qualitative": "Qualitative projects, codebooks and codings",
 }
 
 

@@ -18,12 +18,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from coproduce.audit.log import record
+from coproduce.audit.log import diff, record, snapshot
 from coproduce.comms.models import OutboxMessage
 from coproduce.community.models import Associate
 from coproduce.events import emails
 from coproduce.events.models import Booking, Event
 from coproduce.lib.identifiers import normalise_email
+from coproduce.staff import editing
 from coproduce.webhooks import outbox as webhooks
 
 Status = Booking.Status
@@ -201,7 +202,27 @@ def cancel_event(event: Event, *, by: Any) -> int:
     return told
 
 
-def record_attendance(event: Event, answers: dict[int, bool], *, by: Any) -> int:
+def save_event(form: Any, before: dict[str, Any], *, by: Any, via: str = "staff") -> dict[str, Any]:
+    """Save a valid staff `EventForm` bound to an existing event; `before` is the event's
+    snapshot taken before the form was bound. A change moves the calendar sequence on (so
+    calendars replace the entry), writes one audit entry and, with more places or a reopened
+    event, moves the waiting list up at once. Returns the changes (none: nothing saved)."""
+    with transaction.atomic():
+        locked = _lock(form.instance)
+        event = form.save(commit=False)
+        event.sequence = locked.sequence
+        changes = diff(before, snapshot(event))
+        if changes:
+            event.sequence += 1
+            event.save()
+            editing.audit_saved(by, event, before, via=via)
+            fill_free_places(event)
+    return changes
+
+
+def record_attendance(
+    event: Event, answers: dict[int, bool], *, by: Any, via: str = "staff"
+) -> int:
     """Set `attended` on confirmed bookings (by primary key); returns how many changed."""
     changed = 0
     with transaction.atomic():
@@ -215,7 +236,7 @@ def record_attendance(event: Event, answers: dict[int, bool], *, by: Any) -> int
             before = booking.attended
             booking.attended = value
             booking.save(update_fields=["attended"])
-            record(by, "events.booking.attendance", booking, {"attended": [before, value]})
+            record(by, "events.booking.attendance", booking, {"attended": [before, value]}, via=via)
             changed += 1
     return changed
 

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -24,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from coproduce.audit.log import diff, snapshot
+from coproduce.audit.log import snapshot
 from coproduce.events import services
 from coproduce.events.forms import EventForm
 from coproduce.events.models import Booking, Event
@@ -163,17 +162,7 @@ def event_update(request: HttpRequest, slug: str) -> HttpResponse:
     form = EventForm(request.POST, instance=event)
     if not form.is_valid():
         return _form_page(request, form, event, title)
-    with transaction.atomic():
-        locked = Event.objects.select_for_update().get(pk=event.pk)
-        event = form.save(commit=False)
-        event.sequence = locked.sequence
-        changes = diff(before, snapshot(event))
-        if changes:
-            event.sequence += 1
-            event.save()
-            editing.audit_saved(request.user, event, before)
-            # More places, or a reopened event: the waiting list moves up at once.
-            services.fill_free_places(event)
+    changes = services.save_event(form, before, by=request.user)
     if changes:
         messages.success(request, f"Changes to “{event.title}” saved.")
     else:

@@ -17,6 +17,14 @@ ENDPOINTS = {
     "/api/organisations",
     "/api/people",
     "/api/people/{public_id}",
+    "/api/outputs",
+    "/api/outputs/{public_id}",
+    "/api/funding/contributions",
+    "/api/funding/contributions/{public_id}",
+    "/api/qualitative-projects",
+    "/api/qualitative-projects/{public_id}/sources",
+    "/api/qualitative-projects/{public_id}/codings",
+    "/api/events/{slug}/bookings/{public_id}",
 }
 
 
@@ -66,3 +74,12 @@ def test_docs_page_turns_off_the_online_validator(client: Client) -> None:
 
     assert '"validatorUrl": null' in html
     assert '"url": "/api/openapi.json"' in html
+
+
+def test_no_qualitative_schema_carries_a_texts_words(client: Client) -> None:
+    """Sources come as metadata and codings as offsets: no schema has a text or excerpt."""
+    components = client.get("/api/openapi.json").json()["components"]["schemas"]
+    for name in ("SourceOut", "CodingOut", "SourcePage", "CodingPage"):
+        assert name in components, name
+    for name in ("SourceOut", "CodingOut"):
+        assert not {"text", "excerpt"} & set(components[name]["properties"]), name

@@ -122,6 +122,38 @@ def _other_domains(study: Any, trust: Any) -> None:
         closes=dt.date(2024, 3, 1),
     )
     IndicativeQuestion.objects.create(consultation=consultation, text="Does rehab at home work?")
+    _outputs_funding_and_qualitative(study, trust, record)
+
+
+def _outputs_funding_and_qualitative(study: Any, trust: Any, record: Any) -> None:
+    """An output, a partner's contribution, a training session, and a qualitative project with
+    a code, a text and a coding, so that generated ids and filters sometimes hit them."""
+    from decimal import Decimal
+
+    from coproduce.funding.models import Contribution, TrainingSession
+    from coproduce.implementation.models import Output
+    from coproduce.qualitative import codebooks
+    from coproduce.qualitative.models import Coding, Project, ProjectSource
+
+    output = Output.objects.create(kind="publications", title="A trial", date=dt.date(2024, 1, 1))
+    output.studies.set([study])
+    output.records.set([record])
+    trust.partner_since = dt.date(2008, 10, 1)
+    trust.save(update_fields=["partner_since"])
+    Contribution.objects.create(
+        organisation=trust, year=2024, kind="cash", amount=Decimal("100.00"), description="Room"
+    )
+    TrainingSession.objects.create(
+        title="Brokering", kind="knowledge_brokering", date=dt.date(2024, 5, 1)
+    )
+    project = Project.objects.create(study=study, name="Interviews")
+    code = codebooks.add_code(project, name="Delivery", by=None)
+    source = ProjectSource.objects.create(
+        project=project, kind="imported", format="text", title="Notes", text="Ward staff said."
+    )
+    Coding.objects.create(
+        source=source, code=code, version=code.versions.get(), start=0, end=4, coder_name="Coder"
+    )
 
 
 @pytest.fixture(autouse=True)

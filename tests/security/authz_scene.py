@@ -368,6 +368,7 @@ def build() -> Scene:
             "associate": associate,
             "activity": activity,
             "event": event,
+            "booking": booking,
             "draft": draft,
             "sent": sent,
             "consultation": consultation,

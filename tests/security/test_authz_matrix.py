@@ -98,6 +98,10 @@ ALL_STAFF_API = (401, 401, 401, 200, 200, 401, 200)
 # An API write with the matrix's tokens, which are read-only: refused for every role (what
 # each role's read-write token may change is `test_api_writes_with_read_write_tokens`).
 READ_TOKEN_WRITE = (401, 401, 401, 403, 403, 401, 403)
+# The API's reads of a study's qualitative project: its research team and managers, as on the
+# project's pages; with personal data (sources' titles, memos, coders), also the grant.
+TEAM_API = (401, 401, 401, 403, 200, 401, 200)
+TEAM_PERSONAL_API = (401, 401, 401, 403, 403, 401, 200)
 TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "admin:login": ("GET", PUBLIC),
     "admin:logout": ("GET", REDIRECT),
@@ -116,6 +120,37 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "api:update_barrier": ("PATCH", READ_TOKEN_WRITE),
     "api:update_involvement": ("PATCH", READ_TOKEN_WRITE),
     "api:update_study": ("PATCH", READ_TOKEN_WRITE),
+    "api:create_output": ("POST", READ_TOKEN_WRITE),
+    "api:update_output": ("PATCH", READ_TOKEN_WRITE),
+    "api:create_contribution": ("POST", READ_TOKEN_WRITE),
+    "api:update_contribution": ("PATCH", READ_TOKEN_WRITE),
+    "api:update_event": ("PATCH", READ_TOKEN_WRITE),
+    "api:update_booking": ("PATCH", READ_TOKEN_WRITE),
+    "api:get_booking": ("GET", PERSONAL_DATA_API),
+    "api:list_outputs": ("GET", ALL_STAFF_API),
+    "api:get_output": ("GET", ALL_STAFF_API),
+    # Funding: staff read the award and the ledger's contributions; records naming a person
+    # need the personal data export grant.
+    "api:list_awards": ("GET", ALL_STAFF_API),
+    "api:list_contributions": ("GET", ALL_STAFF_API),
+    "api:get_contribution": ("GET", ALL_STAFF_API),
+    "api:list_staff_time": ("GET", PERSONAL_DATA_API),
+    "api:get_staff_time": ("GET", PERSONAL_DATA_API),
+    "api:create_staff_time": ("POST", READ_TOKEN_WRITE),
+    "api:update_staff_time": ("PATCH", READ_TOKEN_WRITE),
+    "api:list_further_funding": ("GET", PERSONAL_DATA_API),
+    "api:list_vacancies": ("GET", PERSONAL_DATA_API),
+    "api:list_fellow_events": ("GET", PERSONAL_DATA_API),
+    "api:list_placement_agreements": ("GET", PERSONAL_DATA_API),
+    "api:list_training_sessions": ("GET", PERSONAL_DATA_API),
+    "api:list_attendance": ("GET", PERSONAL_DATA_API),
+    # Qualitative: any staff token lists the projects it may code (a staff reader's list is
+    # empty: tests/api/test_more_domains.py); one project and its parts, the team only.
+    "api:list_projects": ("GET", ALL_STAFF_API),
+    "api:get_project": ("GET", TEAM_API),
+    "api:list_codes": ("GET", TEAM_API),
+    "api:list_sources": ("GET", TEAM_PERSONAL_API),
+    "api:list_codings": ("GET", TEAM_PERSONAL_API),
     "api:get_barrier": ("GET", ALL_STAFF_API),
     "api:get_compromise": ("GET", ALL_STAFF_API),
     "api:get_consultation": ("GET", ALL_STAFF_API),
@@ -645,6 +680,19 @@ PUBLIC_IDS = {
     "api:get_round": "round",
     "api:get_compromise": "compromise",
     "api:get_involvement": "involvement",
+    "api:get_output": "output",
+    "api:update_output": "output",
+    "api:get_contribution": "contribution",
+    "api:update_contribution": "contribution",
+    "api:get_staff_time": "staff_time",
+    "api:update_staff_time": "staff_time",
+    "api:list_attendance": "training_session",
+    "api:get_project": "qual_project",
+    "api:list_codes": "qual_project",
+    "api:list_sources": "qual_project",
+    "api:list_codings": "qual_project",
+    "api:get_booking": "booking",
+    "api:update_booking": "booking",
 }
 
 # What a "slug" names, per key or namespace; the study otherwise.
@@ -669,6 +717,9 @@ SLUGS = {
     "api:get_event": "event",
     "api:list_bookings": "event",
     "api:create_booking": "event",
+    "api:get_booking": "event",
+    "api:update_booking": "event",
+    "api:update_event": "event",
     "api:get_panel": "committee",
     "api:get_consultation": "consultation",
     "api:list_indicative": "consultation",
@@ -958,6 +1009,15 @@ PERSONAL_DATA_KEYS = (
     "api:list_bookings",
     "api:list_involvement",
     "api:get_involvement",
+    "api:get_booking",
+    "api:list_staff_time",
+    "api:get_staff_time",
+    "api:list_further_funding",
+    "api:list_vacancies",
+    "api:list_fellow_events",
+    "api:list_placement_agreements",
+    "api:list_training_sessions",
+    "api:list_attendance",
 )
 
 
@@ -1028,6 +1088,14 @@ API_WRITES: dict[str, tuple[str, tuple[Any, ...]]] = {
     "api:create_booking": ("POST", (401, 401, 401, 403, 403, 401, 201)),
     "api:create_event": ("POST", (401, 401, 401, 403, 403, 401, 201)),
     "api:create_involvement": ("POST", (401, 401, 401, 403, 403, 401, 201)),
+    "api:create_output": ("POST", CREATED_BY_TEAM),
+    "api:update_output": ("PATCH", CHANGED_BY_TEAM),
+    "api:create_contribution": ("POST", (401, 401, 401, 403, 403, 401, 201)),
+    "api:update_contribution": ("PATCH", (401, 401, 401, 403, 403, 401, 200)),
+    "api:create_staff_time": ("POST", (401, 401, 401, 403, 403, 401, 201)),
+    "api:update_staff_time": ("PATCH", (401, 401, 401, 403, 403, 401, 200)),
+    "api:update_event": ("PATCH", (401, 401, 401, 403, 403, 401, 200)),
+    "api:update_booking": ("PATCH", (401, 401, 401, 403, 403, 401, 200)),
 }
 
 
@@ -1064,6 +1132,32 @@ def _api_write_body(key: str, scene: Scene, role: str) -> dict[str, Any]:
         "api:update_barrier": {"source": "A survey of ward staff"},
         "api:update_involvement": {"what": "Read two leaflets"},
         "api:create_booking": {"full_name": "Sam Someone", "email": f"sam.{role}@example.org"},
+        "api:create_output": {
+            "kind": "research_tools",
+            "title": f"Referral pro forma ({role})",
+            "date": "2011-01-01",
+            "studies": [study],
+        },
+        "api:update_output": {"kind": "research_tools", "title": "Referral pro forma, v2"},
+        "api:create_contribution": {
+            "organisation": scene.organisation.slug,
+            "year": 2011,
+            "kind": "cash",
+            "amount": "1000.00",
+            "description": f"Room hire ({role})",
+        },
+        "api:update_contribution": {"amount": "1500.00"},
+        "api:create_staff_time": {
+            "organisation": scene.organisation.slug,
+            "person": str(scene.person.public_id),
+            "description": f"Practice educator ({role})",
+            "fte": "0.2",
+            "start": "2011-04-01",
+            "end": "2012-03-31",
+        },
+        "api:update_staff_time": {"fte": "0.4"},
+        "api:update_event": {"capacity": 30},
+        "api:update_booking": {"status": "cancelled"},
         "api:create_involvement": {
             "study": study,
             "contributor_name": "Pat Carer",
