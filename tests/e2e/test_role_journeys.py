@@ -40,6 +40,13 @@ pytestmark = pytest.mark.browser
 
 STUDY = "return-to-work-after-stroke"
 STUDY_TITLE = "Return to work after stroke"
+# The demo's pathway from the 2008 scoping review to a change in service (demo/data/pathways.toml)
+MOOD = "cbt-chronic-mood-disorder"
+MOOD_TITLE = "Trial of cognitive behavioural therapy for people with chronic mood disorder"
+MOOD_PRIORITY = "How can primary care keep people's mood improving after a group course ends?"
+MOOD_COMPROMISE = "Keep follow-on groups outside the trial's outcome measures"
+MOOD_RECORD = "Service-user-run follow-on groups (Trentside Healthcare NHS Trust)"
+MOOD_IMPACT = "Follow-on groups run by service users"
 
 
 @dataclass(frozen=True)
@@ -201,6 +208,22 @@ JOURNEYS: dict[str, tuple[str | None, list[Step]]] = {
             Step("duplicates", "/staff/personal-data/duplicates/"),
             Step("api-tokens", "/staff/api-tokens/"),
             Step("webhooks", "/staff/webhooks/"),
+        ],
+    ),
+    # The manager follows one study from the priority that started it to the change it made
+    # (issue 18), by the links each page offers, ending where the public reads the outcome.
+    "priority-to-impact": (
+        "manager",
+        [
+            Step("pathways-reaching-change", "/staff/pathways/?reached=change"),
+            Step("the-pathway", click=MOOD_TITLE, expect_text="From priority to impact"),
+            Step("the-priority", click=MOOD_PRIORITY, expect_text=MOOD_TITLE),
+            Step("the-study-in-public", click=MOOD_TITLE, expect_text="What changed"),
+            Step("back-to-the-pathway", f"/staff/studies/{MOOD}/pathway/"),
+            Step("the-compromise", click=MOOD_COMPROMISE, expect_text="Version 1.0"),
+            Step("its-implementation", click=MOOD_RECORD, expect_text=MOOD_IMPACT),
+            Step("the-impact", click=MOOD_IMPACT),
+            Step("public-outputs", f"/outputs/?study={MOOD}", expect_text=MOOD_IMPACT),
         ],
     ),
 }
