@@ -52,7 +52,7 @@ def _persistent_id(model: type[Device], pk: int) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}/{pk}"
 
 
-_SENTINEL_PK = -7_310_522_914  # stands for the user's id in the query compiled once
+_SENTINEL_PK = -1_234_567_891  # the user's id in the query compiled once (a 32-bit integer)
 
 
 @functools.cache
