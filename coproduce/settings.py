@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from coproduce.lib.db import sqlite_config
+from coproduce.lib.db import DEFAULT_CONN_MAX_AGE, sqlite_config
 from coproduce.lib.env import env_bool, env_int, env_list, env_secret, env_str, served_url
 from coproduce.security.secretkey import DEV_SECRET_KEY
 
@@ -94,7 +94,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "coproduce.security.sessions.SessionTimeoutMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, taking the device from what the sign-in backend read.
+    "coproduce.security.signedin.VerifiedDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "coproduce.security.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -131,23 +132,25 @@ TEMPLATES = [
     },
 ]
 
-# SQLite by default; DATABASE_URL (postgres://...) selects PostgreSQL.
+# SQLite by default; DATABASE_URL (postgres://...) selects PostgreSQL. Either way connections
+# persist between requests, checked before each request's first use (coproduce/lib/db.py):
+# opening one cost more than a small page. Each request thread holds one: WEB_WORKERS x
+# WEB_THREADS, plus the worker's two, must stay below PostgreSQL's max_connections (100 by
+# default); 0 closes them after every request (behind a pooler such as PgBouncer, say).
+_conn_max_age = env_int("COPRODUCE_DB_CONN_MAX_AGE", DEFAULT_CONN_MAX_AGE, minimum=0)
 _database_url = env_str("DATABASE_URL")
 if _database_url:
-    # Connections are closed after each request by default: granian runs a thread per
-    # concurrent request, and persistent connections per thread exhausted PostgreSQL's
-    # max_connections under load (bench/README.md). Raise it behind a pooler such as PgBouncer.
     _parsed = dj_database_url.parse(
-        _database_url, conn_max_age=env_int("COPRODUCE_DB_CONN_MAX_AGE", 0, minimum=0)
+        _database_url, conn_max_age=_conn_max_age, conn_health_checks=True
     )
     if _parsed["ENGINE"] == "django.db.backends.sqlite3":
-        DATABASES = {"default": sqlite_config(_parsed["NAME"])}
+        DATABASES = {"default": sqlite_config(_parsed["NAME"], _conn_max_age)}
     elif _parsed["ENGINE"] == "django.db.backends.postgresql":
         DATABASES = {"default": dict(_parsed)}
     else:
         raise ImproperlyConfigured("DATABASE_URL must name a postgres:// or sqlite:// database")
 else:
-    DATABASES = {"default": sqlite_config(DATA_DIR / "coproduce.sqlite3")}
+    DATABASES = {"default": sqlite_config(DATA_DIR / "coproduce.sqlite3", _conn_max_age)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,6 +160,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's ModelBackend, reading the user's groups and two-factor devices with the user: one
+# query a request for all three (coproduce/security/signedin.py).
+AUTHENTICATION_BACKENDS = ["coproduce.security.signedin.SignedInBackend"]
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "pages:home"

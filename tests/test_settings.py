@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -191,3 +192,77 @@ def test_write_transactions_of_one_process_queue_instead_of_failing(
         check.close()
     finally:
         django_db_blocker.restore()
+
+
+_DATABASE_SETTINGS = (
+    "import os; os.environ['DJANGO_SETTINGS_MODULE']='coproduce.settings';"
+    "from django.conf import settings; d=settings.DATABASES['default'];"
+    "print(d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "engine"),
+    [
+        ("", "coproduce.lib.sqlite"),
+        ("sqlite:////tmp/coproduce-settings-test.sqlite3", "coproduce.lib.sqlite"),
+        ("postgres://postgres@127.0.0.1:5432/whatever", "django.db.backends.postgresql"),
+    ],
+)
+def test_connections_persist_with_health_checks_on_both_databases(url: str, engine: str) -> None:
+    """Issue 22: opening a connection per request cost more than a small page. Both settings
+    branches keep it (600 s unless COPRODUCE_DB_CONN_MAX_AGE says otherwise) and check it
+    before each request's first use; 0 still closes it after every request."""
+    environment = {k: v for k, v in os.environ.items() if k != "COPRODUCE_DB_CONN_MAX_AGE"}
+    environment["DATABASE_URL"] = url
+    run = {"capture_output": True, "text": True, "check": True}
+    out = subprocess.run([sys.executable, "-c", _DATABASE_SETTINGS], env=environment, **run)
+    assert out.stdout.split() == [engine, "600", "True"]
+    environment["COPRODUCE_DB_CONN_MAX_AGE"] = "0"
+    out = subprocess.run([sys.executable, "-c", _DATABASE_SETTINGS], env=environment, **run)
+    assert out.stdout.split() == [engine, "0", "True"]
+
+
+@pytest.mark.django_db
+def test_a_request_threads_connection_is_closed_when_the_thread_ends() -> None:
+    """granian ends idle request threads and starts new ones: a persistent connection left in
+    an ended thread's storage must be closed then, not whenever the cycle collector runs."""
+    import gc
+    import threading
+
+    from django.db import connection
+
+    from coproduce.lib.db import close_when_thread_ends
+
+    opened: dict[str, Any] = {}
+
+    def request_thread(guard: bool) -> None:
+        if guard:
+            close_when_thread_ends()
+        connection.ensure_connection()
+        opened["guarded" if guard else "unguarded"] = connection.connection
+
+    gc.disable()  # so that only the guard can close it within this test
+    try:
+        for guard in (True, False):
+            thread = threading.Thread(target=request_thread, args=(guard,))
+            thread.start()
+            thread.join()
+        closed = _is_closed(opened["guarded"])
+        left_open = not _is_closed(opened["unguarded"])
+    finally:
+        gc.enable()
+        with contextlib.suppress(Exception):
+            opened["unguarded"].close()
+    assert closed
+    assert left_open  # what the guard is for: without it the connection outlives its thread
+
+
+def _is_closed(raw: Any) -> bool:
+    if hasattr(raw, "closed"):  # psycopg
+        return bool(raw.closed)
+    try:  # sqlite3
+        raw.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - ProgrammingError: cannot operate on a closed database
+        return True
+    return False

@@ -43,7 +43,6 @@ from typing import Any
 
 from django.core.paginator import Page
 from django.db.models import Count, Q
-from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from coproduce.community.models import (
@@ -54,6 +53,7 @@ from coproduce.community.models import (
     Membership,
 )
 from coproduce.lib.charts import Chart, Link, Table, bar_chart, line_chart, stacked_bar
+from coproduce.lib.periods import period_index
 
 WINDOW = 4  # quarters the indicator looks at
 QUARTER_CHOICES = (8, 12, 20)  # at least WINDOW + 1, so "a year before" is always shown
@@ -303,13 +303,15 @@ def _members(cop_ids: list[int], quarters: list[Quarter]) -> dict[int, list[int]
 
 
 def _activities(cop_ids: list[int], quarters: list[Quarter]) -> dict[int, list[dict[str, Any]]]:
-    """Activity counts per community, quarter and characteristic: one grouped query."""
+    """Activity counts per community, quarter (its position in `quarters`) and characteristic:
+    one grouped query, the quarter worked out by the database (lib/periods.py)."""
+    bounds = [(quarter.start, quarter.shifted(1).start) for quarter in quarters]
     rows = (
         Activity.objects.filter(
             cop_id__in=cop_ids, date__gte=quarters[0].start, date__lte=quarters[-1].end
         )
         .order_by()
-        .values("cop_id", "characteristic", quarter=TruncQuarter("date"))
+        .values("cop_id", "characteristic", quarter=period_index("date", bounds))
         .annotate(
             total=Count("pk"),
             member_led=Count("pk", filter=Q(led_by=Activity.LedBy.MEMBER)),
@@ -344,7 +346,6 @@ def assess(
     until = until or timezone.localdate()
     cops = list(cops)
     shown = quarters_ending(last_complete_quarter(until), quarters)
-    index = {quarter: position for position, quarter in enumerate(shown)}
     cop_ids = [cop.pk for cop in cops]
     members = _members(cop_ids, shown) if cop_ids else {}
     activities = _activities(cop_ids, shown) if cop_ids else {}
@@ -354,7 +355,7 @@ def assess(
         series = Series.empty(shown)
         series.members = members.get(cop.pk, series.members)
         for row in activities.get(cop.pk, []):
-            position = index[Quarter.of(row["quarter"])]
+            position = row["quarter"]
             series.activities[row["characteristic"]][position] += row["total"]
             series.member_led[position] += row["member_led"]
         model = leadership.get(cop.pk, Leadership.STAFF_LED)

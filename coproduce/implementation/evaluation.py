@@ -26,10 +26,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from django.db.models import Count, Min, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from coproduce.comms.models import Mailing, OutboxMessage
@@ -39,6 +39,7 @@ from coproduce.coproduction.models import HOURS_PER_DAY, BrokerActivity
 from coproduce.coproduction.timeuse import working_days
 from coproduce.events.models import Booking, Event
 from coproduce.lib.charts import Chart, Table, bar_chart, line_chart, stacked_bar
+from coproduce.lib.periods import period_index
 from coproduce.registry.models import Secondment
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -470,17 +471,20 @@ def mailing_months(year: int) -> tuple[list[int], list[int], list[int]]:
     """Per month: mailings finished, messages sent, associates unsubscribing. Three queries."""
     start, end = year_bounds(year)
     since, until = _instant(start), _instant(end + dt.timedelta(days=1))
+    # Each local month's first instant to the next's, bucketed by the database (lib/periods.py).
+    firsts = [_instant(dt.date(year, month, 1)) for month in range(1, 13)] + [until]
+    months = list(pairwise(firsts))
     mailings, messages, unsubscribed = [0] * 12, [0] * 12, [0] * 12
     for row in (
         Mailing.objects.filter(
             status=Mailing.Status.SENT, finished_at__gte=since, finished_at__lt=until
         )
-        .annotate(month=TruncMonth("finished_at"))
+        .annotate(month=period_index("finished_at", months))
         .order_by()
         .values("month")
         .annotate(n=Count("pk"))
     ):
-        mailings[row["month"].month - 1] = row["n"]
+        mailings[row["month"]] = row["n"]
     for row in (
         OutboxMessage.objects.filter(
             mailing__isnull=False,
@@ -488,22 +492,22 @@ def mailing_months(year: int) -> tuple[list[int], list[int], list[int]]:
             sent_at__gte=since,
             sent_at__lt=until,
         )
-        .annotate(month=TruncMonth("sent_at"))
+        .annotate(month=period_index("sent_at", months))
         .order_by()
         .values("month")
         .annotate(n=Count("pk"))
     ):
-        messages[row["month"].month - 1] = row["n"]
+        messages[row["month"]] = row["n"]
     for row in (
         ConsentRecord.objects.filter(
             method=ConsentRecord.Method.UNSUBSCRIBE, granted=False, at__gte=since, at__lt=until
         )
-        .annotate(month=TruncMonth("at"))
+        .annotate(month=period_index("at", months))
         .order_by()
         .values("month")
         .annotate(n=Count("associate", distinct=True))
     ):
-        unsubscribed[row["month"].month - 1] = row["n"]
+        unsubscribed[row["month"]] = row["n"]
     return mailings, messages, unsubscribed
 
 

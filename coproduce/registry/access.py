@@ -25,6 +25,9 @@ RESEARCHER = "researcher"
 STAFF_READER = "staff reader"
 ROLE_GROUPS = (MANAGER, RESEARCHER, STAFF_READER)
 PERSONAL_DATA_EXPORT = "personal data export"
+# Every group a permission here depends on. The sign-in backend reads these with the user
+# (coproduce/security/signedin.py), so a page asks no more queries for them.
+KNOWN_GROUPS = (*ROLE_GROUPS, PERSONAL_DATA_EXPORT)
 
 
 class RoleRequired(PermissionDenied):
@@ -40,14 +43,21 @@ STAFF_ROLE = "a staff role (manager, researcher or staff reader)"
 
 
 def group_names(user: Any) -> frozenset[str]:
-    """The user's role groups, fetched once per user object (so once per request)."""
+    """The user's groups among KNOWN_GROUPS, read once per user object (so once per request):
+    with the user itself when signed in (`remember_groups`), else by a query here."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
     cached = getattr(user, "_coproduce_groups", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        cached = frozenset(user.groups.filter(name__in=KNOWN_GROUPS).values_list("name", flat=True))
         user._coproduce_groups = cached
     return cached
+
+
+def remember_groups(user: Any, names: set[str] | frozenset[str]) -> None:
+    """Give `group_names` the user's groups, read with the user (names outside KNOWN_GROUPS
+    are dropped: nothing decides access by them)."""
+    user._coproduce_groups = frozenset(names) & frozenset(KNOWN_GROUPS)
 
 
 def is_manager(user: Any) -> bool:

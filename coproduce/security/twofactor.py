@@ -29,7 +29,9 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coproduce.lib.urls import reverse_once
 from coproduce.registry.access import is_manager
+from coproduce.security.signedin import has_app_device
 
 BACKUP_CODE_COUNT = 8
 APP_DEVICE_NAME = "Authenticator app"
@@ -135,7 +137,7 @@ class TwoFactorMiddleware:
             and not is_verified(request)
             and not self._exempt(request)
         ):
-            if app_device(request.user) is not None:
+            if has_app_device(request.user):
                 return _redirect("twofactor:verify", request)
             if is_required(request.user):
                 return _redirect("twofactor:setup", request)
@@ -145,4 +147,4 @@ class TwoFactorMiddleware:
     def _exempt(request: HttpRequest) -> bool:
         if request.path.startswith(_EXEMPT_PREFIXES):
             return True
-        return request.path in {reverse(name) for name in _EXEMPT_URL_NAMES}
+        return request.path in {reverse_once(name) for name in _EXEMPT_URL_NAMES}

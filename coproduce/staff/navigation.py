@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
+from coproduce.lib.urls import reverse_once as reverse
 
 # Given a signed-in user without a staff role: the (label, url name) to offer them, or None.
 Offer = Callable[[Any], tuple[str, str] | None]

@@ -46,6 +46,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_safe
 
 from coproduce.audit.log import snapshot
+from coproduce.lib.urls import reverse_once
 from coproduce.registry import access
 from coproduce.staff import editing
 from coproduce.staff.forms import ListFilterForm, field_labels
@@ -514,7 +515,7 @@ class Kind:
             if parent is None:
                 parent = self.parent_of(None, obj)
             kwargs[self.parent.kwarg] = _dotted(parent, self.parent.key)
-        return reverse(f"{self.namespace}:{self.url_name(action)}", kwargs=kwargs)
+        return reverse_once(f"{self.namespace}:{self.url_name(action)}", **kwargs)
 
     def object_url(self, obj: Any) -> str:
         """The record's own page: the generic detail page, or the app's."""

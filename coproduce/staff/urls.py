@@ -22,6 +22,8 @@ urlpatterns = [
     path("personal-data/erase/", personal_data.erase, name="personal_data_erase"),
     path("personal-data/duplicates/", personal_data.duplicates, name="duplicates"),
     path("personal-data/register/", personal_data.processing, name="processing"),
+    # Only with COPRODUCE_BENCH_BARE_PAGE (bench/run.py); 404 otherwise.
+    path("bench/bare/", views.bare, name="bench_bare"),
     # Five URLs per registered kind of the staff namespace, served by the views of records.py.
     *record_patterns(registered("staff")),
 ]

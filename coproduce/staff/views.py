@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST, require_safe
 
@@ -45,6 +46,25 @@ RECENT_ACTIVITY = 10
 # Other apps' staff pages import these names; keep them (see navigation.py and records.py).
 _nav = staff_nav
 __all__ = ["by_method"]
+
+
+# --- the benchmark's staff yardstick ------------------------------------------------------------
+
+
+@require_safe
+def bare(request: HttpRequest) -> HttpResponse:
+    """The staff layout with no content (the studies area's menu shown), signed in as any
+    staff page is: the benchmark's yardstick for staff pages, as /bench/bare/ is for public
+    ones. Off (404, to everyone) unless the bench settings turn it on."""
+    if not settings.BENCH_BARE_PAGE:
+        raise Http404
+    return _bare(request)
+
+
+@login_required
+def _bare(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    return render_staff(request, "staff/bare.html", {}, section="study")
 
 
 # --- home --------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -188,3 +189,36 @@ def test_the_cop_dashboard_links_to_community_health(reader_client: Client, stud
 def test_a_year_that_makes_no_sense_falls_back(reader_client: Client) -> None:
     response = reader_client.get(reverse("implementation:evaluation_fellows") + "?year=abc")
     assert response.context["year"] == timezone.localdate().year
+
+
+def test_months_are_the_local_calendars_as_trunc_month_gives(db: Any) -> None:
+    """mailing_months buckets by comparisons in SQL (lib/periods.py), not Django's TruncMonth
+    (a Python function per row on SQLite): the same months as TruncMonth, at the edges too
+    (local midnight in summer time, the first and last instants of the year)."""
+    from django.db.models.functions import TruncMonth
+
+    add_engagement(3)  # one unsubscribe in May, at noon
+    associate = Associate.objects.first()
+    london = timezone.get_current_timezone()
+    edges = [
+        dt.datetime(YEAR, 1, 1, 0, 0, tzinfo=london),  # the year's first instant
+        dt.datetime(YEAR, 5, 31, 23, 59, tzinfo=london),  # BST: 22:59 UTC, still May
+        dt.datetime(YEAR, 6, 1, 0, 30, tzinfo=london),  # BST: 23:30 UTC on 31 May, June here
+        dt.datetime(YEAR, 12, 31, 23, 59, 59, tzinfo=london),  # the year's last second
+        dt.datetime(YEAR + 1, 1, 1, 0, 0, tzinfo=london),  # next year: not counted
+    ]
+    for at in edges:
+        ConsentRecord.objects.create(
+            associate=associate, channel="engage", granted=False, method="unsubscribe", at=at
+        )
+    _mailings, _messages, unsubscribed = evaluation.mailing_months(YEAR)
+    assert unsubscribed == [1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1]
+    expected = [0] * 12
+    for row in (
+        ConsentRecord.objects.filter(method="unsubscribe", at__year=YEAR)
+        .annotate(month=TruncMonth("at"))
+        .values("month")
+        .annotate(n=Count("associate", distinct=True))
+    ):
+        expected[row["month"].month - 1] = row["n"]
+    assert unsubscribed == expected

@@ -501,6 +501,9 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "staff:duplicates": ("GET", PERSONAL_DATA_EXPORT),
     # A lay panel member (no staff role) lands on their panels; the DF (neither) is refused.
     "staff:home": ("GET", (L, L, R, 200, 200, 403, 200)),
+    # The bench's staff yardstick: off (404) unless COPRODUCE_BENCH_BARE_PAGE;
+    # test_bench_bare_staff_page_when_on checks it is ALL_STAFF when on.
+    "staff:bench_bare": ("GET", NOT_FOUND),
     "staff:login": ("GET", PUBLIC),
     "signin:unlock": ("GET", LINK),  # the emailed unlock link of a locked account
     "staff:logout": ("POST", REDIRECT),
@@ -1044,6 +1047,20 @@ def test_the_personal_data_export_grant_opens_them(scene: Scene) -> None:
                 RESULTS.pop((key, role))  # not the matrix's cells: those have no grant
                 CONTENT_TYPES.pop((key, role))
         transaction.set_rollback(True)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_bench_bare_staff_page_when_on(scene: Scene) -> None:
+    """The bench's bare staff page, off in the matrix (404 to all), is any staff page's access
+    when the bench turns it on: the sign-in page for visitors, 403 without a staff role."""
+    wrong = []
+    with override_settings(BENCH_BARE_PAGE=True):
+        for role, want in zip(ROLES, ALL_STAFF, strict=True):
+            got, note = run_cell(scene, "staff:bench_bare", role)
+            if got != want:
+                wrong.append(f"{note}; expected {want}")
+            RESULTS.pop(("staff:bench_bare", role))
+            CONTENT_TYPES.pop(("staff:bench_bare", role))
     assert not wrong, "\n".join(wrong)
 
 
