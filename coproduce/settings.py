@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "coproduce.audit",
+    "coproduce.contacts",
     "coproduce.registry",
     "coproduce.community",
     "coproduce.events",

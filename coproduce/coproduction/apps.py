@@ -7,6 +7,27 @@ class CoproductionConfig(AppConfig):
     verbose_name = "Co-production records"
 
     def ready(self) -> None:
+        from coproduce.contacts.roles import Role
+        from coproduce.contacts.roles import register as register_role
+
+        register_role(
+            Role(
+                "coproduction.Participant",
+                "Participant in co-production sources",
+                email="email",
+                name="full_name",
+                key="participant",
+            )
+        )
+        register_role(
+            Role(
+                "coproduction.Contributor",
+                "Involvement contributor (paid)",
+                email="email",
+                name="full_name",
+                key="contributor",
+            )
+        )
         from coproduce.coproduction import personal_data
 
         personal_data.declare()

@@ -9,6 +9,10 @@ class EventsConfig(AppConfig):
     verbose_name = "Events: conferences, roadshows, seminars and CoP meetings"
 
     def ready(self) -> None:
+        from coproduce.contacts.roles import Role
+        from coproduce.contacts.roles import register as register_role
+
+        register_role(Role("events.Booking", "Event booker", email="email", name="full_name"))
         from coproduce.comms import invitations, scheduler
         from coproduce.events import invitations as event_invitations
         from coproduce.events.reminders import queue_due_reminders
@@ -29,7 +33,9 @@ class EventsConfig(AppConfig):
             Rule(
                 "events.Booking",
                 ("full_name", "email", "access_needs"),
-                by(email=["email"], keys=[("associate", "associate_id")]),
+                by(
+                    email=["email"], keys=[("associate", "associate_id"), ("contact", "contact_id")]
+                ),
                 Erasure.CUSTOM,
                 "Name, address and access needs blanked; places at events still to come are "
                 "freed (the waiting list moves up) and reminders stop; attendance counts stay.",
