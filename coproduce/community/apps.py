@@ -18,6 +18,7 @@ class CommunityConfig(AppConfig):
                 name="full_name",
                 organisation="organisation",
                 key="associate",
+                url="associates_staff:detail",
             )
         )
         from coproduce.community import (

@@ -42,6 +42,9 @@ class Role:
     organisation: str | None = None  # field (or lookup) holding the organisation
     key: str | None = None  # the personal-data register's key for these rows' ids
     url: str | None = None  # URL name of the row's staff page, given its public_id
+    # The lookup from a row to the study it belongs to: a researcher sees the contacts of
+    # rows of their own studies only. None: rows of this role belong to no study.
+    study: str | None = None
 
     @property
     def model_class(self) -> type[models.Model]:

@@ -17,6 +17,7 @@ class CoproductionConfig(AppConfig):
                 email="email",
                 name="full_name",
                 key="participant",
+                study="study_id",
             )
         )
         register_role(
@@ -26,6 +27,7 @@ class CoproductionConfig(AppConfig):
                 email="email",
                 name="full_name",
                 key="contributor",
+                study="activities__study_id",
             )
         )
         from coproduce.coproduction import personal_data

@@ -100,6 +100,7 @@ def declare() -> None:
             purpose="Who took part in which source",
             who_sees=TEAM,
             retention=STUDY,
+            study="source__study_id",
         )
     )
     register(

@@ -57,7 +57,11 @@ class EventsConfig(AppConfig):
 def _forget_bookings(subject: Any, rows: Any, at: Any, by: Any) -> int:
     from coproduce.events.services import forget_person
 
+    # Bookings found through the contact under another address (merged into it) too.
+    others = sorted({e for e in rows.values_list("email", flat=True) if e} - {subject.email})
     done = forget_person(subject.email, None, at)
     for associate_id in sorted(subject.ids("associate")):
         done += forget_person(None, associate_id, at)
+    for email in others:
+        done += forget_person(email, None, at)
     return done

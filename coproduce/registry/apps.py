@@ -18,6 +18,8 @@ class RegistryConfig(AppConfig):
                 name="full_name",
                 organisation="organisation__name",
                 key="person",
+                study="roles__study_id",
+                url="staff:person_detail",
             )
         )
         from coproduce.registry import personal_data
