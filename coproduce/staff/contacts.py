@@ -215,7 +215,9 @@ class MergeForm(forms.Form):
     def __init__(self, *args: Any, first: Contact, second: Contact, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.first, self.second = first, second
-        self.fields["keep"].choices = [
+        keep = self.fields["keep"]
+        assert isinstance(keep, forms.ChoiceField)
+        keep.choices = [
             (str(c.public_id), f"{c} ({c.email or 'no address'})") for c in (first, second)
         ]
         self.needs_check = bool(first.email and second.email and first.email != second.email)
