@@ -163,8 +163,7 @@ def link_unlinked(models_: Iterable[str] | None = None, *, batch: int = 1000) ->
             batch=batch,
         )
     if wanted is None or "auth.User" in wanted:
-        linked = set(Contact.objects.filter(user__isnull=False).values_list("user_id", flat=True))
-        users = get_user_model().objects.exclude(pk__in=linked)
+        users = get_user_model().objects.filter(contact__isnull=True).order_by("pk")
         count = 0
         for user in users.iterator():
             attach_user(user)
