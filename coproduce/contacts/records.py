@@ -56,7 +56,7 @@ def held(contact: Contact, study_ids: set[int] | None = None) -> list[Held]:
         rows = _in_scope(
             role, role.model_class._default_manager.filter(contact_id=contact.pk), study_ids
         )
-        for row in rows.order_by("pk"):
+        for row in rows.select_related(*role.select_related).order_by("pk"):
             url = None
             if role.url and getattr(row, "public_id", None):
                 try:

@@ -45,6 +45,8 @@ class Role:
     # The lookup from a row to the study it belongs to: a researcher sees the contacts of
     # rows of their own studies only. None: rows of this role belong to no study.
     study: str | None = None
+    # Related rows its text (str) reads, fetched with it on the contact page.
+    select_related: tuple[str, ...] = ()
 
     @property
     def model_class(self) -> type[models.Model]:

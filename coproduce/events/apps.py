@@ -12,7 +12,15 @@ class EventsConfig(AppConfig):
         from coproduce.contacts.roles import Role
         from coproduce.contacts.roles import register as register_role
 
-        register_role(Role("events.Booking", "Event booker", email="email", name="full_name"))
+        register_role(
+            Role(
+                "events.Booking",
+                "Event booker",
+                email="email",
+                name="full_name",
+                select_related=("event",),
+            )
+        )
         from coproduce.comms import invitations, scheduler
         from coproduce.events import invitations as event_invitations
         from coproduce.events.reminders import queue_due_reminders
