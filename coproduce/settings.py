@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "coproduce.audit",
+    "coproduce.contacts",
     "coproduce.registry",
     "coproduce.community",
     "coproduce.events",
@@ -218,6 +219,13 @@ COPRODUCE_RETENTION_UNCONFIRMED_DAYS = env_int(
 )
 COPRODUCE_RETENTION_OUTBOX_DAYS = env_int("COPRODUCE_RETENTION_OUTBOX_DAYS", 90, minimum=1)
 COPRODUCE_RETENTION_ENQUIRY_DAYS = env_int("COPRODUCE_RETENTION_ENQUIRY_DAYS", 365, minimum=1)
+# Likely duplicate contacts (coproduce/contacts/matching.py; docs/operations.md "Contacts"):
+# which matching rules fill the review queue (comma-separated: mailbox, name_and_organisation,
+# phone), and the fewest digits a phone number must have to be compared.
+COPRODUCE_CONTACT_MATCH_RULES = tuple(
+    env_list("COPRODUCE_CONTACT_MATCH_RULES", ["mailbox", "name_and_organisation", "phone"])
+)
+COPRODUCE_CONTACT_MATCH_PHONE_DIGITS = env_int("COPRODUCE_CONTACT_MATCH_PHONE_DIGITS", 9, minimum=6)
 # Governance: the largest protocol document accepted (bytes), and the days a condition may stay
 # unmet before the governance dashboard lists it.
 COPRODUCE_PROTOCOL_MAX_BYTES = env_int(

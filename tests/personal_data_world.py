@@ -349,6 +349,15 @@ LINKS: dict[str, Link] = {
     "apitokens.ApiToken": lambda w: make(
         M("apitokens.ApiToken"), owner=w["auth.User"], name=f"{NAME}'s laptop"
     ),
+    # Their one contact, made when their first role was saved (coproduce/contacts/roles.py).
+    "contacts.Contact": lambda w: M("contacts.Contact").objects.get(
+        pk=w["community.Associate"].contact_id
+    ),
+    "contacts.NotDuplicate": lambda w: make(
+        M("contacts.NotDuplicate"),
+        first=w["contacts.Contact"],
+        second=make(M("contacts.Contact"), email="someone.else@example.org"),
+    ),
 }
 
 

@@ -24,4 +24,8 @@ class CommsConfig(AppConfig):
 
         for name, job in retention.JOBS.items():
             scheduler.register(name, job)
+        # Rows written without save() (bulk imports) get their contact on the next tick.
+        from coproduce.contacts.roles import link_unlinked
+
+        scheduler.register("contacts: attach new rows", link_unlinked)
         register_section("mailings", "Mailings", "comms_staff:list", area="communities")

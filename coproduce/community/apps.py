@@ -7,6 +7,20 @@ class CommunityConfig(AppConfig):
     verbose_name = "Communities of practice and associates"
 
     def ready(self) -> None:
+        from coproduce.contacts.roles import Role
+        from coproduce.contacts.roles import register as register_role
+
+        register_role(
+            Role(
+                "community.Associate",
+                "Associate",
+                email="email",
+                name="full_name",
+                organisation="organisation",
+                key="associate",
+                url="associates_staff:detail",
+            )
+        )
         from coproduce.community import (
             personal_data,
             signals,  # noqa: F401 - connects the receivers

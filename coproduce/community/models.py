@@ -192,6 +192,15 @@ class Associate(models.Model):
     full_name = models.CharField(max_length=200)
     # NULL once erased; the unique index ignores NULLs.
     email = models.EmailField(null=True, blank=True)  # noqa: DJ001
+    # The person's one contact across every role (coproduce/contacts/roles.py attaches it).
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     organisation = models.CharField(max_length=200, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices)
     interests = models.ManyToManyField(Theme, blank=True, related_name="interested_associates")

@@ -58,7 +58,7 @@ def declare() -> None:
         Rule(
             "community.Associate",
             ("full_name", "email", "organisation", "role"),
-            by(email=["email"], keys=[("associate", "pk")]),
+            by(email=["email"], keys=[("associate", "pk"), ("contact", "contact_id")]),
             Erasure.CUSTOM,
             "Name, address and organisation blanked; interests and attendance cleared; the "
             "row stays (status erased) so that community sizes over time stay true; every "

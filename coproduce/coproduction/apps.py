@@ -7,6 +7,29 @@ class CoproductionConfig(AppConfig):
     verbose_name = "Co-production records"
 
     def ready(self) -> None:
+        from coproduce.contacts.roles import Role
+        from coproduce.contacts.roles import register as register_role
+
+        register_role(
+            Role(
+                "coproduction.Participant",
+                "Participant in co-production sources",
+                email="email",
+                name="full_name",
+                key="participant",
+                study="study_id",
+            )
+        )
+        register_role(
+            Role(
+                "coproduction.Contributor",
+                "Involvement contributor (paid)",
+                email="email",
+                name="full_name",
+                key="contributor",
+                study="activities__study_id",
+            )
+        )
         from coproduce.coproduction import personal_data
 
         personal_data.declare()

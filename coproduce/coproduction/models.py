@@ -129,6 +129,15 @@ class Participant(Stamped):
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="participants")
     full_name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
+    # The person's one contact across every role (coproduce/contacts/roles.py attaches it).
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     person = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -475,6 +484,15 @@ class Contributor(Stamped):
 
     full_name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
+    # The person's one contact across every role (coproduce/contacts/roles.py attaches it).
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     payee_reference = models.CharField(
         max_length=50, blank=True, help_text="The reference finance pays this person under."
     )

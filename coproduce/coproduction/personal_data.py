@@ -59,7 +59,10 @@ def declare() -> None:
         Rule(
             "coproduction.Participant",
             ("full_name", "email", "consent_note"),
-            by(email=["email"], keys=[("participant", "pk"), ("person", "person_id")]),
+            by(
+                email=["email"],
+                keys=[("participant", "pk"), ("person", "person_id"), ("contact", "contact_id")],
+            ),
             Erasure.BLANK,
             "Name, address and consent note blanked; the row stays so that the study's "
             "sources keep their shape (who took part, anonymously).",
@@ -97,13 +100,14 @@ def declare() -> None:
             purpose="Who took part in which source",
             who_sees=TEAM,
             retention=STUDY,
+            study="source__study_id",
         )
     )
     register(
         Rule(
             "coproduction.Contributor",
             ("full_name", "email", "payee_reference"),
-            by(email=["email"], keys=[("contributor", "pk")]),
+            by(email=["email"], keys=[("contributor", "pk"), ("contact", "contact_id")]),
             Erasure.BLANK,
             "Name and address blanked; the payee reference stays with the payments for the "
             "finance retention period (HMRC: six years after the end of the tax year).",

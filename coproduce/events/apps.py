@@ -9,6 +9,18 @@ class EventsConfig(AppConfig):
     verbose_name = "Events: conferences, roadshows, seminars and CoP meetings"
 
     def ready(self) -> None:
+        from coproduce.contacts.roles import Role
+        from coproduce.contacts.roles import register as register_role
+
+        register_role(
+            Role(
+                "events.Booking",
+                "Event booker",
+                email="email",
+                name="full_name",
+                select_related=("event",),
+            )
+        )
         from coproduce.comms import invitations, scheduler
         from coproduce.events import invitations as event_invitations
         from coproduce.events.reminders import queue_due_reminders
@@ -29,7 +41,9 @@ class EventsConfig(AppConfig):
             Rule(
                 "events.Booking",
                 ("full_name", "email", "access_needs"),
-                by(email=["email"], keys=[("associate", "associate_id")]),
+                by(
+                    email=["email"], keys=[("associate", "associate_id"), ("contact", "contact_id")]
+                ),
                 Erasure.CUSTOM,
                 "Name, address and access needs blanked; places at events still to come are "
                 "freed (the waiting list moves up) and reminders stop; attendance counts stay.",
@@ -51,7 +65,11 @@ class EventsConfig(AppConfig):
 def _forget_bookings(subject: Any, rows: Any, at: Any, by: Any) -> int:
     from coproduce.events.services import forget_person
 
+    # Bookings found through the contact under another address (merged into it) too.
+    others = sorted({e for e in rows.values_list("email", flat=True) if e} - {subject.email})
     done = forget_person(subject.email, None, at)
     for associate_id in sorted(subject.ids("associate")):
         done += forget_person(None, associate_id, at)
+    for email in others:
+        done += forget_person(email, None, at)
     return done

@@ -119,6 +119,15 @@ class Booking(models.Model):
     full_name = models.CharField(max_length=200)
     email = models.EmailField()
     access_needs = models.TextField(blank=True)
+    # The person's one contact across every role (coproduce/contacts/roles.py attaches it).
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     status = models.CharField(max_length=10, choices=Status.choices)
     created = models.DateTimeField(default=timezone.now)
     promoted_at = models.DateTimeField(null=True, blank=True)

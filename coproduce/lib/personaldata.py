@@ -116,6 +116,11 @@ class Rule:
     # the one merged away are pointed at the one kept (`repoint`).
     repoint: tuple[str, str] | None = None
     order: int = 100  # erasure order: lower first
+    # The lookup from a row to its study's id, for rows that belong to a study: a researcher
+    # reading a contact sees only such rows, of their own studies (`record(study_ids=...)`).
+    # Left unset, a model with a `study` field uses "study_id"; without one, the rows are
+    # not a study's.
+    study: str | None = None
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -254,11 +259,29 @@ def describe(row: models.Model) -> dict[str, Any]:
     return {f.attname: _plain(getattr(row, f.attname)) for f in row._meta.concrete_fields}
 
 
-def record(subject: Subject) -> dict[str, Any]:
-    """Everything held about the subject: each register table's rows, and the data folder's."""
+def study_path(rule: Rule) -> str | None:
+    """The lookup from a row of the rule's model to its study id, or None (see Rule.study)."""
+    if rule.study:
+        return rule.study
+    names = {f.name for f in rule.model_class._meta.concrete_fields}
+    return "study_id" if "study" in names else None
+
+
+def record(subject: Subject, *, study_ids: Iterable[int] | None = None) -> dict[str, Any]:
+    """Everything held about the subject: each register table's rows, and the data folder's.
+
+    With `study_ids` (a researcher's view), only the rows that belong to one of those studies
+    (tables with a study path, `study_path`), and no files."""
     tables: dict[str, Any] = {}
+    scope = None if study_ids is None else sorted(set(study_ids))
     for rule in rules():
-        found = [describe(row) for row in rows(rule, subject).order_by("pk")]
+        queryset = rows(rule, subject)
+        if scope is not None:
+            path = study_path(rule)
+            if path is None:
+                continue
+            queryset = queryset.filter(**{f"{path}__in": scope})
+        found = [describe(row) for row in queryset.order_by("pk")]
         tables[rule.model] = {
             "name": rule.verbose_name,
             "purpose": rule.purpose,
@@ -267,7 +290,11 @@ def record(subject: Subject) -> dict[str, Any]:
             "who_sees": rule.who_sees,
             "rows": found,
         }
-    files = {name: find(subject) for name, (find, _erase) in sorted(_FILES.items())}
+    files = (
+        {}
+        if scope is not None
+        else {name: find(subject) for name, (find, _erase) in sorted(_FILES.items())}
+    )
     return {
         "email": subject.email,
         "names": list(subject.names),

@@ -19,6 +19,15 @@ class Enquiry(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField()
     organisation = models.CharField(max_length=200, blank=True)
+    # The person's one contact across every role (coproduce/contacts/roles.py attaches it).
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     message = models.TextField(max_length=5000)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     handled_by = models.ForeignKey(

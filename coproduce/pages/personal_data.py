@@ -8,7 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from coproduce.lib.personaldata import Erasure, Rule, by_email, register
+from coproduce.lib.personaldata import Erasure, Rule, by, register
 
 
 def declare() -> None:
@@ -16,7 +16,7 @@ def declare() -> None:
         Rule(
             "pages.Enquiry",
             ("name", "email", "organisation", "message"),
-            by_email("email"),
+            by(email=["email"], keys=[("contact", "contact_id")]),
             Erasure.DELETE,
             "Deleted.",
             purpose="Answering questions sent through the contact form",

@@ -7,6 +7,18 @@ class PrioritiesConfig(AppConfig):
     verbose_name = "Priority setting: consultations, indicative questions, rankings"
 
     def ready(self) -> None:
+        from coproduce.contacts.roles import Role
+        from coproduce.contacts.roles import register as register_role
+
+        register_role(
+            Role(
+                "priorities.Invitation",
+                "Invited respondent (priority setting)",
+                email="email",
+                name="full_name",
+                key="invitation",
+            )
+        )
         from coproduce.priorities import personal_data
 
         personal_data.declare()

@@ -140,6 +140,15 @@ class Invitation(models.Model):
     )
     full_name = models.CharField(max_length=200)
     email = models.EmailField()
+    # The person's one contact across every role (coproduce/contacts/roles.py attaches it).
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     group = models.CharField(max_length=20, choices=StakeholderGroup.choices, db_index=True)
     link_version = models.PositiveIntegerField(default=1, editable=False)
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -35,7 +35,7 @@ def declare() -> None:
         Rule(
             "priorities.Invitation",
             ("full_name", "email"),
-            by(email=["email"], keys=[("invitation", "pk")]),
+            by(email=["email"], keys=[("invitation", "pk"), ("contact", "contact_id")]),
             Erasure.BLANK,
             "Name and address blanked (the personal link stops working for mail); the row "
             "stays so that response rates stay true.",

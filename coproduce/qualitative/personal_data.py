@@ -98,6 +98,7 @@ def declare() -> None:
             who_sees=TEAM,
             retention=STUDY,
             eraser=_mask_sources,
+            study="project__study_id",
             order=20,
         )
     )
@@ -112,6 +113,7 @@ def declare() -> None:
             who_sees=TEAM,
             retention=STUDY,
             blank={"speaker": ""},
+            study="source__project__study_id",
             order=20,
         )
     )
@@ -126,6 +128,7 @@ def declare() -> None:
             who_sees=TEAM,
             retention=STUDY,
             eraser=_redact_codings,
+            study="source__project__study_id",
             order=20,
         )
     )

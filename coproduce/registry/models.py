@@ -219,6 +219,15 @@ class Person(models.Model):
         help_text="The sign-in account of this person, if they have one.",
     )
     bio = models.TextField("short biography", blank=True)
+    # The person's one contact across every role (coproduce/contacts/roles.py attaches it).
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = PersonQuerySet.as_manager()
 

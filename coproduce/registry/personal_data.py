@@ -43,7 +43,7 @@ def declare() -> None:
         Rule(
             "registry.Person",
             ("full_name", "email", "job_title", "orcid", "bio"),
-            by(email=["email"], keys=[("person", "pk")]),
+            by(email=["email"], keys=[("person", "pk"), ("contact", "contact_id")]),
             Erasure.BLANK,
             "Name, address, job title, ORCID iD and biography blanked; the row stays so that "
             "the history of roles and secondments stays whole.",

@@ -157,6 +157,7 @@ def _sections() -> list[tuple[str, str, str, str]]:
         for kind in registered("staff")
         if "list" in kind.actions
     ]
+    rows.append(("studies", "contacts", "Contacts", reverse("staff:contacts")))
     rows.append(("communities", "enquiries", "Enquiries", reverse("staff:enquiries")))
     rows.append(("reports", "personal_data", "Personal data", reverse("staff:processing")))
     rows += [(s.area, s.key, s.label, reverse(s.url_name)) for s in _REGISTERED.values()]

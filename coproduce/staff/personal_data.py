@@ -27,6 +27,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from coproduce.audit.log import record, record_read
+from coproduce.contacts.models import Contact
 from coproduce.lib import personaldata
 from coproduce.registry.access import (
     is_manager,
@@ -116,6 +117,7 @@ def look_up(request: HttpRequest) -> HttpResponse:
                 "count": count,
                 "timeline": personaldata.timeline(found),
                 "erase_form": EraseForm(initial={"email": subject.email}),
+                "contacts": list(Contact.objects.filter(email=subject.email)),
             }
         )
     response = render_staff(request, "staff/personal_data.html", context, section=SECTION)

@@ -766,9 +766,21 @@ def record_detail(request: HttpRequest, *, kind: Kind, **scope: Any) -> HttpResp
             "history_rows": history_items,
             "edit_url": kind.url("edit", obj) if can_edit else "",
             "delete_url": kind.url("delete", obj) if can_delete else "",
+            "contact_url": _contact_url(obj),
         },
         section=kind.menu_section,
     )
+
+
+def _contact_url(obj: Any) -> str:
+    """The page of the person's one contact (coproduce/contacts), for a record that has one."""
+    contact_id = getattr(obj, "contact_id", None)
+    if contact_id is None:
+        return ""
+    from coproduce.contacts.models import Contact
+
+    public_id = Contact.objects.filter(pk=contact_id).values_list("public_id", flat=True).first()
+    return reverse("staff:contact", args=[public_id]) if public_id else ""
 
 
 def _message(message: Message, obj: Any, default: str) -> str:

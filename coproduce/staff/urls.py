@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from coproduce.security.views import ThrottledLoginView
-from coproduce.staff import personal_data, views
+from coproduce.staff import contacts, personal_data, views
 from coproduce.staff.records import registered
 from coproduce.staff.records import urlpatterns as record_patterns
 
@@ -24,6 +24,24 @@ urlpatterns = [
     path("personal-data/register/", personal_data.processing, name="processing"),
     # Only with COPRODUCE_BENCH_BARE_PAGE (bench/run.py); 404 otherwise.
     path("bench/bare/", views.bare, name="bench_bare"),
+    path("contacts/", contacts.contact_list, name="contacts"),
+    path("contacts/duplicates/", contacts.contact_duplicates, name="contact_duplicates"),
+    path("contacts/<uuid:public_id>/", contacts.contact_detail, name="contact"),
+    path(
+        "contacts/<uuid:public_id>/download/",
+        contacts.contact_download,
+        name="contact_download",
+    ),
+    path(
+        "contacts/compare/<uuid:first>/<uuid:second>/",
+        contacts.contact_merge,
+        name="contact_merge",
+    ),
+    path(
+        "contacts/compare/<uuid:first>/<uuid:second>/not-duplicate/",
+        contacts.contact_not_duplicate,
+        name="contact_not_duplicate",
+    ),
     # Five URLs per registered kind of the staff namespace, served by the views of records.py.
     *record_patterns(registered("staff")),
 ]

@@ -56,6 +56,8 @@ EXCLUDED: dict[str, str] = {
     "staff/webhooks/<uuid:public_id>/turn-off/": _POST,
     "staff/webhooks/deliveries/<uuid:public_id>/send-again/": _POST,
     "staff/personal-data/erase/": _POST,
+    "staff/contacts/<uuid:public_id>/download/": _POST,
+    "staff/contacts/compare/<uuid:first>/<uuid:second>/not-duplicate/": _POST,
     "staff/associates/<uuid:public_id>/merge/": _POST,
     "staff/associates/add-to-community/": _POST,
     "staff/enquiries/<uuid:public_id>/status/": _POST,
@@ -199,6 +201,7 @@ CLONED_APPS = (
     "audit",
     "pages",
     "api",
+    "contacts",
 )
 # A copy whose link to one of these is part of a unique constraint (a community's membership,
 # a panel's member) points at another one, chosen at random.
@@ -642,6 +645,12 @@ def kwargs_rules() -> dict[str, Callable[[Focus], Any]]:
         f"{im}/outputs/export.<str:fmt>": lambda f: "csv",
         # staff registry kinds and enquiries
         "staff/enquiries/<uuid:public_id>": of("pages.Enquiry"),
+        # contacts: the focus associate's, compared with a person's of the focus study
+        "staff/contacts/<uuid:public_id>": lambda f: f.associate().contact.public_id,
+        "staff/contacts/compare/<uuid:first>": lambda f: f.associate().contact.public_id,
+        "staff/contacts/compare/<uuid:first>/<uuid:second>": lambda f: (
+            f.study().roles.order_by("pk")[0].person.contact.public_id
+        ),
         "staff/organisations/<slug:key>": lambda f: f.study().partners.order_by("pk")[0].slug,
         "staff/themes/<slug:key>": lambda f: f.study().theme.slug,
         "staff/studies/<slug:key>": lambda f: f.study().slug,

@@ -389,6 +389,10 @@ def build() -> Scene:
             "compromise": compromise,
             "source": source,
             "participant": participant,
+            # One contact per person (contacts/roles.py): the participant's, in the study, and
+            # the associate's, in none.
+            "contact": participant.contact,
+            "other_contact": associate.contact,
             "attachment": attachment,
             "broker_activity": broker_activity,
             "journal_entry": journal_entry,

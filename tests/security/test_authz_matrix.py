@@ -499,6 +499,16 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "staff:personal_data_erase": ("POST", (L, L, 403, 403, 403, 403, 200)),
     "staff:processing": ("GET", ALL_STAFF),
     "staff:duplicates": ("GET", PERSONAL_DATA_EXPORT),
+    # Contacts: any staff role lists (a researcher sees the contacts of their studies only); a
+    # contact's page: the study team sees the participant of its study, a staff reader without
+    # the export grant sees no study's contacts (404); the record's download, the duplicates
+    # queue and comparing two contacts need the export grant; merging, managers.
+    "staff:contacts": ("GET", ALL_STAFF),
+    "staff:contact": ("GET", (L, L, 403, 404, 200, 403, 200)),
+    "staff:contact_download": ("POST", (L, L, 403, 403, 403, 403, R)),
+    "staff:contact_duplicates": ("GET", PERSONAL_DATA_EXPORT),
+    "staff:contact_merge": ("GET", PERSONAL_DATA_EXPORT),
+    "staff:contact_not_duplicate": ("POST", POST_ACTION),
     # A lay panel member (no staff role) lands on their panels; the DF (neither) is refused.
     "staff:home": ("GET", (L, L, R, 200, 200, 403, 200)),
     # The bench's staff yardstick: off (404) unless COPRODUCE_BENCH_BARE_PAGE;
@@ -671,6 +681,8 @@ PUBLIC_IDS = {
     "implementation:cycle_add": "measure",
     "implementation:output_edit": "output",
     "staff:enquiry": "enquiry",
+    "staff:contact": "contact",
+    "staff:contact_download": "contact",
     "staff:enquiry_status": "enquiry",
     "api:get_person": "person",
     "api:get_associate": "associate",
@@ -771,6 +783,10 @@ def url_for(key: str, pattern: URLPattern, route: str, scene: Scene, role: str) 
             name = STAFF_KEYS[key.split(":")[1].rsplit("_", 1)[0]]
             obj = getattr(scene, name)
             kwargs[param] = obj.slug if hasattr(obj, "slug") else obj.public_id
+        elif param in ("first", "second"):  # two contacts compared
+            kwargs[param] = getattr(
+                scene, "contact" if param == "first" else "other_contact"
+            ).public_id
         elif param == "attachment_id":
             kwargs[param] = scene.attachment.public_id
         elif param == "iq":
@@ -1005,6 +1021,8 @@ PERSONAL_DATA_KEYS = (
     "associates_staff:export_xlsx",
     "staff:personal_data",
     "staff:duplicates",
+    "staff:contact_duplicates",
+    "staff:contact_merge",
     "api:get_associate",
     "api:get_person",
     "api:list_associates",

@@ -65,6 +65,10 @@ def load() -> Loaded:
         loaded_qualitative = qualitative.load()
         loaded_funding = funding.load()
         loaded_pathways = pathways.load()
+        # Bulk inserts send no signals: every role row gets its contact (contacts/roles.py).
+        from coproduce.contacts.roles import link_unlinked
+
+        link_unlinked()
     return Loaded(
         registry=loaded_registry,
         community=loaded_community,

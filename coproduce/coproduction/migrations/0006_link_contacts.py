@@ -1,0 +1,29 @@
+"""Every existing row gets its contact: the contact of its normalised address (made if
+missing), or one of its own when it has no address (coproduce/contacts/roles.py, `link_rows`).
+Nothing else changes; going back leaves the links (the column goes with the migration before)."""
+
+from django.db import migrations
+
+
+def link(apps, schema_editor):
+    from coproduce.contacts.roles import link_rows
+
+    Contact = apps.get_model("contacts", "Contact")
+    link_rows(
+        Contact,
+        apps.get_model("coproduction", "Participant"),
+        email="email",
+        name="full_name",
+    )
+    link_rows(
+        Contact,
+        apps.get_model("coproduction", "Contributor"),
+        email="email",
+        name="full_name",
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("coproduction", "0005_contact"), ("contacts", "0002_link_users")]
+
+    operations = [migrations.RunPython(link, migrations.RunPython.noop)]

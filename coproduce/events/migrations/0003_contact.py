@@ -1,0 +1,21 @@
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("events", "0002_booking_reminder_event_sequence"), ("contacts", "0001_initial")]
+
+    operations = [
+        migrations.AddField(
+            model_name="booking",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contacts.contact",
+            ),
+        ),
+    ]

@@ -1,0 +1,24 @@
+"""Every existing row gets its contact: the contact of its normalised address (made if
+missing), or one of its own when it has no address (coproduce/contacts/roles.py, `link_rows`).
+Nothing else changes; going back leaves the links (the column goes with the migration before)."""
+
+from django.db import migrations
+
+
+def link(apps, schema_editor):
+    from coproduce.contacts.roles import link_rows
+
+    Contact = apps.get_model("contacts", "Contact")
+    link_rows(
+        Contact,
+        apps.get_model("pages", "Enquiry"),
+        email="email",
+        name="name",
+        organisation="organisation",
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("pages", "0002_contact"), ("contacts", "0002_link_users")]
+
+    operations = [migrations.RunPython(link, migrations.RunPython.noop)]
