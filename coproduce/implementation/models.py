@@ -638,7 +638,7 @@ class Output(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("implementation:output_edit", args=[self.public_id])
+        return reverse("implementation:output", args=[self.public_id])
 
     @property
     def year(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
@@ -112,6 +113,55 @@ def export_rows(queryset: QuerySet[Output]) -> Iterator[list[Any]]:
             "; ".join(p.full_name for p in o.people.all()),
             "; ".join(org.name for org in o.organisations.all()),
         ]
+
+
+# --- one output's page -----------------------------------------------------------------------
+
+
+def identifier_links(output: Output) -> list[dict[str, str]]:
+    """The output's identifiers, each as label, text and the address it resolves at."""
+    rows = []
+    if output.doi:
+        rows.append(
+            {
+                "label": "DOI",
+                "text": output.doi,
+                "url": "https://doi.org/" + quote(output.doi, safe="/:;()"),
+            }
+        )
+    if output.pmid:
+        rows.append(
+            {
+                "label": "PubMed ID (PMID)",
+                "text": output.pmid,
+                "url": f"https://pubmed.ncbi.nlm.nih.gov/{quote(output.pmid)}/",
+            }
+        )
+    if output.isbn:
+        rows.append(
+            {
+                "label": "ISBN",
+                "text": output.isbn,
+                "url": f"https://openlibrary.org/isbn/{quote(output.isbn)}",
+            }
+        )
+    if output.link:
+        # Only web addresses become links (an imported file's URL field is not trusted).
+        web = output.link.lower().startswith(("https://", "http://"))
+        rows.append(
+            {"label": "Web address", "text": output.link, "url": output.link if web else ""}
+        )
+    return rows
+
+
+def detail_rows(output: Output) -> list[dict[str, str]]:
+    """The fields of the output's type (`outcomes.fields`) that have a value, as label, text."""
+    details = output.details if isinstance(output.details, dict) else {}
+    return [
+        {"label": field.label, "text": str(details[field.name])}
+        for field in outcomes.fields(output.kind)
+        if details.get(field.name) not in (None, "")
+    ]
 
 
 # --- the other end of an output's links to people and partner organisations ----------------------

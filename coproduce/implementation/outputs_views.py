@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -26,10 +27,12 @@ from coproduce.implementation import outputs as register
 from coproduce.implementation import outputs_import
 from coproduce.implementation.models import Output
 from coproduce.implementation.outputs_forms import ImportForm
+from coproduce.implementation.records import KIND
 from coproduce.lib import exports, references
 from coproduce.registry.access import get_study_for, require_staff
 from coproduce.registry.models import Organisation, Person, Study, Theme
-from coproduce.staff.records import renderer
+from coproduce.staff.history import history_page
+from coproduce.staff.records import kind_for_model, renderer
 
 PAGE_SIZE = 25
 FEED_SIZE = 30
@@ -124,6 +127,53 @@ def output_list(request: HttpRequest) -> HttpResponse:
             "kinds": [(value, label, counts.get(value, 0)) for value, label in Output.Kind.choices],
             "query": _query(chosen),
             "style_name": references.STYLE_NAME,
+        },
+    )
+
+
+def _registry_links(objects: Iterable[Any]) -> list[dict[str, str]]:
+    """People or partner organisations as label and their staff page (if they have one)."""
+    rows = list(objects)
+    kind = kind_for_model(type(rows[0])) if rows else None
+    return [{"label": str(o), "url": kind.url("detail", o) if kind else ""} for o in rows]
+
+
+@login_required
+@require_safe
+def output_show(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """One output: its citation, type, identifiers, and every record it is linked to (each a
+    link to the other end, which links back here). Any staff member reads it, as they read the
+    register; those who may change one of its studies get "Edit this output"."""
+    kind = KIND["output"]
+    output = kind.get_for(request.user, public_id)
+    output = Output.objects.prefetch_related(
+        "studies",
+        "records__site",
+        "records__study",
+        "people",
+        "organisations",
+        "compromises__study",
+    ).get(pk=output.pk)
+    register.attach_citations([output])
+    history, history_rows = history_page(output, request.GET.get("page"))
+    studies = list(output.studies.all())
+    return _render(
+        request,
+        "output.html",
+        {
+            "output": output,
+            "study": studies[0] if len(studies) == 1 else None,
+            "studies": studies,
+            "records": list(output.records.all()),
+            "compromises": list(output.compromises.all()),
+            "people": _registry_links(output.people.all()),
+            "organisations": _registry_links(output.organisations.all()),
+            "identifiers": register.identifier_links(output),
+            "details": register.detail_rows(output),
+            "style_name": references.STYLE_NAME,
+            "edit_url": kind.url("edit", output) if kind.can("edit", request.user, output) else "",
+            "history": history,
+            "history_rows": history_rows,
         },
     )
 

@@ -100,10 +100,14 @@ def _editable_study(user: Any, output: Output) -> Any:
 
 
 class OutputPolicy(ParentDecides):
+    """Any staff member reads an output (as they read the register); the teams of its studies
+    and managers change it."""
+
     def get(self, kind: Kind, user: Any, key: Any, *, write: bool, scope: dict[str, Any]) -> Any:
         require_staff(user)
         obj = get_object_or_404(Output, public_id=key)
-        _editable_study(user, obj)
+        if write:
+            _editable_study(user, obj)
         return obj
 
 
@@ -264,7 +268,8 @@ KINDS: tuple[Kind, ...] = (
         parent_of_user=_editable_study,
         actions=("create", "edit"),
         names={"create": "output_add", "edit": "output_edit"},
-        paths={"edit": "outputs/<uuid:public_id>/"},
+        paths={"edit": "outputs/<uuid:public_id>/edit/"},
+        detail_page="output",
         create_heading="Add an output",
         edit_heading="Edit an output",
         intro="Outcomes and impact: what came of the work, and which implementations it came from.",
@@ -272,7 +277,7 @@ KINDS: tuple[Kind, ...] = (
         validate=_check_studies,
         created="Output added.",
         saved="Output saved.",
-        return_to="parent",
+        return_to="object",
         **{**_IN_IMPLEMENTATION, "policy": OutputPolicy()},
     ),
     Kind(

@@ -19,6 +19,7 @@ urlpatterns = [
     path("recommendations/", v.recommendation_list, name="recommendations"),
     path("outputs/", ov.output_list, name="outputs"),
     path("outputs/export.<str:fmt>", ov.output_export, name="output_export"),
+    path("outputs/<uuid:public_id>/", ov.output_show, name="output"),
     path("instruments/", v.instrument_list, name="instruments"),
     path("evaluation/diffusion-fellows/", v.evaluation_fellows, name="evaluation_fellows"),
     path("evaluation/communities/", v.evaluation_cops, name="evaluation_cops"),

@@ -91,6 +91,7 @@ def everything(
             (WRITE, reverse("implementation:measure_edit", args=[measure.public_id])),
             (WRITE, reverse("implementation:point_add", args=[measure.public_id])),
             (WRITE, reverse("implementation:cycle_add", args=[measure.public_id])),
+            (READ, reverse("implementation:output", args=[output.public_id])),
             (WRITE, reverse("implementation:output_edit", args=[output.public_id])),
             (READ, reverse("implementation:evaluation_fellows")),
             (READ, reverse("implementation:evaluation_cops")),
