@@ -222,7 +222,7 @@ JOURNEYS: dict[str, tuple[str | None, list[Step]]] = {
             Step("back-to-the-pathway", f"/staff/studies/{MOOD}/pathway/"),
             Step("the-compromise", click=MOOD_COMPROMISE, expect_text="Version 1.0"),
             Step("its-implementation", click=MOOD_RECORD, expect_text=MOOD_IMPACT),
-            Step("the-impact", click=MOOD_IMPACT),
+            Step("the-impact", click=MOOD_IMPACT, expect_text=MOOD_TITLE),
             Step("public-outputs", f"/outputs/?study={MOOD}", expect_text=MOOD_IMPACT),
         ],
     ),
