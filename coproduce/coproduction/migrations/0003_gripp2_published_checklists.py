@@ -34,7 +34,11 @@ OLD_TO_NEW = {
 
 def rekey(long_form: dict, mapping: dict) -> dict:
     out: dict = {}
-    for old, text in long_form.items():
+    # In the old sections' order (the mapping's), never the stored order: PostgreSQL's jsonb
+    # keeps keys sorted, so "impacts" would come before "results" there.
+    position = {key: index for index, key in enumerate(mapping)}
+    ordered = sorted(long_form.items(), key=lambda item: position.get(item[0], len(position)))
+    for old, text in ordered:
         new = mapping.get(old, old)
         text = text if isinstance(text, str) else str(text)
         if new in out and out[new] and text:
