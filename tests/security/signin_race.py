@@ -26,7 +26,8 @@ def setup() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    for app in ("auth", "sessions", "security"):
+    # contacts: saving a sign-in account attaches it to its contact (contacts/roles.py).
+    for app in ("auth", "sessions", "security", "contacts"):
         call_command("migrate", app, verbosity=0)
     # No email address, so a refusal queues no unlock link and needs no outbox tables.
     get_user_model().objects.create_user(USERNAME, "", PASSWORD)

@@ -177,6 +177,7 @@ EXPORTS: dict[str, tuple[Callable[[str], dict[str, Any]], tuple[str, ...]]] = {
 # URLs the resolver test picks up that serve no spreadsheet.
 NOT_SPREADSHEETS = {
     "governance:protocol_download": "a protocol version's PDF or DOCX",
+    "staff:contact_download": "a contact's record as JSON or PDF (no spreadsheet)",
 }
 FORMAT_PARAMS = ("fmt", "extension")
 
