@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
+from coproduce.api.schemas import ERRORS, Error, reject_unknown_params
 from coproduce.api.writes import (
     IF_MATCH_HELP,
     KEY_HELP,
@@ -41,7 +41,6 @@ from coproduce.staff import editing
 router = Router(tags=["co-production"])
 READ = StaffToken(area="coproduction")
 PERSONAL = StaffToken(area="coproduction", personal_data=True)
-ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 
 
 class Filters(Schema):

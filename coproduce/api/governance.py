@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
+from coproduce.api.schemas import ERRORS, reject_unknown_params
 from coproduce.api.writes import owner
 from coproduce.audit.log import record_read
 from coproduce.governance import access
@@ -27,7 +27,6 @@ from coproduce.registry.models import Study
 
 router = Router(tags=["governance"])
 TOKEN = StaffToken(area="governance")
-ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 
 
 class MemberOut(Schema):

@@ -16,7 +16,12 @@ from ninja.errors import HttpError
 from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
+from coproduce.api.schemas import (
+    ERRORS,
+    WRITE_ERRORS,
+    Error,
+    reject_unknown_params,
+)
 from coproduce.api.writes import (
     IF_MATCH_HELP,
     KEY_HELP,
@@ -44,8 +49,6 @@ from coproduce.staff import editing
 
 router = Router(tags=["implementation"])
 TOKEN = StaffToken(area="implementation")
-ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrors}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: Error}
 
 
 def _study(slug: str) -> Study:

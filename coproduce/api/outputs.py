@@ -24,7 +24,12 @@ from coproduce.api.cursor import (
     paginate,
 )
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
+from coproduce.api.schemas import (
+    ERRORS,
+    WRITE_ERRORS,
+    Error,
+    reject_unknown_params,
+)
 from coproduce.api.writes import (
     IF_MATCH_HELP,
     KEY_HELP,
@@ -51,8 +56,6 @@ from coproduce.staff.records import kind_named
 
 router = Router(tags=["implementation"])
 TOKEN = StaffToken(area="implementation")
-ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrors}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: Error}
 
 
 class OutputOut(Schema):

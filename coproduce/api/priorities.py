@@ -14,12 +14,11 @@ from ninja.errors import HttpError
 from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
+from coproduce.api.schemas import ERRORS, reject_unknown_params
 from coproduce.priorities.models import Consultation, IndicativeQuestion
 
 router = Router(tags=["priorities"])
 TOKEN = StaffToken(area="priorities")
-ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 
 
 class ConsultationOut(Schema):

@@ -24,7 +24,7 @@ from ninja.errors import HttpError
 from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import Error, ValidationErrors, reject_unknown_params
+from coproduce.api.schemas import ERRORS, reject_unknown_params
 from coproduce.api.writes import allowed, owner
 from coproduce.qualitative import access
 from coproduce.qualitative.models import Code, CodeVersion, Coding, Project, ProjectSource
@@ -34,7 +34,6 @@ from coproduce.registry.access import editable_study_ids, is_manager, require_st
 router = Router(tags=["qualitative"])
 READ = StaffToken(area="qualitative")
 PERSONAL = StaffToken(area="qualitative", personal_data=True)
-ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 
 
 class ProjectOut(Schema):

@@ -15,7 +15,13 @@ from ninja.pagination import paginate
 
 from coproduce.api.auth import personal_data_token, staff_token
 from coproduce.api.cursor import Moment
-from coproduce.api.schemas import Error, LimitOffset, ValidationErrors, reject_unknown_params
+from coproduce.api.schemas import (
+    WRITE_ERRORS,
+    Error,
+    LimitOffset,
+    ValidationErrors,
+    reject_unknown_params,
+)
 from coproduce.api.writes import (
     IF_MATCH_HELP,
     KEY_HELP,
@@ -273,16 +279,6 @@ def _saved_study(form: Any, user: Any, before: Any = None) -> Study:
         raise Unprocessable(form_problems(form))
     obj, _ = editing.save_with_audit(form, user, before, via="api")
     return _studies().get(pk=obj.pk)
-
-
-WRITE_ERRORS: dict[int, Any] = {
-    400: Error,
-    401: Error,
-    403: Error,
-    404: Error,
-    409: Error,
-    422: ValidationErrors,
-}
 
 
 @router.post(

@@ -35,6 +35,11 @@ class ValidationErrors(Schema):
     )
 
 
+# The error answers every operation documents (4xx with a reason, never a 500); a write adds 409.
+ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrors}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: Error}
+
+
 MAX_OFFSET = 2**62
 
 

@@ -22,7 +22,7 @@ from coproduce.contacts.roles import roles
 
 
 class CannotMerge(Exception):
-    pass
+    """A merge refused; the message is the reason shown to the manager."""
 
 
 @transaction.atomic
