@@ -245,7 +245,7 @@ def list_associates(request: HttpRequest, filters: Query[AssociateFilters]) -> Q
 def get_associate(request: HttpRequest, public_id: uuid.UUID) -> Associate:
     reject_unknown_params(request)
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("cop"))
-    associates = Associate.objects.prefetch_related(memberships, "interests")
+    associates = Associate.objects.all().prefetch_related(memberships, "interests")
     associate = one_or_404(associates, public_id, "associate")
     associate.current_memberships = [  # type: ignore[attr-defined]
         m for m in associate.memberships.all() if m.left is None
