@@ -14,7 +14,13 @@ from ninja.pagination import paginate
 
 from coproduce.api.auth import personal_data_token
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import Error, LimitOffset, ValidationErrors, reject_unknown_params
+from coproduce.api.schemas import (
+    Error,
+    LimitOffset,
+    ValidationErrors,
+    one_or_404,
+    reject_unknown_params,
+)
 from coproduce.community.models import (
     Associate,
     Channel,
@@ -161,10 +167,7 @@ def list_cops(request: HttpRequest) -> QuerySet[CommunityOfPractice]:
 )
 def get_cop(request: HttpRequest, slug: str) -> CommunityOfPractice:
     reject_unknown_params(request)
-    cop = _cops().filter(slug=slug).first()
-    if cop is None:
-        raise HttpError(404, f"There is no community of practice with the slug '{slug}'.")
-    return cop
+    return one_or_404(_cops(), slug, "community of practice", by="slug")
 
 
 # Associates: personal data, so a staff token is required.
@@ -242,14 +245,8 @@ def list_associates(request: HttpRequest, filters: Query[AssociateFilters]) -> Q
 def get_associate(request: HttpRequest, public_id: uuid.UUID) -> Associate:
     reject_unknown_params(request)
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("cop"))
-    associate = (
-        Associate.objects.all()
-        .prefetch_related(memberships, "interests")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if associate is None:
-        raise HttpError(404, f"There is no associate with the id '{public_id}'.")
+    associates = Associate.objects.all().prefetch_related(memberships, "interests")
+    associate = one_or_404(associates, public_id, "associate")
     associate.current_memberships = [  # type: ignore[attr-defined]
         m for m in associate.memberships.all() if m.left is None
     ]

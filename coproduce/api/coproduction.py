@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import ERRORS, Error, reject_unknown_params
+from coproduce.api.schemas import ERRORS, Error, one_or_404, reject_unknown_params
 from coproduce.api.writes import (
     IF_MATCH_HELP,
     KEY_HELP,
@@ -100,10 +100,7 @@ def list_compromises(
 )
 def get_compromise(request: HttpRequest, public_id: uuid.UUID) -> Compromise:
     reject_unknown_params(request)
-    obj = Compromise.objects.select_related("study").filter(public_id=public_id).first()
-    if obj is None:
-        raise HttpError(404, f"There is no compromise with the id '{public_id}'.")
-    return obj
+    return one_or_404(Compromise.objects.select_related("study"), public_id, "compromise")
 
 
 class InvolvementOut(Schema):
@@ -160,9 +157,7 @@ def list_involvement(
 )
 def get_involvement(request: HttpRequest, response: HttpResponse, public_id: uuid.UUID) -> Any:
     reject_unknown_params(request)
-    obj = _involvement().filter(public_id=public_id).first()
-    if obj is None:
-        raise HttpError(404, f"There is no involvement entry with the id '{public_id}'.")
+    obj = one_or_404(_involvement(), public_id, "involvement entry")
     with_etag(response, obj)
     return obj
 
@@ -266,9 +261,7 @@ def update_involvement(
     if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
 ) -> Any:
     reject_unknown_params(request)
-    obj = _involvement().filter(public_id=public_id).first()
-    if obj is None:
-        raise HttpError(404, f"There is no involvement entry with the id '{public_id}'.")
+    obj = one_or_404(_involvement(), public_id, "involvement entry")
     user = owner(request)
     allowed(get_study_for, user, obj.study.slug, write=True)
     require_match(request, obj)

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import ERRORS, Error, reject_unknown_params
+from coproduce.api.schemas import ERRORS, Error, one_or_404, reject_unknown_params
 from coproduce.api.writes import (
     IF_MATCH_HELP,
     KEY_HELP,
@@ -91,10 +91,7 @@ class EventFilters(Schema):
 
 
 def _event(slug: str) -> Event:
-    event = Event.objects.select_related("cop").filter(slug=slug).first()
-    if event is None:
-        raise HttpError(404, f"There is no event with the slug '{slug}'.")
-    return event
+    return one_or_404(Event.objects.select_related("cop"), slug, "event", by="slug")
 
 
 @router.get(

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from coproduce.apitokens.models import AREAS, ApiToken
+from coproduce.contacts.models import Contact
 from coproduce.webhooks import addresses
 from coproduce.webhooks.events import EVENT_TYPES
 
@@ -96,3 +98,35 @@ class EndpointForm(forms.Form):
             description=self.cleaned_data["description"],
             event_types=sorted(self.cleaned_data["event_types"]),
         )
+
+
+PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()./-]+$")
+PHONE_DIGITS = (6, 15)  # E.164 allows 15 digits; fewer than 6 is no one's number
+
+
+class ContactForm(forms.ModelForm[Contact]):
+    """What the API may change of a contact: the name, phone and organisation (the staff pages
+    have no form for it). Never the email address, which joins the person's roles, and no
+    merging: a manager merges contacts on the staff contacts pages."""
+
+    class Meta:
+        model = Contact
+        fields = ["full_name", "phone", "organisation"]
+        error_messages = {
+            "full_name": {"max_length": "The name must be 200 characters or fewer"},
+            "phone": {"max_length": "The phone number must be 40 characters or fewer"},
+            "organisation": {"max_length": "The organisation must be 200 characters or fewer"},
+        }
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data.get("phone") or ""
+        if not phone:
+            return ""
+        digits = sum(character.isdigit() for character in phone)
+        if not PHONE_CHARACTERS.match(phone) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+            raise forms.ValidationError(
+                "Enter a phone number of 6 to 15 digits, with spaces, brackets, dots, dashes "
+                "or a leading + if you like, for example 01632 960 123 or +44 1632 960123",
+                code="invalid",
+            )
+        return phone

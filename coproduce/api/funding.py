@@ -33,6 +33,7 @@ from coproduce.api.schemas import (
     ERRORS,
     WRITE_ERRORS,
     Error,
+    one_or_404,
     reject_unknown_params,
 )
 from coproduce.api.writes import (
@@ -198,10 +199,7 @@ def list_contributions(
 
 
 def _contribution(public_id: uuid.UUID) -> Contribution:
-    obj = _contributions().filter(public_id=public_id).first()
-    if obj is None:
-        raise HttpError(404, f"There is no contribution with the id '{public_id}'.")
-    return obj
+    return one_or_404(_contributions(), public_id, "contribution")
 
 
 @router.get(
@@ -368,11 +366,8 @@ def list_staff_time(
 
 
 def _staff_time(public_id: uuid.UUID) -> StaffTime:
-    obj = StaffTime.objects.select_related("organisation", "person").filter(public_id=public_id)
-    found = obj.first()
-    if found is None:
-        raise HttpError(404, f"There is no staff time with the id '{public_id}'.")
-    return found
+    rows = StaffTime.objects.select_related("organisation", "person")
+    return one_or_404(rows, public_id, "staff time")
 
 
 @router.get(
@@ -742,9 +737,7 @@ def list_attendance(
     request: HttpRequest, public_id: uuid.UUID, page: Query[CursorParams]
 ) -> dict[str, Any]:
     reject_unknown_params(request, CURSOR_PARAMS)
-    session = TrainingSession.objects.filter(public_id=public_id).first()
-    if session is None:
-        raise HttpError(404, f"There is no training session with the id '{public_id}'.")
+    session = one_or_404(TrainingSession.objects.all(), public_id, "training session")
     rows = Attendance.objects.filter(session=session).select_related(
         "person", "associate", "organisation"
     )

@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import ERRORS, reject_unknown_params
+from coproduce.api.schemas import ERRORS, one_or_404, reject_unknown_params
 from coproduce.api.writes import owner
 from coproduce.audit.log import record_read
 from coproduce.governance import access
@@ -81,9 +81,7 @@ def list_panels(request: HttpRequest) -> QuerySet[Panel]:
 )
 def get_panel(request: HttpRequest, slug: str = Path(..., pattern=SLUG_PATTERN)) -> Panel:
     reject_unknown_params(request)
-    panel = Panel.objects.select_related("study").filter(slug=slug).first()
-    if panel is None:
-        raise HttpError(404, f"There is no panel with the slug '{slug}'.")
+    panel = one_or_404(Panel.objects.select_related("study"), slug, "panel", by="slug")
     if not access.can_view_panel(owner(request), panel):
         raise HttpError(403, "The token's owner can see only the panels they sit on.")
     return panel
@@ -204,9 +202,7 @@ def list_rounds(
 )
 def get_round(request: HttpRequest, public_id: uuid.UUID) -> ReviewRound:
     reject_unknown_params(request)
-    review_round = _rounds().filter(public_id=public_id).first()
-    if review_round is None:
-        raise HttpError(404, f"There is no review round with the id '{public_id}'.")
+    review_round = one_or_404(_rounds(), public_id, "review round")
     user = owner(request)
     if not access.can_view_round(user, review_round):
         raise HttpError(

@@ -20,6 +20,7 @@ from coproduce.api.schemas import (
     ERRORS,
     WRITE_ERRORS,
     Error,
+    one_or_404,
     reject_unknown_params,
 )
 from coproduce.api.writes import (
@@ -127,10 +128,7 @@ def list_records(
 
 
 def _record(public_id: uuid.UUID) -> ImplementationRecord:
-    record = _records().filter(public_id=public_id).first()
-    if record is None:
-        raise HttpError(404, f"There is no implementation record with the id '{public_id}'.")
-    return record
+    return one_or_404(_records(), public_id, "implementation record")
 
 
 @router.get(
@@ -315,9 +313,7 @@ def list_barriers(
 )
 def get_barrier(request: HttpRequest, response: HttpResponse, public_id: uuid.UUID) -> Any:
     reject_unknown_params(request)
-    obj = _barriers().filter(public_id=public_id).first()
-    if obj is None:
-        raise HttpError(404, f"There is no barrier or facilitator with the id '{public_id}'.")
+    obj = one_or_404(_barriers(), public_id, "barrier or facilitator")
     with_etag(response, obj)
     return obj
 
@@ -425,9 +421,7 @@ def update_barrier(
     if_match: str | None = Header(None, alias="If-Match", description=IF_MATCH_HELP),
 ) -> Any:
     reject_unknown_params(request)
-    obj = _barriers().filter(public_id=public_id).first()
-    if obj is None:
-        raise HttpError(404, f"There is no barrier or facilitator with the id '{public_id}'.")
+    obj = one_or_404(_barriers(), public_id, "barrier or facilitator")
     user = owner(request)
     allowed(require_edit, user, obj.study)
     require_match(request, obj)
@@ -569,7 +563,4 @@ def list_measures(
 )
 def get_measure(request: HttpRequest, public_id: uuid.UUID) -> Any:
     reject_unknown_params(request)
-    obj = Measure.objects.select_related("study", "record").filter(public_id=public_id).first()
-    if obj is None:
-        raise HttpError(404, f"There is no measure with the id '{public_id}'.")
-    return obj
+    return one_or_404(Measure.objects.select_related("study", "record"), public_id, "measure")

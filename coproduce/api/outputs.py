@@ -28,6 +28,7 @@ from coproduce.api.schemas import (
     ERRORS,
     WRITE_ERRORS,
     Error,
+    one_or_404,
     reject_unknown_params,
 )
 from coproduce.api.writes import (
@@ -161,10 +162,7 @@ def list_outputs(
 
 
 def _output(public_id: uuid.UUID) -> Output:
-    obj = _outputs().filter(public_id=public_id).first()
-    if obj is None:
-        raise HttpError(404, f"There is no output with the id '{public_id}'.")
-    return obj
+    return one_or_404(_outputs(), public_id, "output")
 
 
 @router.get(

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import ERRORS, reject_unknown_params
+from coproduce.api.schemas import ERRORS, one_or_404, reject_unknown_params
 from coproduce.priorities.models import Consultation, IndicativeQuestion
 
 router = Router(tags=["priorities"])
@@ -65,10 +65,7 @@ def list_consultations(
 
 
 def _consultation(slug: str) -> Consultation:
-    found = Consultation.objects.filter(slug=slug).first()
-    if found is None:
-        raise HttpError(404, f"There is no consultation with the slug '{slug}'.")
-    return found
+    return one_or_404(Consultation.objects.all(), slug, "consultation", by="slug")
 
 
 @router.get(

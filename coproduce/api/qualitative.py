@@ -24,7 +24,7 @@ from ninja.errors import HttpError
 from coproduce.api.auth import StaffToken
 from coproduce.api.cursor import CURSOR_PARAMS, CursorParams, Moment, page_of, paginate
 from coproduce.api.registry import SLUG_PATTERN, choice
-from coproduce.api.schemas import ERRORS, reject_unknown_params
+from coproduce.api.schemas import ERRORS, one_or_404, reject_unknown_params
 from coproduce.api.writes import allowed, owner
 from coproduce.qualitative import access
 from coproduce.qualitative.models import Code, CodeVersion, Coding, Project, ProjectSource
@@ -97,9 +97,8 @@ def list_projects(
 
 def _project(request: HttpRequest, public_id: uuid.UUID) -> Project:
     """The project, if the token's owner is on its study's research team (or a manager)."""
-    slug = Project.objects.filter(public_id=public_id).values_list("study__slug", flat=True).first()
-    if slug is None:
-        raise HttpError(404, f"There is no qualitative project with the id '{public_id}'.")
+    slugs = Project.objects.values_list("study__slug", flat=True)
+    slug = one_or_404(slugs, public_id, "qualitative project")
     project: Project = allowed(access.project_for, owner(request), slug)
     return project
 

@@ -20,6 +20,7 @@ from coproduce.api.schemas import (
     Error,
     LimitOffset,
     ValidationErrors,
+    one_or_404,
     reject_unknown_params,
 )
 from coproduce.api.writes import (
@@ -194,9 +195,7 @@ def list_studies(request: HttpRequest, filters: Query[StudyFilters]) -> QuerySet
 )
 def get_study(request: HttpRequest, response: HttpResponse, slug: str) -> Study:
     reject_unknown_params(request)
-    study = _studies().filter(slug=slug).first()
-    if study is None:
-        raise HttpError(404, f"There is no study with the slug '{slug}'.")
+    study = one_or_404(_studies(), slug, "study", by="slug")
     with_etag(response, study)
     return study
 
@@ -390,7 +389,4 @@ def list_people(request: HttpRequest) -> QuerySet[Person]:
 )
 def get_person(request: HttpRequest, public_id: uuid.UUID) -> Person:
     reject_unknown_params(request)
-    person = Person.objects.select_related("organisation").filter(public_id=public_id).first()
-    if person is None:
-        raise HttpError(404, f"There is no person with the id '{public_id}'.")
-    return person
+    return one_or_404(Person.objects.select_related("organisation"), public_id, "person")

@@ -1,10 +1,12 @@
-"""Pieces every router shares: the error body, pagination, and strict query strings."""
+"""Pieces every router shares: the error body, pagination, strict query strings, and the 404
+of a record named in the path."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
@@ -77,3 +79,16 @@ def reject_unknown_params(
             400,
             f"Unknown query parameter: {', '.join(unknown)}. This endpoint accepts: {known_text}.",
         )
+
+
+_Row = TypeVar("_Row")
+
+
+def one_or_404(rows: QuerySet[Any, _Row], value: Any, noun: str, *, by: str = "public_id") -> _Row:
+    """The row of `rows` whose `by` (its public id, or its slug) is `value`; else a 404 that
+    names what was asked for: "There is no output with the id '…'." (or "with the slug '…'")."""
+    found = rows.filter(**{by: value}).first()
+    if found is None:
+        name = "id" if by == "public_id" else by
+        raise HttpError(404, f"There is no {noun} with the {name} '{value}'.")
+    return found

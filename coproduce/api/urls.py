@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError
 
 from coproduce.api import (
     community,
+    contacts,
     coproduction,
     events,
     funding,
@@ -32,7 +33,7 @@ api = NinjaAPI(
         "Read the collaboration's themes, studies, organisations and communities of practice; "
         "with a staff token, events, governance, implementation and outputs, co-production, "
         "priorities, funding and qualitative projects, as the staff pages show them. "
-        "Personal data (people, associates) "
+        "Personal data (people, associates, contacts) "
         "needs a staff API token, sent as `Authorization: Bearer <token>`, whose owner holds the "
         "personal data export role (managers, or staff also given the 'personal data export' "
         "group): 401 without a valid staff token, 403 with a staff token lacking the role. "
@@ -59,6 +60,7 @@ api.add_router("/", priorities.router)
 api.add_router("/", outputs.router)
 api.add_router("/", funding.router)
 api.add_router("/", qualitative.router)
+api.add_router("/", contacts.router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -37,6 +37,7 @@ AREAS: dict[str, str] = {
     "priorities": "Priority-setting consultations and indicative questions",
     "funding": "Funding, matched funding, fellows' posts and training",
     "qualitative": "Qualitative projects, codebooks and codings",
+    "contacts": "Contacts: one record per person, across their roles",
 }
 
 

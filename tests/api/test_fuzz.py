@@ -3,8 +3,8 @@
 Every operation in /api/openapi.json gets generated requests, valid and invalid, sent with a
 staff token; each answer must be no server error, carry a status the document lists, and
 match the documented response schema and content type. The database holds a little of
-everything the API reads (themes, studies, organisations, people, communities, associates)
-so that generated slugs and filters sometimes hit real rows.
+everything the API reads (themes, studies, organisations, people, communities, associates,
+contacts) so that generated slugs and filters sometimes hit real rows.
 
 Deterministic (`derandomize`) and small (`max_examples` per operation), so it runs in a few
 seconds; `make test` runs it on SQLite and on PostgreSQL like every other test.
@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from coproduce.apitokens.models import ApiToken
 from coproduce.community.models import Associate, CommunityOfPractice, LeadershipPeriod
+from coproduce.contacts.models import Contact
 from coproduce.registry.access import MANAGER
 from tests import factories
 from tests.community import helpers
@@ -57,6 +58,10 @@ def api_data(db: Any) -> dict[str, str]:
     erased = helpers.associate(cops=[wide])
     Associate.objects.filter(pk=erased.pk).update(full_name="", email=None, organisation="")
     _other_domains(study, trust)
+    # Everyone above has a contact already (their roles attach one); one more with every field.
+    Contact.objects.create(
+        full_name="Sam Contact", email="sam@example.org", phone="01632 960 123", organisation="RDE"
+    )
     manager = factories.UserFactory(username="fuzz-manager", groups=[MANAGER])
     # Read and write: every write operation's form and services meet generated bodies too.
     _, secret = ApiToken.objects.issue(manager, "Fuzzing", access="write")

@@ -46,7 +46,7 @@ own expects ADMIN (every role sent to the admin sign-in); each pattern is still 
 requested for every role. Own rows: the sign-in page (200) and sign-out (GET redirects, signs
 nobody out). The API: public lists answer everyone; people and associates need a staff token
 (401 without one, or with the DF's) whose owner holds the personal data export grant (403
-otherwise).
+otherwise); so do contacts, although the contacts pages show a researcher their studies'.
 
 Spreadsheets: `test_only_known_exports_answer_with_a_spreadsheet` fails when a URL answers
 with a CSV or XLSX file and is not in `tests/security/test_exports.py`'s EXPORTS (each of which
@@ -144,6 +144,11 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     "api:list_placement_agreements": ("GET", PERSONAL_DATA_API),
     "api:list_training_sessions": ("GET", PERSONAL_DATA_API),
     "api:list_attendance": ("GET", PERSONAL_DATA_API),
+    # Contacts: personal data, so the grant (managers), as for people and associates; a
+    # researcher, whom the contacts pages show their studies' contacts, is refused here too.
+    "api:list_contacts": ("GET", PERSONAL_DATA_API),
+    "api:get_contact": ("GET", PERSONAL_DATA_API),
+    "api:update_contact": ("PATCH", READ_TOKEN_WRITE),
     # Qualitative: any staff token lists the projects it may code (a staff reader's list is
     # empty: tests/api/test_more_domains.py); one project and its parts, the team only.
     "api:list_projects": ("GET", ALL_STAFF_API),
@@ -687,6 +692,8 @@ PUBLIC_IDS = {
     "staff:contact_download": "contact",
     "staff:enquiry_status": "enquiry",
     "api:get_person": "person",
+    "api:get_contact": "contact",
+    "api:update_contact": "contact",
     "api:get_associate": "associate",
     "api:get_record": "record",
     "api:update_record": "record",
@@ -1041,6 +1048,8 @@ PERSONAL_DATA_KEYS = (
     "api:list_placement_agreements",
     "api:list_training_sessions",
     "api:list_attendance",
+    "api:list_contacts",
+    "api:get_contact",
 )
 
 
@@ -1133,6 +1142,7 @@ API_WRITES: dict[str, tuple[str, tuple[Any, ...]]] = {
     "api:update_staff_time": ("PATCH", (401, 401, 401, 403, 403, 401, 200)),
     "api:update_event": ("PATCH", (401, 401, 401, 403, 403, 401, 200)),
     "api:update_booking": ("PATCH", (401, 401, 401, 403, 403, 401, 200)),
+    "api:update_contact": ("PATCH", (401, 401, 401, 403, 403, 401, 200)),
 }
 
 
@@ -1195,6 +1205,7 @@ def _api_write_body(key: str, scene: Scene, role: str) -> dict[str, Any]:
         "api:update_staff_time": {"fte": "0.4"},
         "api:update_event": {"capacity": 30},
         "api:update_booking": {"status": "cancelled"},
+        "api:update_contact": {"phone": "01632 960 123"},
         "api:create_involvement": {
             "study": study,
             "contributor_name": "Pat Carer",
