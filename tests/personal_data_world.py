@@ -353,6 +353,10 @@ LINKS: dict[str, Link] = {
     "contacts.Contact": lambda w: M("contacts.Contact").objects.get(
         pk=w["community.Associate"].contact_id
     ),
+    # Its primary address among its addresses, held since the contact was made.
+    "contacts.ContactAddress": lambda w: M("contacts.ContactAddress").objects.get(
+        contact=w["contacts.Contact"], email=EMAIL
+    ),
     "contacts.NotDuplicate": lambda w: make(
         M("contacts.NotDuplicate"),
         first=w["contacts.Contact"],

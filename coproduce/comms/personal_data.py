@@ -118,8 +118,8 @@ def _problems(subject: Subject) -> models.Q:
     from coproduce.community.models import address_hash
 
     q = models.Q(outbox__in=OutboxMessage.objects.filter(_outbox(subject)))
-    if subject.email:
-        q |= models.Q(address_sha256=address_hash(subject.email))
+    if subject.emails:
+        q |= models.Q(address_sha256__in=[address_hash(a) for a in subject.emails])
     return q
 
 

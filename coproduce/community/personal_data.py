@@ -35,9 +35,7 @@ def _erase_associates(subject: Subject, rows: models.QuerySet, at: dt.datetime, 
 def _suppressed(subject: Subject) -> models.Q:
     from coproduce.community.models import address_hash
 
-    if not subject.email:
-        return models.Q(pk__in=[])
-    return models.Q(address_sha256=address_hash(subject.email))
+    return models.Q(address_sha256__in=[address_hash(address) for address in subject.emails])
 
 
 def _activities(subject: Subject) -> models.QuerySet:

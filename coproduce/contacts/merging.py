@@ -1,8 +1,10 @@
 """Merging two contacts that are one person: one transaction, one audit entry.
 
-Every role row (roles.py) and the sign-in account of the contact merged away point at the
-one kept; its "not a duplicate" decisions go; blank details of the kept contact (name, phone,
-organisation, and address if it had none) are filled from the other; the other is deleted.
+Every role row (roles.py), every address (`ContactAddress`) and the sign-in account of the
+contact merged away point at the one kept, so rows held only under its address (outbox
+messages, registrations, mail) are the kept contact's too for access and erasure; its "not a
+duplicate" decisions go; blank details of the kept contact (name, phone, organisation, and
+address if it had none) are filled from the other; the other is deleted.
 The role rows themselves are not merged (two associate rows stay two rows: the associate merge
 in the community directory joins those, with its own rules about consent).
 
@@ -15,10 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from coproduce.audit.log import record
-from coproduce.contacts.models import Contact, NotDuplicate
-from coproduce.contacts.roles import roles
+from coproduce.contacts.models import Contact, ContactAddress, NotDuplicate
+from coproduce.contacts.roles import hold_address, roles
 
 
 class CannotMerge(Exception):
@@ -55,6 +58,14 @@ def merge(
         )
         if count:
             moved[role.model] = count
+    # Both primary addresses are among the addresses (made before the table, or in bulk).
+    hold_address(keep.pk, keep.email)
+    hold_address(other.pk, other.email)
+    addresses = ContactAddress.objects.filter(contact_id=other.pk).update(
+        contact_id=keep.pk, how=f"merged from {other.audit_label}", added=timezone.now()
+    )
+    if addresses:
+        moved[ContactAddress._meta.label] = addresses
     user_id, other_email = other.user_id, other.email
     NotDuplicate.objects.filter(first=other).delete()
     NotDuplicate.objects.filter(second=other).delete()

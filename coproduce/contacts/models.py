@@ -1,6 +1,10 @@
 """One contact per person: every role a person has (sign-in account, person in the registry,
 associate, involvement contributor, source participant, booker, enquirer, identified respondent)
-points at one `Contact` (roles.py says which models, and attaches new rows on save)."""
+points at one `Contact` (roles.py says which models, and attaches new rows on save).
+
+A contact has one primary address (`Contact.email`, what the rest of the code reads) and may
+have more (`ContactAddress`: the primary one, and those of contacts merged into it), so that
+access and erasure reach rows held under any address the person used."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Contact(models.Model):
@@ -45,6 +50,26 @@ class Contact(models.Model):
     def audit_label(self) -> str:
         """How audit entries name it: by public id only (they must hold no personal data)."""
         return f"contact {self.public_id}"
+
+
+class ContactAddress(models.Model):
+    """One address of a contact: its primary one (`Contact.email`) and every address of a
+    contact merged into it. An address belongs to one contact (normalised, unique)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="addresses")
+    # Normalised (`lib.identifiers.normalise_email`): trimmed, lower case.
+    email = models.CharField(max_length=254, unique=True)
+    added = models.DateTimeField(default=timezone.now)
+    # How the contact came to hold it: "first address", "merged from contact <public id>".
+    how = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["contact", "added", "pk"]
+        verbose_name = "contact address"
+        verbose_name_plural = "contact addresses"
+
+    def __str__(self) -> str:
+        return self.email
 
 
 class NotDuplicate(models.Model):

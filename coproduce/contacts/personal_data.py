@@ -3,17 +3,44 @@
 
 from __future__ import annotations
 
-from coproduce.lib.personaldata import Erasure, Rule, by, register, register_key
+from django.db.models import Q
+
+from coproduce.lib.personaldata import (
+    Erasure,
+    Rule,
+    by,
+    register,
+    register_addresses,
+    register_key,
+)
 
 
 def _contacts(email: str) -> list[int]:
-    from coproduce.contacts.models import Contact
+    """The contacts holding the address: as their primary one, or among their others."""
+    from coproduce.contacts.models import Contact, ContactAddress
 
-    return list(Contact.objects.filter(email=email).values_list("pk", flat=True))
+    held = ContactAddress.objects.filter(email=email).values("contact_id")
+    return list(
+        Contact.objects.filter(Q(email=email) | Q(pk__in=held)).values_list("pk", flat=True)
+    )
+
+
+def _addresses(email: str) -> list[str]:
+    """Every address of the contact holding this one (a person who used two addresses, whose
+    contacts were merged, is one subject whichever address is asked about)."""
+    from coproduce.contacts.models import Contact, ContactAddress
+
+    ids = _contacts(email)
+    if not ids:
+        return []
+    primary = Contact.objects.filter(pk__in=ids).exclude(email="").values_list("email", flat=True)
+    held = ContactAddress.objects.filter(contact_id__in=ids).values_list("email", flat=True)
+    return list(dict.fromkeys([*primary, *held]))
 
 
 def declare() -> None:
     register_key("contact", _contacts)
+    register_addresses(_addresses)
     register(
         Rule(
             "contacts.Contact",
@@ -29,6 +56,20 @@ def declare() -> None:
             retention="As long as any role of the person is kept",
             blank={"full_name": "Erased contact", "email": "", "phone": "", "organisation": ""},
             name_fields=("full_name",),
+            order=95,
+        )
+    )
+    register(
+        Rule(
+            "contacts.ContactAddress",
+            ("email",),
+            by(email=["email"], keys=[("contact", "contact_id")]),
+            Erasure.DELETE,
+            "Deleted: every address of the person's contact.",
+            purpose="Every address one person used (their contact's own, and those of contacts "
+            "merged into it), so that access and erasure reach rows held under any of them",
+            who_sees="Staff with the personal data export grant",
+            retention="As long as the contact",
             order=95,
         )
     )

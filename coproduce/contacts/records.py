@@ -1,8 +1,9 @@
 """A contact's roles and record: what the contact page and its downloads show.
 
 The record is the personal-data register's (`lib/personaldata.record`) for the subject the
-contact stands for: its address, and the ids of every role row linked to it (so rows under
-another address merged into the contact are found too). Who reads it decides its scope:
+contact stands for: every address of it (`ContactAddress`: its own and those of contacts
+merged into it), and the ids of every role row linked to it (so rows under another address
+merged into the contact are found too). Who reads it decides its scope:
 staff with the personal data export grant see everything; anyone else with a staff role sees
 only the rows of the studies they work on (`scope_for`).
 """
@@ -15,8 +16,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from coproduce.contacts.models import Contact
-from coproduce.contacts.roles import Role, roles
+from coproduce.contacts.models import Contact, ContactAddress
+from coproduce.contacts.roles import Role, addresses, roles
 from coproduce.lib import personaldata
 
 
@@ -38,7 +39,7 @@ def subject_for(contact: Contact) -> personaldata.Subject:
             )
     if contact.user_id:
         known["user"] = {contact.user_id}
-    return personaldata.subject_for(contact.email or None, **known)
+    return personaldata.subject_for(addresses(contact), **known)
 
 
 def _in_scope(role: Role, rows: QuerySet, study_ids: set[int] | None) -> QuerySet:
@@ -86,7 +87,8 @@ def search(contacts: QuerySet[Contact], text: str) -> QuerySet[Contact]:
     if not text:
         return contacts
     if "@" in text:
-        return contacts.filter(email__startswith=text.lower())
+        held = ContactAddress.objects.filter(email__startswith=text.lower()).values("contact_id")
+        return contacts.filter(Q(email__startswith=text.lower()) | Q(pk__in=held))
     return contacts.filter(
         Q(full_name__icontains=text) | Q(organisation__icontains=text) | Q(phone__contains=text)
     )

@@ -10,7 +10,10 @@ personal-data register (`lib/personaldata.py`) its ids are. From then on:
 - rows written without `save()` (bulk loads and imports) are attached by `link_unlinked()`,
   which the loaders call at their end and the worker's clock runs, so no row stays without one;
 - a sign-in account (`auth.User`) has its contact through `Contact.user`, attached on
-  `post_save` in the same way.
+  `post_save` in the same way;
+- a contact's addresses (`ContactAddress`) hold its primary address (`hold_address`, on the
+  contact's `post_save`, and by `link_rows` and the sweep for contacts made in bulk) and those
+  of contacts merged into it: an address held by a contact finds that contact, primary or not.
 
 Invariant: every row of every registered model has a contact once saved or swept; nothing
 here ever moves a row from one contact to another (only `merging.merge` does, audited).
@@ -18,6 +21,7 @@ here ever moves a row from one contact to another (only `merging.merge` does, au
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +31,12 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_save, pre_save
 
-from coproduce.contacts.models import Contact
+from coproduce.contacts.models import Contact, ContactAddress
 from coproduce.lib.identifiers import normalise_email
 
+log = logging.getLogger(__name__)
 ERASED_DOMAIN = "@erased.invalid"
+FIRST_ADDRESS = "first address"
 
 
 @dataclass(frozen=True)
@@ -69,12 +75,47 @@ def usable_address(address: str | None) -> str:
     return "" if email.endswith(ERASED_DOMAIN) else email
 
 
+def hold_address(contact_id: int, address: str | None, how: str = FIRST_ADDRESS) -> bool:
+    """Record `address` (normalised) as one of the contact's addresses, unless a contact holds
+    it already. True if a row was added. Safe inside a caller's transaction (own savepoint)."""
+    email = usable_address(address)
+    if not email:
+        return False
+    holder = ContactAddress.objects.filter(email=email).values_list("contact_id", flat=True)
+    found = holder.first()
+    if found is not None:
+        if found != contact_id:
+            log.warning("Contact %s: its address is held by contact %s", contact_id, found)
+        return False
+    try:
+        with transaction.atomic():
+            ContactAddress.objects.create(contact_id=contact_id, email=email, how=how)
+    except IntegrityError:
+        return False
+    return True
+
+
+def addresses(contact: Contact) -> list[str]:
+    """Every address of the contact, its primary one first."""
+    held = ContactAddress.objects.filter(contact_id=contact.pk).values_list("email", flat=True)
+    return list(dict.fromkeys(a for a in (contact.email, *held) if a))
+
+
+def holding(email: str) -> Contact | None:
+    """The contact with this (normalised) address as its primary one, or among its others."""
+    return (
+        Contact.objects.filter(email=email).first()
+        or Contact.objects.filter(addresses__email=email).first()
+    )
+
+
 def contact_for(email: str, name: str = "", organisation: str = "") -> Contact:
-    """The contact with this (normalised) address, or a new one; a new one with no address
-    when `email` is blank. Race-safe: the address is unique among contacts."""
+    """The contact holding this (normalised) address (its primary one or another, merged in),
+    or a new one; a new one with no address when `email` is blank. Race-safe: the address is
+    unique among contacts."""
     email = usable_address(email)
     if email:
-        found = Contact.objects.filter(email=email).first()
+        found = holding(email)
         if found is not None:
             if not found.full_name and name:
                 Contact.objects.filter(pk=found.pk).update(full_name=name[:200])
@@ -128,6 +169,11 @@ def attach_user(user: Any) -> Contact | None:
     return Contact.objects.create(user=user, full_name=name or user.get_username())
 
 
+def _contact_saved(sender: Any, instance: Contact, raw: bool, **_: Any) -> None:
+    if not raw and instance.email:
+        hold_address(instance.pk, instance.email)
+
+
 def _pre_save(sender: type[models.Model], instance: models.Model, raw: bool, **_: Any) -> None:
     if not raw:
         attach(instance)
@@ -143,6 +189,7 @@ def connect() -> None:
     receiver looks the model up in the registry at save time)."""
     pre_save.connect(_pre_save, dispatch_uid="contacts.attach")
     post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="contacts.user")
+    post_save.connect(_contact_saved, sender=Contact, dispatch_uid="contacts.address")
 
 
 def link_unlinked(models_: Iterable[str] | None = None, *, batch: int = 1000) -> dict[str, int]:
@@ -171,7 +218,33 @@ def link_unlinked(models_: Iterable[str] | None = None, *, batch: int = 1000) ->
             attach_user(user)
             count += 1
         done["auth.User"] = count
+    hold_primary_addresses(Contact, ContactAddress)
     return done
+
+
+def hold_primary_addresses(contact_model: Any, address_model: Any, pks: Any = None) -> int:
+    """Give every contact with an address (of `pks` if given) its primary address among its
+    addresses, where no contact holds it yet (contacts made in bulk, without `save()`). Works on
+    the current models and on a migration's historical ones. Returns how many were added."""
+    contacts = contact_model._default_manager.exclude(email="")
+    if pks is not None:
+        contacts = contacts.filter(pk__in=list(pks))
+    held = address_model._default_manager.values("email")
+    missing = [
+        address_model(contact_id=pk, email=email, how=FIRST_ADDRESS)
+        for pk, email in contacts.exclude(email__in=held).values_list("pk", "email").iterator()
+    ]
+    address_model._default_manager.bulk_create(missing, batch_size=500, ignore_conflicts=True)
+    return len(missing)
+
+
+def _address_model(contact_model: Any) -> Any:
+    """The addresses model beside `contact_model` (current or historical), or None in a
+    migration state from before it existed."""
+    try:
+        return contact_model._meta.apps.get_model("contacts", "ContactAddress")
+    except LookupError:
+        return None
 
 
 def link_rows(
@@ -187,6 +260,7 @@ def link_rows(
     (made if missing), or to a new contact of its own when it has no address. Works on the
     current models and on a migration's historical ones (pass both models), in batches."""
     fields = [email, name] + ([organisation] if organisation else [])
+    address_model = _address_model(contact_model)
     linked = 0
     last = 0
     while True:
@@ -206,6 +280,11 @@ def link_rows(
         known = dict(
             contact_model._default_manager.filter(email__in=list(wanted)).values_list("email", "pk")
         )
+        if address_model is not None:  # addresses held by a contact as other than its primary
+            for address, contact_id in address_model._default_manager.filter(
+                email__in=[a for a in wanted if a not in known]
+            ).values_list("email", "contact_id"):
+                known[address] = contact_id
         missing = [
             contact_model(email=a, full_name=n[:200], organisation=o[:200])
             for a, (n, o) in wanted.items()
@@ -218,6 +297,10 @@ def link_rows(
                 contact_model._default_manager.filter(email__in=list(wanted)).values_list(
                     "email", "pk"
                 )
+            )
+        if address_model is not None and missing:
+            hold_primary_addresses(
+                contact_model, address_model, pks=[known[c.email] for c in missing]
             )
         unaddressed = [row for row in chunk if not usable_address(row[1])]
         own = contact_model._default_manager.bulk_create(

@@ -65,9 +65,12 @@ class EventsConfig(AppConfig):
 def _forget_bookings(subject: Any, rows: Any, at: Any, by: Any) -> int:
     from coproduce.events.services import forget_person
 
-    # Bookings found through the contact under another address (merged into it) too.
-    others = sorted({e for e in rows.values_list("email", flat=True) if e} - {subject.email})
-    done = forget_person(subject.email, None, at)
+    # Bookings under each of their addresses, and those found through the contact under an
+    # address the subject does not list (merged into it) too.
+    others = sorted({e for e in rows.values_list("email", flat=True) if e} - set(subject.emails))
+    done = 0
+    for email in subject.emails:
+        done += forget_person(email, None, at)
     for associate_id in sorted(subject.ids("associate")):
         done += forget_person(None, associate_id, at)
     for email in others:

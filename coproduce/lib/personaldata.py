@@ -19,8 +19,10 @@ questions the law asks of us:
 - records of processing (Art 30) and storage limitation (Art 5(1)(e)): `rules()` lists purpose,
   retention and recipients for the staff page and docs/operations.md.
 
-The person (the "subject") is found from an email address: apps register key resolvers
-(`register_key`) that turn the address into ids ("associate", "person", "user", ...) before
+The person (the "subject") is found from an email address, or several: apps register address
+resolvers (`register_addresses`: the contacts app answers with every address of the contact
+holding one, so a person who used two addresses is one subject) and key resolvers
+(`register_key`) that turn each address into ids ("associate", "person", "user", ...) before
 anything is changed, so erasing one table never hides rows of another.
 """
 
@@ -48,11 +50,20 @@ class Erasure(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Subject:
-    """One person: their normalised address, the ids each key resolver found, and their names."""
+    """One person: their normalised addresses, the ids each key resolver found, and their names.
 
-    email: str
+    `emails` is every address (the first is `email`, their main one); give either or both:
+    `Subject("jo@example.org")`, `Subject(emails=("jo@example.org", "jo@work.example"))`."""
+
+    email: str = ""
     keys: Mapping[str, frozenset[int]] = field(default_factory=dict)
     names: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        every = tuple(dict.fromkeys(a for a in (self.email, *self.emails) if a))
+        object.__setattr__(self, "emails", every)
+        object.__setattr__(self, "email", every[0] if every else "")
 
     def ids(self, key: str) -> frozenset[int]:
         return self.keys.get(key, frozenset())
@@ -61,8 +72,9 @@ class Subject:
     def terms(self) -> tuple[str, ...]:
         """What identifies them in free text: the address, and every name that is a full name
         (two words or more) or a single word of six letters or more. A short single name ("Sam")
-        would match other people's text; erased rows' placeholders are not names."""
-        found = [self.email] if self.email else []
+        would match other people's text; erased rows' placeholders are not names. Every address
+        of theirs is a term."""
+        found = list(self.emails)
         for name in self.names:
             name = " ".join(name.split())
             if name.lower().startswith("erased "):
@@ -134,6 +146,7 @@ class Rule:
 _RULES: dict[str, Rule] = {}
 _NOT_PERSONAL: dict[str, str] = {}
 _KEYS: dict[str, Callable[[str], Iterable[int]]] = {}
+_ADDRESSES: dict[str, Callable[[str], Iterable[str]]] = {}
 _FILES: dict[str, tuple[Callable[[Subject], list[dict[str, Any]]], Callable[[Subject], int]]] = {}
 
 
@@ -150,6 +163,12 @@ def declare_not_personal(model: str, reason: str) -> None:
 def register_key(name: str, resolve: Callable[[str], Iterable[int]]) -> None:
     """Add a key: given a normalised address, the ids of that kind it identifies."""
     _KEYS[name] = resolve
+
+
+def register_addresses(resolve: Callable[[str], Iterable[str]]) -> None:
+    """Add an address resolver: given a normalised address, the other addresses of the same
+    person (e.g. every address of the contact holding it). `subject_for` follows them all."""
+    _ADDRESSES[f"{resolve.__module__}.{resolve.__qualname__}"] = resolve
 
 
 def register_files(
@@ -182,15 +201,16 @@ def file_places() -> list[str]:
 
 
 def by(*, email: Iterable[str] = (), keys: Iterable[tuple[str, str]] = ()) -> QFinder:
-    """Rows matching any of: an address field (case-insensitively), or a foreign key field
-    holding one of the subject's ids of a key, given as (key, field) pairs."""
+    """Rows matching any of: an address field holding any of the subject's addresses
+    (case-insensitively), or a foreign key field holding one of the subject's ids of a key,
+    given as (key, field) pairs."""
     email_fields, key_fields = tuple(email), tuple(keys)
 
     def find(subject: Subject) -> models.Q:
         q = models.Q(pk__in=[])
-        if subject.email:
+        for address in subject.emails:
             for name in email_fields:
-                q |= models.Q(**{f"{name}__iexact": subject.email})
+                q |= models.Q(**{f"{name}__iexact": address})
         for key, name in key_fields:
             if ids := subject.ids(key):
                 q |= models.Q(**{f"{name}__in": sorted(ids)})
@@ -222,21 +242,41 @@ def rows(rule: Rule, subject: Subject) -> models.QuerySet:
 # The subject ---------------------------------------------------------------------------------
 
 
-def subject_for(email: str | None, **known: Iterable[int]) -> Subject:
-    """The person with this address (normalised: trimmed, lower case), with every key resolved
-    and the names the register's rows give them; `known` adds ids the caller already has."""
-    address = (email or "").strip().lower()
+def addresses_for(email: str | Iterable[str] | None) -> tuple[str, ...]:
+    """The addresses given (normalised: trimmed, lower case; the first stays first) and every
+    other address of the same person the address resolvers know (`register_addresses`)."""
+    given = [email] if email is None or isinstance(email, str) else list(email)
+    found = list(dict.fromkeys(a for a in ((g or "").strip().lower() for g in given) if a))
+    waiting = list(found)
+    while waiting:
+        address = waiting.pop(0)
+        for resolve in _ADDRESSES.values():
+            for other in resolve(address):
+                other = (other or "").strip().lower()
+                if other and other not in found:
+                    found.append(other)
+                    waiting.append(other)
+    return tuple(found)
+
+
+def subject_for(email: str | Iterable[str] | None, **known: Iterable[int]) -> Subject:
+    """The person with this address, or these addresses (`addresses_for`: with every other
+    address of theirs the register knows), with every key resolved for each address and the
+    names the register's rows give them; `known` adds ids the caller already has."""
+    addresses = addresses_for(email)
     keys: dict[str, set[int]] = {name: set(ids) for name, ids in known.items()}
-    if address:
+    for address in addresses:
         for name, resolve in _KEYS.items():
             keys.setdefault(name, set()).update(resolve(address))
-    subject = Subject(address, {k: frozenset(v) for k, v in keys.items()})
+    subject = Subject(emails=addresses, keys={k: frozenset(v) for k, v in keys.items()})
     names: list[str] = []
     for rule in rules():
         if rule.name_fields:
             for values in rows(rule, subject).values_list(*rule.name_fields):
                 names.append(" ".join(str(v) for v in values if v).strip())
-    return Subject(address, subject.keys, tuple(dict.fromkeys(n for n in names if n)))
+    return Subject(
+        emails=addresses, keys=subject.keys, names=tuple(dict.fromkeys(n for n in names if n))
+    )
 
 
 # Right of access -----------------------------------------------------------------------------
@@ -297,6 +337,7 @@ def record(subject: Subject, *, study_ids: Iterable[int] | None = None) -> dict[
     )
     return {
         "email": subject.email,
+        "emails": list(subject.emails),
         "names": list(subject.names),
         "made": timezone.now().isoformat(),
         "tables": tables,
@@ -326,7 +367,7 @@ def redact(value: Any, terms: Iterable[str], replacement: str = "[erased]") -> A
 
 
 def text_mentions(model: type[models.Model], fields: Iterable[str], subject: Subject) -> models.Q:
-    """Rows whose text fields mention the subject's address or a name as whole words (a
+    """Rows whose text fields mention one of the subject's addresses or names as whole words (a
     finder's Q): the database narrows by substring, then each candidate is checked."""
     names = tuple(fields)
     q = models.Q(pk__in=[])
@@ -395,6 +436,8 @@ def record_pdf(found: dict[str, Any]) -> bytes:
     out.multi_cell(width, 8, title)
     out.set_font(FAMILY, "", 10)
     out.multi_cell(width, 5, clean(f"Made {found['made']}. Names: {', '.join(found['names'])}"))
+    if len(found.get("emails", [])) > 1:
+        out.multi_cell(width, 5, clean(f"Addresses: {', '.join(found['emails'])}"))
     for table in found["tables"].values():
         if not table["rows"]:
             continue

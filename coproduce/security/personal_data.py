@@ -71,7 +71,7 @@ def _sign_in(subject: Subject) -> models.Q:
         .values_list("username", flat=True)
     )
     q = models.Q(pk__in=[])
-    for name in [subject.email, *names]:
+    for name in [*subject.emails, *names]:
         if name:
             q |= models.Q(username__iexact=name)
     return q

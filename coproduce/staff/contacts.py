@@ -121,6 +121,7 @@ def contact_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "staff/contact_detail.html",
         {
             "contact": contact,
+            "addresses": list(contact.addresses.order_by("added", "pk")) if scope is None else [],
             "held": contact_records.held(contact, scope),
             "timeline": personaldata.timeline(found),
             "tables": _tables(found),

@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -117,7 +117,11 @@ def look_up(request: HttpRequest) -> HttpResponse:
                 "count": count,
                 "timeline": personaldata.timeline(found),
                 "erase_form": EraseForm(initial={"email": subject.email}),
-                "contacts": list(Contact.objects.filter(email=subject.email)),
+                "contacts": list(
+                    Contact.objects.filter(
+                        Q(email__in=subject.emails) | Q(addresses__email__in=subject.emails)
+                    ).distinct()
+                ),
             }
         )
     response = render_staff(request, "staff/personal_data.html", context, section=SECTION)

@@ -1,6 +1,7 @@
 """The contacts migrations carry existing data forward with no loss: on the demo and on the
 synthetic network (small), every row of every table is still there afterwards, every role row
-and sign-in account has a contact, and one normalised address is one contact."""
+and sign-in account has a contact, one normalised address is one contact, and every contact's
+address is among its addresses."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from coproduce.contacts.models import Contact
+from coproduce.contacts.models import Contact, ContactAddress
 from coproduce.contacts.roles import roles, usable_address
 
 
@@ -71,6 +72,10 @@ def _migrate_through_contacts(load: Callable[[], None]) -> None:
     # One contact per address, one per row with no address, one per account with neither.
     assert Contact.objects.count() == len(addresses) + unaddressed + user_only
     assert after["contacts_contact"] == Contact.objects.count()
+    # Every contact with an address holds it among its addresses (contacts/0003, link_rows).
+    held = dict(ContactAddress.objects.values_list("email", "contact_id"))
+    primary = dict(Contact.objects.exclude(email="").values_list("email", "pk"))
+    assert held == primary
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -320,11 +320,27 @@ def _extras(factor: int) -> None:
         )
 
 
+def _addresses_follow_their_contacts() -> None:
+    """A copy of a contact's address belongs to the copy of the contact with that address
+    (made by `_grow` with the same suffix), not to the demo contact: the grown data has more
+    people, not more addresses per person (each would add its key look-ups to the record)."""
+    from coproduce.contacts.models import Contact, ContactAddress
+
+    owners = dict(Contact.objects.exclude(email="").values_list("email", "pk"))
+    moved = []
+    for address in ContactAddress.objects.filter(email__in=list(owners)):
+        if address.contact_id != owners[address.email]:
+            address.contact_id = owners[address.email]
+            moved.append(address)
+    ContactAddress.objects.bulk_update(moved, ["contact_id"], batch_size=500)
+
+
 def build(factor: int) -> None:
     call_command("loaddemo", verbosity=0)
     demo = _demo_rows()
     synthetic.load(grown(SCALE, factor), seed=7, report=lambda *args: None)
     _grow(demo, copies=factor, seed=11)
+    _addresses_follow_their_contacts()
     _extras(factor)
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
