@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "coproduce.qualitative",
     "coproduce.governance",
     "coproduce.pagecache",
+    "coproduce.figures",
     "coproduce.pages",
     "coproduce.operations",
     "coproduce.apitokens",

@@ -36,6 +36,18 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.transactional)
 
 
+@pytest.fixture(autouse=True)
+def stored_figures_computed_when_out_of_date(settings: Any) -> None:
+    """Pages read stored figures (coproduce/figures); a dear one out of date is answered as
+    stored until the worker computes it again. No worker runs beside the tests, and xdist's
+    processes share the data generation, so here every figure out of date is computed on the
+    request, and every read computes (a stored figure never counts as fresh), so that query
+    counts are those of the computation, whatever ran before; tests/figures sets both back
+    to test the stored and the worker's ways."""
+    settings.COPRODUCE_FIGURES_INLINE_SECONDS = 3600
+    settings.COPRODUCE_FIGURES_MAX_AGE_SECONDS = 0
+
+
 @pytest.fixture
 def study(db: Any) -> Any:
     return factories.StudyFactory(slug="return-to-work", title="Return to work after stroke")

@@ -357,12 +357,22 @@ LINKS: dict[str, Link] = {
     "contacts.ContactAddress": lambda w: M("contacts.ContactAddress").objects.get(
         contact=w["contacts.Contact"], email=EMAIL
     ),
+    # A stored figure naming the person (the governance rules name a fellow near the cap).
+    "figures.StoredFigure": lambda w: _figure_naming_them(),
     "contacts.NotDuplicate": lambda w: make(
         M("contacts.NotDuplicate"),
         first=w["contacts.Contact"],
         second=make(M("contacts.Contact"), email="someone.else@example.org"),
     ),
 }
+
+
+def _figure_naming_them() -> Any:
+    from coproduce import figures
+
+    figures.define("test.named", lambda: [{"subject": f"{NAME} ({EMAIL})", "count": 1}])
+    figures.read("test.named")
+    return M("figures.StoredFigure").objects.get(key=figures.key("test.named", ()))
 
 
 def _panel() -> Any:

@@ -28,4 +28,8 @@ class CommsConfig(AppConfig):
         from coproduce.contacts.roles import link_unlinked
 
         scheduler.register("contacts: attach new rows", link_unlinked)
+        # Stored figures read out of date, and those kept ready, are computed again.
+        from coproduce import figures
+
+        scheduler.register("stored figures", figures.refresh)
         register_section("mailings", "Mailings", "comms_staff:list", area="communities")

@@ -20,6 +20,9 @@ class GovernanceConfig(AppConfig):
         from coproduce.staff.records import register
 
         scheduler.register("annual scientific review reminders", queue_annual_review_reminders)
+        from coproduce.governance.breaches import define_figures
+
+        define_figures()
         register_section(
             "governance",
             "Governance",

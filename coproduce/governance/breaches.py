@@ -189,3 +189,41 @@ def all_rules(today: dt.date | None = None) -> list[Rule]:
         annual_review_overdue(today),
         *(rule(today) for rule in _REGISTERED.values()),
     ]
+
+
+@dataclass
+class Summary:
+    """A rule's count of breaches and the first of them (the staff home and the dashboard)."""
+
+    key: str
+    title: str
+    count: int
+    first: list[Breach]
+
+
+SUMMARY_SHOWN = 50  # the dashboard's breaches per rule; the rule's own page has them all
+
+
+def summarise(rules: list[Rule]) -> list[Summary]:
+    return [
+        Summary(rule.key, rule.title, len(rule.breaches), rule.breaches[:SUMMARY_SHOWN])
+        for rule in rules
+    ]
+
+
+def define_figures() -> None:
+    """Every rule over every study takes seconds at national scale: a stored figure
+    (coproduce/figures), and its summary (the counts and first breaches, a few kilobytes
+    where the rules are a megabyte) for the pages that show no more. Both are kept ready for
+    today by the worker's clock."""
+    from coproduce import figures
+
+    def today() -> list[tuple[dt.date]]:
+        return [(timezone.localdate(),)]
+
+    figures.define("governance.rules", all_rules, defaults=today)
+    figures.define(
+        "governance.summary",
+        lambda day: summarise(figures.current("governance.rules", day)),
+        defaults=today,
+    )

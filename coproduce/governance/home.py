@@ -17,8 +17,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from coproduce import figures
 from coproduce.governance.annual import REMIND_DAYS, schedules
-from coproduce.governance.breaches import all_rules
 from coproduce.governance.models import ReviewerAssignment, ReviewRound
 from coproduce.registry.access import editable_study_ids, is_manager
 from coproduce.staff.navigation import HomePanel, WorkRow
@@ -113,13 +113,13 @@ def rules_broken(user: Any) -> HomePanel | None:
         return None
     rows = [
         WorkRow(
-            f"{rule.title}: {len(rule.breaches)}",
+            f"{rule.title}: {rule.count}",
             reverse("governance:dashboard") + f"#rule-{rule.key}",
-            "; ".join(breach.subject for breach in rule.breaches[:3])
-            + ("…" if len(rule.breaches) > 3 else ""),
+            "; ".join(breach.subject for breach in rule.first[:3])
+            + ("…" if rule.count > 3 else ""),
         )
-        for rule in all_rules()
-        if rule.breaches
+        for rule in figures.value("governance.summary", timezone.localdate())
+        if rule.count
     ]
     return HomePanel(
         "Governance rules broken",

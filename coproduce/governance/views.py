@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from coproduce import pagecache
+from coproduce import figures
 from coproduce.audit.log import record_read
 from coproduce.governance import access, annual, breaches, services, timeline, uploads
 from coproduce.governance.criteria import RATING_LABELS, criteria_for
@@ -54,7 +54,7 @@ from coproduce.staff.records import kind_named, renderer
 View = Callable[..., HttpResponse]
 PAGE_SIZE = 25
 # Breaches of one rule shown on the dashboard, and a page of one rule's breaches.
-BREACHES_SHOWN = 50
+BREACHES_SHOWN = breaches.SUMMARY_SHOWN
 
 
 def _governance_context(request: HttpRequest) -> dict[str, Any]:
@@ -96,30 +96,38 @@ def _round(request: HttpRequest, public_id: Any) -> ReviewRound:
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     access.require_staff(request.user)
-    # Every rule over every study: a second and more at national scale, so kept while the
-    # data is unchanged (coproduce/pagecache/__init__.py); a new day starts a new entry.
-    rules = pagecache.memo(("governance_rules", timezone.localdate()), breaches.all_rules)
+    # Every rule over every study: a second and more at national scale, so stored figures
+    # (coproduce/figures): as at the time they were checked if the worker has yet to redo it.
+    today = timezone.localdate()
     key = request.GET.get("rule")
     if key is not None:
         # One rule's breaches, a page at a time (an out-of-range page gives the last page).
-        rule = next((rule for rule in rules if rule.key == key), None)
+        checked = figures.read("governance.rules", today)
+        rule = next((rule for rule in checked.value if rule.key == key), None)
         if rule is None:
             raise Http404("No such governance rule.")
         page = Paginator(rule.breaches, BREACHES_SHOWN).get_page(request.GET.get("page"))
         return _render(
             request,
             "dashboard_rule.html",
-            {"rule": rule, "page": page, "page_caption": f"{rule.title}, page {page.number}"},
+            {
+                "rule": rule,
+                "page": page,
+                "page_caption": f"{rule.title}, page {page.number}",
+                "checked": checked,
+            },
         )
-    # Per rule, its count and the first BREACHES_SHOWN breaches: thousands at national scale.
-    # The memoised rules are shared between requests: sliced here, never changed.
+    # Per rule, its count and the first breaches (thousands at national scale).
+    checked = figures.read("governance.summary", today)
+    summaries: list[breaches.Summary] = checked.value
     return _render(
         request,
         "dashboard.html",
         {
-            "rules": [(rule, rule.breaches[:BREACHES_SHOWN]) for rule in rules],
+            "rules": summaries,
             "shown": BREACHES_SHOWN,
-            "total": sum(len(rule.breaches) for rule in rules),
+            "total": sum(summary.count for summary in summaries),
+            "checked": checked,
         },
     )
 

@@ -20,6 +20,9 @@ class ImplementationConfig(AppConfig):
 
         scheduler.register("overdue recommendations", queue_overdue_nudges)
         scheduler.register("collaboration network", queue_network_run_if_due)
+        from coproduce.implementation.evaluation import define_figures
+
+        define_figures()
         register_section(
             "implementation",
             "Implementation",

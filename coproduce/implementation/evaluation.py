@@ -45,6 +45,9 @@ from coproduce.registry.models import Secondment
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
+CHART_TEMPLATE = "community/staff_cops/includes/chart.html"
+
+
 def earliest_year() -> int | None:
     """The first calendar year with anything to evaluate: a secondment starting, an associate
     confirming or a mailing finishing (three aggregate queries); None when there is nothing."""
@@ -589,3 +592,60 @@ def mailing_reach(year: int) -> list[tuple[Mailing, int]]:
 
 def engagement_charts(year: int) -> list[Chart]:
     return quiet_if_empty([associates_chart(year), attendance_chart(year), mailing_chart(year)])
+
+
+def communities(until: dt.date) -> tuple[Any, list[Chart]]:
+    """CoP health over every community up to `until`, and its series charts."""
+    from coproduce.community import health
+    from coproduce.community.models import CommunityOfPractice
+
+    cops = list(CommunityOfPractice.objects.only("pk", "slug", "name").order_by("name"))
+    report = health.assess(cops, until=until)
+    return report, quiet_if_empty(health.series_charts(report.total))
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """Charts, and each one's HTML (chart and table) as the staff pages show it: a year's
+    charts hold a row per secondment or community, and drawing them costs more than working
+    them out, so the stored figure keeps both."""
+
+    charts: list[Chart]
+    html: list[str]
+
+
+def drawn(charts: list[Chart]) -> Drawn:
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    return Drawn(
+        charts,
+        [
+            mark_safe(render_to_string(CHART_TEMPLATE, {"chart": chart}))  # noqa: S308 - our template's own output
+            for chart in charts
+        ],
+    )
+
+
+def define_figures() -> None:
+    """The evaluation dashboards' figures (seconds at national scale) as stored figures
+    (coproduce/figures): this year's are kept ready by the worker's clock."""
+    from coproduce import figures
+
+    def this_year() -> list[tuple[int]]:
+        return [(timezone.localdate().year,)]
+
+    # `version`: raised whenever what a figure's function returns changes shape.
+    figures.define(
+        "evaluation.fellows", lambda year: drawn(fellow_charts(year)), defaults=this_year, version=2
+    )
+    figures.define(
+        "evaluation.engagement",
+        lambda year: drawn(engagement_charts(year)),
+        defaults=this_year,
+        version=2,
+    )
+    figures.define("evaluation.mailing_reach", mailing_reach, defaults=this_year)
+    figures.define(
+        "evaluation.communities", communities, defaults=lambda: [(timezone.localdate(),)]
+    )

@@ -23,10 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from coproduce import pagecache
+from coproduce import figures
 from coproduce.audit.log import record
 from coproduce.community import health
-from coproduce.community.models import CommunityOfPractice
 from coproduce.implementation import (
     annual,
     evaluation,
@@ -622,10 +621,17 @@ def _year(request: HttpRequest) -> tuple[int, list[int]]:
 def evaluation_fellows(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     year, years = _year(request)
+    checked = figures.read("evaluation.fellows", year)
     return _render(
         request,
         "evaluation_fellows.html",
-        {"year": year, "years": years, "charts": evaluation.fellow_charts(year)},
+        {
+            "year": year,
+            "years": years,
+            "charts": checked.value.charts,
+            "drawn": checked.value.html,
+            "checked": checked,
+        },
     )
 
 
@@ -635,14 +641,9 @@ def evaluation_cops(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     year, years = _year(request)
     until = min(dt.date(year, 12, 31), timezone.localdate())
-
-    def compute() -> tuple[Any, Any]:
-        cops = list(CommunityOfPractice.objects.only("pk", "slug", "name").order_by("name"))
-        report = health.assess(cops, until=until)
-        return report, evaluation.quiet_if_empty(health.series_charts(report.total))
-
-    # Seconds over every community at national scale: kept while the data is unchanged.
-    report, series = pagecache.memo(("evaluation_cops", until), compute)
+    # Seconds over every community at national scale: a stored figure (coproduce/figures).
+    checked = figures.read("evaluation.communities", until)
+    report, series = checked.value
     # One bar and one row per community: a page of them (in name order; an out-of-range page
     # gives the last page); the summary, the footer and the series charts are over them all.
     page = Paginator(report.communities, EVALUATION_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -655,7 +656,14 @@ def evaluation_cops(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "evaluation_cops.html",
-        {"year": year, "years": years, "report": report, "charts": charts, "page": page},
+        {
+            "year": year,
+            "years": years,
+            "report": report,
+            "charts": charts,
+            "page": page,
+            "checked": checked,
+        },
     )
 
 
@@ -664,18 +672,17 @@ def evaluation_cops(request: HttpRequest) -> HttpResponse:
 def evaluation_engagement(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     year, years = _year(request)
+    checked = figures.read("evaluation.engagement", year)
     return _render(
         request,
         "evaluation_engagement.html",
         {
             "year": year,
             "years": years,
-            "charts": pagecache.memo(
-                ("engagement_charts", year), lambda: evaluation.engagement_charts(year)
-            ),
-            "mailings": pagecache.memo(
-                ("mailing_reach", year), lambda: evaluation.mailing_reach(year)
-            ),
+            "charts": checked.value.charts,
+            "drawn": checked.value.html,
+            "mailings": figures.value("evaluation.mailing_reach", year),
+            "checked": checked,
         },
     )
 

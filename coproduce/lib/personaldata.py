@@ -38,7 +38,13 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
+
+# Sent by `erase` inside its transaction, with `subject`: erasure blanks rows with
+# `QuerySet.update()`, which sends no save signals, so what derives from the data (the page
+# cache's data generation, stored figures) listens for this instead.
+erased = Signal()
 
 
 class Erasure(enum.StrEnum):
@@ -410,6 +416,7 @@ def erase(subject: Subject, *, at: dt.datetime | None = None, by: Any = None) ->
                 done[rule.model] = rule.eraser(subject, queryset, now, by)
             else:
                 done[rule.model] = "kept"
+        erased.send(sender=Subject, subject=subject)
 
         def _files() -> None:
             for name, (_find, erase_files) in sorted(_FILES.items()):

@@ -61,6 +61,7 @@ IGNORED = frozenset(
         "implementation.networksnapshot",
         "admin.logentry",
         "audit.auditentry",
+        "figures.storedfigure",
     }
 )
 
@@ -115,6 +116,15 @@ def connect_signals() -> None:
     post_save.connect(_bump_now_and_on_commit, dispatch_uid="pagecache-save")
     post_delete.connect(_bump_now_and_on_commit, dispatch_uid="pagecache-delete")
     m2m_changed.connect(_bump_now_and_on_commit, dispatch_uid="pagecache-m2m")
+    # Erasure blanks rows with update(), which sends no save signal.
+    from coproduce.lib.personaldata import erased
+
+    erased.connect(_bump_after_erasure, dispatch_uid="pagecache-erased")
+
+
+def _bump_after_erasure(sender: Any, **kwargs: Any) -> None:
+    bump()
+    transaction.on_commit(bump)
 
 
 def cacheable_path(path: str) -> bool:

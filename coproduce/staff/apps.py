@@ -13,3 +13,9 @@ class StaffConfig(AppConfig):
         # The registry's seven kinds (organisations ... placements): the registry is a base
         # app below the staff area, so the staff area declares its pages for it.
         register(*KINDS)
+        # The staff home's count of each kind of record (a count of every table: tens of
+        # milliseconds at national scale), as a stored figure.
+        from coproduce import figures
+        from coproduce.staff.views import record_counts
+
+        figures.define("staff.record_counts", record_counts, defaults=lambda: [()])

@@ -197,4 +197,8 @@ def test_every_role_s_home_runs_a_fixed_number_of_queries(
     _grow(study, member, reviewer, chair, 12, "b")
     many = [_queries(client)[0] for client in clients]
     assert many == few
-    assert max(many) <= 40
+    # 40 before the governance rules became a stored figure; with every read computing, as
+    # tests/conftest.py has it, the manager's home also reads and writes the rules' and their
+    # summary's rows (four queries). Served from the stored rows it runs fewer (29, not 39, on
+    # the national data set).
+    assert max(many) <= 44
