@@ -104,7 +104,20 @@ def test_generation_is_shared_through_the_data_directory(settings: Any) -> None:
     after = pagecache.generation()
     assert after
     assert after != before
-    assert (settings.DATA_DIR / "page-generation").read_bytes() == after
+    assert (settings.DATA_DIR / "page-generation").read_bytes().rstrip() == after
+
+
+def test_a_bump_is_seen_after_the_file_is_removed(settings: Any, tmp_path: Any) -> None:
+    """The descriptor kept open is opened again when the file goes or the folder changes."""
+    settings.DATA_DIR = tmp_path / "one"
+    pagecache.bump()
+    first = pagecache.generation()
+    (tmp_path / "one" / "page-generation").unlink()
+    pagecache.bump()
+    assert pagecache.generation() not in (b"", first)
+    settings.DATA_DIR = tmp_path / "two"
+    pagecache.bump()
+    assert (tmp_path / "two" / "page-generation").read_bytes().rstrip() == pagecache.generation()
 
 
 def test_memo_is_kept_until_the_data_changes(study: Study) -> None:
