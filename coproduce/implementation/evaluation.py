@@ -594,6 +594,44 @@ def engagement_charts(year: int) -> list[Chart]:
     return quiet_if_empty([associates_chart(year), attendance_chart(year), mailing_chart(year)])
 
 
+COMMUNITIES_PAGE_SIZE = 50  # communities in the score chart and its table, a page
+
+
+@dataclass(frozen=True)
+class CommunitiesPage:
+    """One page of the communities' evaluation: its charts (the page's scores, the series
+    over every community), each drawn, and what the page says of the report."""
+
+    charts: list[Chart]
+    drawn: list[tuple[str, str]]  # (chart key, its HTML)
+    last_quarter: Any
+
+
+def communities_page(until: dt.date, number: int) -> CommunitiesPage:
+    """A page of the score chart (in name order) beside the series charts over them all,
+    from the stored report (so the report is worked out once for every page)."""
+    from django.core.paginator import Paginator
+    from django.urls import reverse
+
+    from coproduce import figures
+    from coproduce.community import health
+
+    report, series = figures.current("evaluation.communities", until)
+    page = Paginator(report.communities, COMMUNITIES_PAGE_SIZE).get_page(number)
+    urls = {
+        result.cop.pk: reverse("community_staff:health", args=[result.cop.slug])
+        for result in page.object_list
+    }
+    scores = health.scores_chart(report, urls, page=page)
+    charts = [*quiet_if_empty([scores]), *series]
+    done = drawn(charts)
+    return CommunitiesPage(
+        charts,
+        [(chart.key, html) for chart, html in zip(charts, done.html, strict=True)],
+        report.quarters[-1] if report.quarters else None,
+    )
+
+
 def communities(until: dt.date) -> tuple[Any, list[Chart]]:
     """CoP health over every community up to `until`, and its series charts."""
     from coproduce.community import health
@@ -648,4 +686,9 @@ def define_figures() -> None:
     figures.define("evaluation.mailing_reach", mailing_reach, defaults=this_year)
     figures.define(
         "evaluation.communities", communities, defaults=lambda: [(timezone.localdate(),)]
+    )
+    figures.define(
+        "evaluation.communities_page",
+        communities_page,
+        defaults=lambda: [(timezone.localdate(), 1)],
     )

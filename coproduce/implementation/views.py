@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from coproduce import figures
 from coproduce.audit.log import record
-from coproduce.community import health
+from coproduce.community.models import CommunityOfPractice
 from coproduce.implementation import (
     annual,
     evaluation,
@@ -60,7 +60,7 @@ from coproduce.staff.records import by_method, form_page, renderer
 
 PAGE_SIZE = 25
 # Communities a page on the evaluation page (one bar and one table row each).
-EVALUATION_PAGE_SIZE = 50
+EVALUATION_PAGE_SIZE = evaluation.COMMUNITIES_PAGE_SIZE
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -641,26 +641,24 @@ def evaluation_cops(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     year, years = _year(request)
     until = min(dt.date(year, 12, 31), timezone.localdate())
-    # Seconds over every community at national scale: a stored figure (coproduce/figures).
-    checked = figures.read("evaluation.communities", until)
-    report, series = checked.value
     # One bar and one row per community: a page of them (in name order; an out-of-range page
     # gives the last page); the summary, the footer and the series charts are over them all.
-    page = Paginator(report.communities, EVALUATION_PAGE_SIZE).get_page(request.GET.get("page"))
-    urls = {
-        result.cop.pk: reverse("community_staff:health", args=[result.cop.slug])
-        for result in page.object_list
-    }
-    scores = health.scores_chart(report, urls, page=page)
-    charts = [*evaluation.quiet_if_empty([scores]), *series]
+    # Seconds over every community at national scale: stored figures (coproduce/figures), the
+    # report and each page drawn from it.
+    page = Paginator(range(CommunityOfPractice.objects.count()), EVALUATION_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    checked = figures.read("evaluation.communities_page", until, page.number)
+    shown: evaluation.CommunitiesPage = checked.value
     return _render(
         request,
         "evaluation_cops.html",
         {
             "year": year,
             "years": years,
-            "report": report,
-            "charts": charts,
+            "last_quarter": shown.last_quarter,
+            "charts": shown.charts,
+            "drawn": shown.drawn,
             "page": page,
             "checked": checked,
         },
