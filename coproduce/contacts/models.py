@@ -9,11 +9,14 @@ access and erasure reach rows held under any address the person used."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from coproduce.contacts import keys
 
 
 class Contact(models.Model):
@@ -33,6 +36,11 @@ class Contact(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Match keys for the duplicate rules (keys.py; matching.py groups by them): the plain name
+    # "|" plain organisation (both given), and the phone's digits. Computed on save(); every
+    # write bypassing save() sets them too (`keys.set_keys`, `keys.contact_keys`).
+    name_key = models.CharField(max_length=keys.NAME_KEY_LENGTH, blank=True, editable=False)
+    phone_key = models.CharField(max_length=keys.PHONE_KEY_LENGTH, blank=True, editable=False)
 
     class Meta:
         ordering = ["full_name", "pk"]
@@ -41,10 +49,21 @@ class Contact(models.Model):
                 fields=["email"], condition=~Q(email=""), name="contact_email_unique"
             )
         ]
-        indexes = [models.Index(fields=["phone"], name="contact_phone")]
+        indexes = [
+            models.Index(fields=["phone"], name="contact_phone"),
+            models.Index(fields=["name_key"], name="contact_name_key"),
+            models.Index(fields=["phone_key"], name="contact_phone_key"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email or f"Contact {self.public_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        keys.set_keys(self)
+        fields = kwargs.get("update_fields")
+        if fields is not None and set(fields) & set(keys.SOURCE_FIELDS):
+            kwargs["update_fields"] = {*fields, *keys.KEY_FIELDS}
+        super().save(*args, **kwargs)
 
     @property
     def audit_label(self) -> str:
@@ -62,14 +81,34 @@ class ContactAddress(models.Model):
     added = models.DateTimeField(default=timezone.now)
     # How the contact came to hold it: "first address", "merged from contact <public id>".
     how = models.CharField(max_length=200, blank=True)
+    # The mailbox it reaches (`keys.address_key`), for the "mailbox" duplicate rule.
+    mailbox_key = models.CharField(
+        max_length=keys.MAILBOX_KEY_LENGTH, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         ordering = ["contact", "added", "pk"]
+        indexes = [
+            # The few addresses not spelled as their mailbox key (a plus tag, Gmail dots): every
+            # shared mailbox has one (matching.py reads these first).
+            models.Index(
+                fields=["mailbox_key"],
+                condition=~Q(email=models.F("mailbox_key")),
+                name="address_mailbox_variant",
+            )
+        ]
         verbose_name = "contact address"
         verbose_name_plural = "contact addresses"
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.mailbox_key = keys.address_key(self.email)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "email" in fields:
+            kwargs["update_fields"] = {*fields, "mailbox_key"}
+        super().save(*args, **kwargs)
 
 
 class NotDuplicate(models.Model):

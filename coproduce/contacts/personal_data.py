@@ -54,7 +54,15 @@ def declare() -> None:
             who_sees="Staff with the personal data export grant; researchers see the parts "
             "their studies hold",
             retention="As long as any role of the person is kept",
-            blank={"full_name": "Erased contact", "email": "", "phone": "", "organisation": ""},
+            # The match keys (keys.py) are copies of the name, organisation and phone.
+            blank={
+                "full_name": "Erased contact",
+                "email": "",
+                "phone": "",
+                "organisation": "",
+                "name_key": "",
+                "phone_key": "",
+            },
             name_fields=("full_name",),
             order=95,
         )

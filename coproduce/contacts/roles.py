@@ -30,7 +30,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
 
+from coproduce.contacts import keys
 from coproduce.contacts.models import Contact, ContactAddress
 from coproduce.lib.identifiers import normalise_email
 
@@ -118,7 +120,10 @@ def contact_for(email: str, name: str = "", organisation: str = "") -> Contact:
         found = holding(email)
         if found is not None:
             if not found.full_name and name:
-                Contact.objects.filter(pk=found.pk).update(full_name=name[:200])
+                found.full_name = name[:200]
+                Contact.objects.filter(pk=found.pk).update(
+                    full_name=found.full_name, updated=timezone.now(), **keys.keys_of(found)
+                )
             return found
         try:
             with transaction.atomic():
@@ -163,7 +168,7 @@ def attach_user(user: Any) -> Contact | None:
     if email:
         contact = contact_for(email, name)
         if contact.user_id is None:
-            Contact.objects.filter(pk=contact.pk).update(user=user)
+            Contact.objects.filter(pk=contact.pk).update(user=user, updated=timezone.now())
             contact.user_id = user.pk
             return contact
     return Contact.objects.create(user=user, full_name=name or user.get_username())
@@ -230,12 +235,24 @@ def hold_primary_addresses(contact_model: Any, address_model: Any, pks: Any = No
     if pks is not None:
         contacts = contacts.filter(pk__in=list(pks))
     held = address_model._default_manager.values("email")
+    keyed = _has_field(address_model, "mailbox_key")
     missing = [
-        address_model(contact_id=pk, email=email, how=FIRST_ADDRESS)
+        address_model(
+            contact_id=pk,
+            email=email,
+            how=FIRST_ADDRESS,
+            **({"mailbox_key": keys.address_key(email)} if keyed else {}),
+        )
         for pk, email in contacts.exclude(email__in=held).values_list("pk", "email").iterator()
     ]
     address_model._default_manager.bulk_create(missing, batch_size=500, ignore_conflicts=True)
     return len(missing)
+
+
+def _has_field(model: Any, name: str) -> bool:
+    """Whether `model` (current, or a migration's historical one) has the field: the match
+    keys are filled here once their migration has run, and by it before."""
+    return any(f.name == name for f in model._meta.get_fields())
 
 
 def _address_model(contact_model: Any) -> Any:
@@ -261,6 +278,12 @@ def link_rows(
     current models and on a migration's historical ones (pass both models), in batches."""
     fields = [email, name] + ([organisation] if organisation else [])
     address_model = _address_model(contact_model)
+    keyed = _has_field(contact_model, "name_key")
+
+    def new(**values: str) -> Any:
+        made = contact_model(**values)
+        return keys.set_keys(made) if keyed else made
+
     linked = 0
     last = 0
     while True:
@@ -286,7 +309,7 @@ def link_rows(
             ).values_list("email", "contact_id"):
                 known[address] = contact_id
         missing = [
-            contact_model(email=a, full_name=n[:200], organisation=o[:200])
+            new(email=a, full_name=n[:200], organisation=o[:200])
             for a, (n, o) in wanted.items()
             if a not in known
         ]
@@ -305,7 +328,7 @@ def link_rows(
         unaddressed = [row for row in chunk if not usable_address(row[1])]
         own = contact_model._default_manager.bulk_create(
             [
-                contact_model(
+                new(
                     full_name=(row[2] or "")[:200],
                     organisation=((row[3] if len(row) > 3 else "") or "")[:200],
                 )

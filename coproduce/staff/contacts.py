@@ -42,6 +42,7 @@ from coproduce.staff.records import render_staff
 
 SECTION = "contacts"
 PAGE_SIZE = 50
+QUEUE_SIZE = 200  # pairs the duplicates queue shows
 
 
 def scope_for(user: Any) -> set[int] | None:
@@ -174,10 +175,10 @@ def contact_download(request: HttpRequest, public_id: Any) -> HttpResponse:
 @login_required
 @require_safe
 def contact_duplicates(request: HttpRequest) -> HttpResponse:
-    """The review queue: every pair a matching rule finds, not yet decided."""
+    """The review queue: the first pairs a matching rule finds, not yet decided, and how many
+    there are (counted by group: a large group's every pair is never made)."""
     require_personal_data_export(request.user)
-    pairs = matching.pairs()
-    shown = pairs[:200]
+    shown, total = matching.queue(limit=QUEUE_SIZE)
     contacts = Contact.objects.in_bulk([pk for p in shown for pk in (p.first, p.second)])
     response = render_staff(
         request,
@@ -186,7 +187,7 @@ def contact_duplicates(request: HttpRequest) -> HttpResponse:
             "rows": [
                 {"pair": p, "first": contacts[p.first], "second": contacts[p.second]} for p in shown
             ],
-            "total": len(pairs),
+            "total": total,
             "rules": [(name, matching.RULES[name]) for name in matching.enabled_rules()],
             "can_merge": is_manager(request.user),
         },

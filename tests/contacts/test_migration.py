@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from coproduce.contacts import matching
+from coproduce.contacts.keys import address_key, keys_of
 from coproduce.contacts.models import Contact, ContactAddress
 from coproduce.contacts.roles import roles, usable_address
 
@@ -76,6 +78,40 @@ def _migrate_through_contacts(load: Callable[[], None]) -> None:
     held = dict(ContactAddress.objects.values_list("email", "contact_id"))
     primary = dict(Contact.objects.exclude(email="").values_list("email", "pk"))
     assert held == primary
+    _keys_are_right()
+
+
+def _keys_are_right() -> None:
+    """Every match key is what keys.py computes (contacts/0004, or link_rows after it)."""
+    for contact in Contact.objects.all():
+        assert {"name_key": contact.name_key, "phone_key": contact.phone_key} == keys_of(contact)
+    for address in ContactAddress.objects.all():
+        assert address.mailbox_key == address_key(address.email), address.email
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_match_keys_migration_fills_and_drops_the_keys() -> None:
+    a = Contact.objects.create(
+        email="jo@example.org", full_name="Zoë Bloggs", organisation="NHS", phone="07700 900123"
+    )
+    b = Contact.objects.create(email="jo+x@example.org", full_name="zoe bloggs", organisation="nhs")
+    Contact.objects.create(full_name="Dee", phone="+44 7700 900123")
+    found = matching.pairs()
+    executor = MigrationExecutor(connection)
+    executor.migrate([("contacts", "0003_addresses")])
+    with connection.cursor() as cursor:
+        columns = [
+            c.name
+            for c in connection.introspection.get_table_description(cursor, "contacts_contact")
+        ]
+    assert "name_key" not in columns
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    _keys_are_right()
+    assert Contact.objects.get(pk=a.pk).name_key == "zoe bloggs|nhs"
+    assert ContactAddress.objects.get(email=b.email).mailbox_key == "jo@example.org"
+    assert matching.pairs() == found
+    assert [p.rule for p in found] == ["mailbox", "phone"]  # a and b once, by mailbox
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
