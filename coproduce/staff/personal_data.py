@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import json
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -64,6 +64,12 @@ class EraseForm(LookUpForm):
         label="I have checked this is the right person and that no reason to keep their data applies",
         error_messages={"required": "Confirm you have checked before erasing"},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Shown on one page with the look-up form: its own ids, so that each label names its
+        # own field (the same names are posted).
+        kwargs.setdefault("auto_id", "id_erase_%s")
+        super().__init__(*args, **kwargs)
 
 
 def _tables(found: dict) -> list[dict]:

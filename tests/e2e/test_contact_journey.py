@@ -1,8 +1,11 @@
-"""A manager finds a person's contact, reads it, and merges a duplicate: axe checks each page.
+"""A manager finds a person's contact, reads it, merges a duplicate and erases the person:
+axe checks each page.
 
 Two demo associates are made into likely duplicates (one mailbox under two spellings); the
 manager opens the contacts list, the contact page, the duplicates queue, compares the pair,
-is refused without the check that both addresses are this person's, then merges them.
+is refused without the check that both addresses are this person's, then merges them. Then,
+starting from the address merged away, the manager finds everything held (both addresses),
+is refused without the confirmation, and erases it: neither address is left in any role.
 """
 
 from __future__ import annotations
@@ -62,3 +65,23 @@ def test_a_manager_reads_a_contact_and_merges_a_duplicate(page: Any) -> None:
     other.refresh_from_db()
     assert Contact.objects.filter(email__startswith="robin").count() == 1
     assert other.contact.email == "robin@example.org"
+
+    # Right of access and erasure, from the address that was merged away.
+    page.goto("/staff/personal-data/")
+    page.get_by_role("main").get_by_label("Email address").fill("robin+news@example.org")
+    page.get_by_role("button", name="Find their data").click()
+    expect(page.get_by_text("Their contact holds other addresses too")).to_be_visible()
+    _assert_no_violations(page)
+    erase = page.locator("form[action$='/erase/']")
+    erase.get_by_label("Email address").fill("robin+news@example.org")
+    erase.get_by_role("button", name="Erase their data").click()
+    expect(page.get_by_text("Confirm you have checked before erasing").first).to_be_visible()
+    _assert_no_violations(page)
+    erase = page.locator("form[action$='/erase/']")
+    erase.get_by_label("Email address").fill("robin+news@example.org")
+    erase.get_by_label("I have checked this is the right person").check()
+    erase.get_by_role("button", name="Erase their data").click()
+    expect(page.get_by_text("rows changed or removed in every table")).to_be_visible()
+    _assert_no_violations(page)
+    assert not Associate.objects.filter(email__startswith="robin").exists()
+    assert not Contact.objects.filter(email__startswith="robin").exists()
