@@ -54,8 +54,10 @@ def test_home_query_count_is_bounded(manager_client: Client) -> None:
     factories.StudyFactory.create_batch(5)
     # A manager's home also shows the governance rules broken (the dashboard's rules, a fixed
     # number of queries each) and the overdue recommendations; what matters is that the count
-    # does not grow (below, and tests/staff/test_role_homes.py for every role).
-    assert _queries(manager_client, "/staff/") <= 30
+    # does not grow (below, and tests/staff/test_role_homes.py for every role). 30 before the
+    # rules and the record counts became stored figures: here every read computes them
+    # (tests/conftest.py), which adds reading and storing their three rows (six queries).
+    assert _queries(manager_client, "/staff/") <= 36
     assert kind_count_is_fixed(manager_client)
 
 
