@@ -214,6 +214,7 @@ def compute(name: str, *args: Any) -> Reading:
             "name": name,
             "args": _encode(args),
             "value": pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL),
+            "text": "\n".join(_strings(result)),
             "generation": current,
             "version": _version(figure),
             "computed_at": now,

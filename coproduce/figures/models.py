@@ -18,6 +18,9 @@ class StoredFigure(models.Model):
     version = models.CharField(max_length=40)
     computed_at = models.DateTimeField()
     seconds = models.FloatField(help_text="How long the computation took")
+    # Every string the value holds, a line each: what the personal-data register searches
+    # (a subject access request must not unpickle every figure).
+    text = models.TextField(blank=True, default="")
     # A reader found it out of date: the worker's next tick computes it again.
     wanted = models.BooleanField(default=False)
 

@@ -14,14 +14,19 @@ from coproduce.lib.personaldata import Erasure, Rule, Subject, register
 
 
 def _mentioning(subject: Subject) -> models.QuerySet:
-    from coproduce.figures import value_text
     from coproduce.figures.models import StoredFigure
 
-    # A few dozen rows at most (one per figure and argument asked for): read them all.
+    terms = subject.terms
+    if not terms:
+        return StoredFigure.objects.none()
+    # The database narrows by substring; the subject's own pattern (whole words) decides.
+    near = models.Q(pk__in=[])
+    for term in terms:
+        near |= models.Q(text__icontains=term)
     mentioned = [
         row.pk
-        for row in StoredFigure.objects.only("pk", "value")
-        if subject.mentioned_in(value_text(bytes(row.value)))
+        for row in StoredFigure.objects.filter(near).only("pk", "text")
+        if subject.mentioned_in(row.text)
     ]
     return StoredFigure.objects.filter(pk__in=mentioned)
 
