@@ -33,6 +33,7 @@ from coproduce.community.models import CommunityOfPractice
 from coproduce.events import dates, services
 from coproduce.events.forms import BookingForm, EventForm
 from coproduce.events.models import Booking, Event
+from coproduce.lib.slugs import make_slug
 from coproduce.registry.access import require_manager
 from coproduce.staff import editing
 
@@ -174,6 +175,10 @@ def create_event(
 
     def create() -> tuple[int, Any]:
         fields = {**data}
+        # As documented (and as the studies' form does): an empty slug is made from the title.
+        # The event form itself requires one, so a client leaving it out got a 422.
+        if not fields["slug"]:
+            fields["slug"] = make_slug(fields["title"], Event._meta.get_field("slug").max_length)
         community = fields.pop("community")
         if community:
             pk = (

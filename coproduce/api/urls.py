@@ -5,9 +5,12 @@ One router module per domain app; add a new app's router here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.openapi.schema import OpenAPISchema
 
 from coproduce.api import (
     community,
@@ -24,9 +27,22 @@ from coproduce.api import (
 )
 from coproduce.api.auth import UNAUTHORISED
 from coproduce.api.docs import LocalSwagger
-from coproduce.api.writes import Unprocessable
+from coproduce.api.links import add_links
+from coproduce.api.writes import BodyParser, Unprocessable
 
-api = NinjaAPI(
+
+class LinkedAPI(NinjaAPI):
+    """The document carries OpenAPI links from each answer to the calls it opens (links.py)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        add_links(document)
+        return document
+
+
+api = LinkedAPI(
     title="coproduce API",
     version="1",
     description=(
@@ -44,11 +60,14 @@ api = NinjaAPI(
         "`next_cursor` back as `cursor`. A GET of a changeable record answers an `ETag`; a "
         "PATCH needs it as `If-Match` (428 without, 412 when stale). A creating POST may carry "
         "an `Idempotency-Key`: the same key and body again answer the first result; another "
-        "body with it is a 409. Writes are validated by the staff pages' own forms: 422 lists "
-        "each field's problem in words. See docs/api.md."
+        "body with it is a 409. Success answers list OpenAPI `links` to the calls they open "
+        "(a list's first item, a created record, a record's change with its ETag). Writes are "
+        "validated by the staff pages' own forms: 422 lists each field's problem in words. "
+        "See docs/api.md."
     ),
     urls_namespace="api",
     docs=LocalSwagger(),
+    parser=BodyParser(),
 )
 api.add_router("/", registry.router)
 api.add_router("/", community.router)
@@ -68,6 +87,14 @@ def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     response = api.create_response(request, {"detail": UNAUTHORISED}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="coproduce"'
     return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """As ninja's own handler, except that a body the parser refused with problems is a 422."""
+    if isinstance(exc.__cause__, Unprocessable):
+        return unprocessable(request, exc.__cause__)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(Unprocessable)
