@@ -196,8 +196,9 @@ def current(name: str, *args: Any) -> Any:
 
 
 def compute(name: str, *args: Any) -> Reading:
-    """Compute the figure now and store it (one computation per figure and process at a
-    time: a second caller waits and computes again only if the data changed meanwhile)."""
+    """Compute the figure now and store it. One computation per figure and arguments at a time
+    in a process: a second caller waits for the first, then computes again (other processes
+    may compute at the same time; the last to store wins)."""
     from coproduce.figures.models import StoredFigure
 
     figure = _figure(name)
