@@ -91,10 +91,13 @@ def demo(live_server: Any, django_db_serialized_rollback: None, settings: Any) -
     """The demo collaboration, in the database the live server reads."""
     from django.core.management import call_command
 
+    from tests.e2e.snapshot import load_or_restore
+
     # The live server runs in this process, so this reaches its sign-ins too. A deliberately
     # slow hash costs ~0.5 s per demo account and per sign-in; these tests are not about it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("loaddemo", verbosity=0)
+    # Loaded once per test process, restored from a snapshot for the other tests.
+    load_or_restore(lambda: call_command("loaddemo", verbosity=0))
 
 
 @pytest.fixture
