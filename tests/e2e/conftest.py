@@ -1,9 +1,11 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 - One browser per xdist worker (session scope); a fresh context (cookies, storage) per test.
-- The demo collaboration (`coproduce loaddemo`) is loaded for every test, because
-  `live_server` needs a transactional database that is emptied after each test. Serialized
-  rollback puts back what migrations created (the role groups) before each test.
+- The demo collaboration (`coproduce loaddemo`) is in the database for every test, because
+  `live_server` needs a transactional database that is emptied after each test: loaded by
+  the first test of each xdist worker, restored from a snapshot for the others
+  (tests/e2e/snapshot.py). Serialized rollback puts back what migrations created (the role
+  groups) before each test.
 - No Chromium: the tests fail on CI (CI set) and are skipped, loudly, elsewhere.
 """
 
