@@ -97,11 +97,11 @@ def _descriptor(target: Path) -> int:
     path = str(target)
     if _file is not None:
         known, fd = _file
-        try:
+        # Kept while it is this folder's file and the file still exists; otherwise (another
+        # folder, the file removed, the descriptor unusable) opened again below.
+        with contextlib.suppress(OSError):
             if known == path and os.fstat(fd).st_nlink > 0:
                 return fd
-        except OSError:
-            pass
         with contextlib.suppress(OSError):
             os.close(fd)
         _file = None
@@ -136,7 +136,8 @@ def clear() -> None:
 
 
 def _bump_now_and_on_commit(sender: Any, **kwargs: Any) -> None:
-    if sender._meta.label_lower in IGNORED:
+    # A model's signal names the model; erasure's (`lib.personaldata.erased`) does not.
+    if getattr(getattr(sender, "_meta", None), "label_lower", None) in IGNORED:
         return
     bump()
     transaction.on_commit(bump, using=kwargs.get("using"))
@@ -151,12 +152,7 @@ def connect_signals() -> None:
     # Erasure blanks rows with update(), which sends no save signal.
     from coproduce.lib.personaldata import erased
 
-    erased.connect(_bump_after_erasure, dispatch_uid="pagecache-erased")
-
-
-def _bump_after_erasure(sender: Any, **kwargs: Any) -> None:
-    bump()
-    transaction.on_commit(bump)
+    erased.connect(_bump_now_and_on_commit, dispatch_uid="pagecache-erased")
 
 
 def cacheable_path(path: str) -> bool:
