@@ -21,8 +21,12 @@ Settings (environment):
   BENCH_RESPONDENTS  respondents of the generated priority setting consultation (default 2500)
   BENCH_SUBMISSIONS  free-text submissions in it (default 10000), see bench/priorities.py
   BENCH_PAGES        comma-separated page names to load (default: all), for quick iterations
-  BENCH_REUSE_DIR    a data directory to prepare once and reuse (SQLite only; for quick
-                     iterations with BENCH_IMPORT_ROWS=0: the import changes the data)
+  BENCH_REUSE_DIR    a data directory to prepare once and reuse (for quick iterations with
+                     BENCH_IMPORT_ROWS=0: the import changes the data). With
+                     BENCH_DATABASE_URL, the scratch database is kept too once prepared (it
+                     is dropped and re-created only while the directory has no record of a
+                     finished preparation). Each reuse runs `migrate` first, so the code's
+                     newest migrations apply to the prepared data.
   BENCH_DATABASE_URL a scratch PostgreSQL database to use instead of a temporary SQLite file,
                      e.g. postgres://postgres@127.0.0.1:5432/bench_coproduce. Its name must
                      contain "bench" (and is never "test"): it is DROPPED and created again.
@@ -461,8 +465,6 @@ def main() -> int:
     postgres_url = os.environ.get("BENCH_DATABASE_URL", "").strip()
 
     reuse = os.environ.get("BENCH_REUSE_DIR", "").strip()
-    if reuse and postgres_url:
-        raise BenchError("BENCH_REUSE_DIR is for SQLite only")
     with (
         contextlib.nullcontext(reuse)
         if reuse
@@ -483,20 +485,24 @@ def main() -> int:
             COPRODUCE_REQUIRE_MANAGER_2FA="false",
             DJANGO_SETTINGS_MODULE="coproduce.settings",
         )
-        if postgres_url:
+        cmd = _coproduce_command()
+        prepared = Path(data_dir) / "bench-prepared.json"
+        if postgres_url and reuse and prepared.exists():
+            database = f"PostgreSQL (scratch database of {postgres_url}, kept from an earlier run)"
+            env["DATABASE_URL"] = postgres_url
+        elif postgres_url:
             database = _scratch_postgres(postgres_url)
             env["DATABASE_URL"] = postgres_url
         else:
             import sqlite3
 
             database = f"SQLite {sqlite3.sqlite_version} (temporary file)"
-        cmd = _coproduce_command()
-        prepared = Path(data_dir) / "bench-prepared.json"
         if reuse and prepared.exists():
             # A quick iteration on data prepared by an earlier run (BENCH_REUSE_DIR).
             saved = json.loads(prepared.read_text())
             synthetic_s, priorities = float(saved["synthetic_s"]), dict(saved["priorities"])
-            print(f"bench: reusing the {scale} installation in {data_dir}")
+            print(f"bench: reusing the {scale} installation in {data_dir} ({database})")
+            _run([*cmd, "migrate", "--noinput", "--verbosity", "0"], env, "migrate")
         else:
             print(f"bench: preparing a {scale} installation on {database} in {data_dir}")
             _run([*cmd, "migrate", "--noinput", "--verbosity", "0"], env, "migrate")
