@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
@@ -41,6 +41,9 @@ from coproduce.events.models import Booking, Event
 from coproduce.lib.charts import Chart, Table, bar_chart, line_chart, stacked_bar
 from coproduce.lib.periods import period_index
 from coproduce.registry.models import Secondment
+
+if TYPE_CHECKING:
+    from django.core.paginator import Page
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -200,12 +203,16 @@ def posts(year: int) -> list[PostTime]:
     return result
 
 
-def hours_chart(year: int, post_times: list[PostTime] | None = None) -> Chart:
+def hours_chart(
+    year: int, post_times: list[PostTime] | None = None, page: Page[PostTime] | None = None
+) -> Chart:
+    """One bar and one row per secondment. With `page` (a page of `post_times`), the bars and
+    the rows are that page's secondments; the summary and the footer stay over them all."""
     post_times = posts(year) if post_times is None else post_times
-    labels = [f"{p.secondment.person} ({p.secondment.study})" for p in post_times]
+    shown = post_times if page is None else list(page.object_list)
+    labels = [f"{p.secondment.person} ({p.secondment.study})" for p in shown]
     data = [
-        {"post": label, "percent": p.percent or 0}
-        for label, p in zip(labels, post_times, strict=True)
+        {"post": label, "percent": p.percent or 0} for label, p in zip(labels, shown, strict=True)
     ]
     expected = sum((p.expected_days for p in post_times), Decimal("0"))
     logged = sum((p.logged_days for p in post_times), Decimal("0"))
@@ -214,7 +221,7 @@ def hours_chart(year: int, post_times: list[PostTime] | None = None) -> Chart:
         f"Bar chart of the share of expected time logged in {year} by each of {len(post_times)} "
         f"secondments: {logged} of {expected} expected days in all"
         + (f" ({overall}%)" if overall is not None else "")
-        + ". The table below gives each secondment's days."
+        + f". The table below gives each secondment's days{_part(page, 'secondments')}."
     )
     spec = bar_chart(
         data,
@@ -236,7 +243,7 @@ def hours_chart(year: int, post_times: list[PostTime] | None = None) -> Chart:
             p.logged_days,
             "No expected time" if p.percent is None else p.percent,
         ]
-        for p in post_times
+        for p in shown
     ]
     return Chart(
         key="df-hours",
@@ -244,7 +251,8 @@ def hours_chart(year: int, post_times: list[PostTime] | None = None) -> Chart:
         spec=spec,
         summary=summary,
         table=Table(
-            caption=f"Days logged against expected days per secondment, {year} (7.5 hours a day)",
+            caption=f"Days logged against expected days per secondment, {year} (7.5 hours a day)"
+            f"{_part(page, 'secondments')}",
             columns=[
                 "Fellow",
                 "Study",
@@ -259,6 +267,13 @@ def hours_chart(year: int, post_times: list[PostTime] | None = None) -> Chart:
             footer=["All secondments", "", "", "", expected, logged, overall or ""],
         ),
     )
+
+
+def _part(page: Page[Any] | None, what: str) -> str:
+    """ ", secondments 51 to 100 of 230" when the chart shows one page of several."""
+    if page is None or page.paginator.num_pages < 2:
+        return ""
+    return f" ({what} {page.start_index()} to {page.end_index()} of {page.paginator.count})"
 
 
 def reach(year: int) -> dict[str, list[str]]:
@@ -280,15 +295,21 @@ def reach(year: int) -> dict[str, list[str]]:
     return dict(reached)
 
 
-def reach_chart(year: int) -> Chart:
-    reached = reach(year)
-    names = list(reached)
+def reach_chart(
+    year: int,
+    reached: dict[str, list[str]] | None = None,
+    page: Page[str] | None = None,
+) -> Chart:
+    """One bar and one row per fellow. With `page` (a page of the fellows' names), the bars
+    and the rows are that page's fellows; the summary and the footer stay over them all."""
+    reached = reach(year) if reached is None else reached
+    names = list(reached) if page is None else list(page.object_list)
     data = [{"fellow": name, "organisations": len(reached[name])} for name in names]
     everyone = sorted({org for orgs in reached.values() for org in orgs})
     summary = (
-        f"Bar chart of how many organisations each of {len(names)} fellows reached by outward "
-        f"activity in {year}: {len(everyone)} different organisations in all. The table below "
-        "names them."
+        f"Bar chart of how many organisations each of {len(reached)} fellows reached by "
+        f"outward activity in {year}: {len(everyone)} different organisations in all. The "
+        f"table below names them{_part(page, 'fellows')}."
     )
     spec = bar_chart(
         data,
@@ -307,7 +328,8 @@ def reach_chart(year: int) -> Chart:
         spec=spec,
         summary=summary,
         table=Table(
-            caption=f"Organisations reached by each fellow's outward activity, {year}",
+            caption=f"Organisations reached by each fellow's outward activity, {year}"
+            f"{_part(page, 'fellows')}",
             columns=["Fellow", "Organisations reached", "Which"],
             rows=[[name, len(reached[name]), "; ".join(reached[name])] for name in names],
             numeric=frozenset({1}),
@@ -318,6 +340,64 @@ def reach_chart(year: int) -> Chart:
 
 def fellow_charts(year: int) -> list[Chart]:
     return quiet_if_empty([activity_chart(year), hours_chart(year), reach_chart(year)])
+
+
+FELLOWS_PAGE_SIZE = 50  # secondments, and fellows, in their chart and table, a page
+
+
+@dataclass(frozen=True)
+class Fellows:
+    """A year's diffusion-fellow figures, worked out once for every page of them."""
+
+    activity: Chart
+    posts: list[PostTime]
+    reached: dict[str, list[str]]
+
+
+def fellows(year: int) -> Fellows:
+    return Fellows(activity_chart(year), posts(year), reach(year))
+
+
+def fellows_sizes(year: int) -> tuple[int, int]:
+    """How many secondments and fellows the year's per-row charts hold (for their pages)."""
+    from coproduce import figures
+
+    report: Fellows = figures.current("evaluation.fellows_report", year)
+    return len(report.posts), len(report.reached)
+
+
+@dataclass(frozen=True)
+class FellowsPage:
+    """One page of the fellows' evaluation: the activity chart, a page of secondments' hours
+    and a page of fellows' reach, each drawn."""
+
+    charts: list[Chart]
+    drawn: list[tuple[str, str]]  # (chart key, its HTML)
+
+
+def fellows_page(year: int, posts_page: int, reach_page: int) -> FellowsPage:
+    from django.core.paginator import Paginator
+
+    from coproduce import figures
+
+    report: Fellows = figures.current("evaluation.fellows_report", year)
+    charts = quiet_if_empty(
+        [
+            report.activity,
+            hours_chart(
+                year,
+                report.posts,
+                Paginator(report.posts, FELLOWS_PAGE_SIZE).get_page(posts_page),
+            ),
+            reach_chart(
+                year,
+                report.reached,
+                Paginator(list(report.reached), FELLOWS_PAGE_SIZE).get_page(reach_page),
+            ),
+        ]
+    )
+    done = drawn(charts)
+    return FellowsPage(charts, [(c.key, html) for c, html in zip(charts, done.html, strict=True)])
 
 
 # --- engagement --------------------------------------------------------------------------------
@@ -674,8 +754,12 @@ def define_figures() -> None:
         return [(timezone.localdate().year,)]
 
     # `version`: raised whenever what a figure's function returns changes shape.
+    figures.define("evaluation.fellows_report", fellows, defaults=this_year)
+    figures.define("evaluation.fellows_sizes", fellows_sizes, defaults=this_year)
     figures.define(
-        "evaluation.fellows", lambda year: drawn(fellow_charts(year)), defaults=this_year, version=2
+        "evaluation.fellows_page",
+        fellows_page,
+        defaults=lambda: [(timezone.localdate().year, 1, 1)],
     )
     figures.define(
         "evaluation.engagement",

@@ -621,15 +621,27 @@ def _year(request: HttpRequest) -> tuple[int, list[int]]:
 def evaluation_fellows(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     year, years = _year(request)
-    checked = figures.read("evaluation.fellows", year)
+    # A row per secondment and per fellow: a page of each (`page`, `reach_page`), drawn from
+    # the year's stored figures (coproduce/figures), as the communities' page is.
+    secondments, fellows = figures.value("evaluation.fellows_sizes", year)
+    posts_page = Paginator(range(secondments), evaluation.FELLOWS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    reach_page = Paginator(range(fellows), evaluation.FELLOWS_PAGE_SIZE).get_page(
+        request.GET.get("reach_page")
+    )
+    checked = figures.read("evaluation.fellows_page", year, posts_page.number, reach_page.number)
+    shown: evaluation.FellowsPage = checked.value
     return _render(
         request,
         "evaluation_fellows.html",
         {
             "year": year,
             "years": years,
-            "charts": checked.value.charts,
-            "drawn": checked.value.html,
+            "charts": shown.charts,
+            "drawn": shown.drawn,
+            "posts_page": posts_page,
+            "reach_page": reach_page,
             "checked": checked,
         },
     )

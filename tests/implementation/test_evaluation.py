@@ -222,3 +222,37 @@ def test_months_are_the_local_calendars_as_trunc_month_gives(db: Any) -> None:
     ):
         expected[row["month"].month - 1] = row["n"]
     assert unsubscribed == expected
+
+
+def test_the_fellows_dashboard_pages_its_secondments_and_fellows(
+    reader_client: Client, study: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row per secondment and per fellow, a page of each: the other page holds the other
+    rows, each list keeps its own page in the address, and the totals stay over them all."""
+    monkeypatch.setattr(evaluation, "FELLOWS_PAGE_SIZE", 2)
+    made = [add_fellow_work(factories.StudyFactory(), 2) for _ in range(3)]
+    url = reverse("implementation:evaluation_fellows") + f"?year={YEAR}"
+
+    def rows(query: str, key: str) -> list[list[Any]]:
+        response = reader_client.get(url + query)
+        assert response.status_code == 200
+        chart = next(chart for chart in response.context["charts"] if chart.key == key)
+        assert chart.table.footer[0].startswith("All")
+        return [list(row) for row in chart.table.rows]
+
+    first, second = rows("", "df-hours"), rows("&page=2", "df-hours")
+    assert len(first) == 2
+    assert len(second) == 1
+    names = sorted(row[0] for row in first + second)
+    assert names == sorted(str(secondment.person) for secondment in made)
+    # The fellows' list is paged on its own: page 2 of secondments, page 1 of fellows.
+    assert len(rows("&page=2", "df-reach")) == 2
+    assert len(rows("&page=2&reach_page=2", "df-reach")) == 1
+    html = reader_client.get(url).content.decode()
+    assert 'aria-label="Pages of secondments"' in html
+    assert "reach_page=2" in html
+    # Totals over every secondment, whichever page.
+    response = reader_client.get(url + "&page=2")
+    hours = next(chart for chart in response.context["charts"] if chart.key == "df-hours")
+    assert "each of 3 secondments" in hours.summary
+    assert "secondments 3 to 3 of 3" in hours.table.caption

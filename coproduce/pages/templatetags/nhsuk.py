@@ -152,17 +152,21 @@ def nhsuk_error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
 
 
 @register.inclusion_tag("includes/pagination.html", takes_context=True)
-def nhsuk_pagination(context: template.Context, page: Page) -> dict[str, Any]:
-    """Previous/next links that keep the list's filters in the query string."""
+def nhsuk_pagination(
+    context: template.Context, page: Page, param: str = "page", label: str = "Pagination"
+) -> dict[str, Any]:
+    """Previous/next links that keep the list's filters in the query string. `param` names the
+    page's query parameter, and `label` the navigation, where a page has two lists to page."""
     request = context["request"]
 
     def link(number: int) -> str:
         query: QueryDict = request.GET.copy()
-        query["page"] = str(number)
+        query[param] = str(number)
         return "?" + query.urlencode()
 
     return {
         "page": page,
+        "label": label,
         "previous_url": link(page.previous_page_number()) if page.has_previous() else "",
         "next_url": link(page.next_page_number()) if page.has_next() else "",
     }
