@@ -16,6 +16,8 @@ class StaffConfig(AppConfig):
         # The staff home's count of each kind of record (a count of every table: tens of
         # milliseconds at national scale), as a stored figure.
         from coproduce import figures
-        from coproduce.staff.views import record_counts
+        from coproduce.staff.views import recent_changes, record_counts
 
         figures.define("staff.record_counts", record_counts, defaults=lambda: [()])
+        # The last changes, as sentences: one query for each record they are about.
+        figures.define("staff.recent_changes", recent_changes, defaults=lambda: [()])
