@@ -754,6 +754,8 @@ def define_figures() -> None:
         return [(timezone.localdate().year,)]
 
     # `version`: raised whenever what a figure's function returns changes shape.
+    # The oldest dates of three tables (no index on when associates confirmed: a scan of them).
+    figures.define("evaluation.earliest_year", earliest_year, defaults=lambda: [()])
     figures.define("evaluation.fellows_report", fellows, defaults=this_year)
     figures.define("evaluation.fellows_sizes", fellows_sizes, defaults=this_year)
     figures.define(

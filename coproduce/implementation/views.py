@@ -605,7 +605,7 @@ def _year(request: HttpRequest) -> tuple[int, list[int]]:
     """The calendar year asked for (this year by default) and the years to choose from: the last
     15, or back to the first year with anything to evaluate if that is earlier."""
     this_year = timezone.localdate().year
-    first = min(this_year - 14, evaluation.earliest_year() or this_year)
+    first = min(this_year - 14, figures.value("evaluation.earliest_year") or this_year)
     years = list(range(this_year, first - 1, -1))
     try:
         year = int(request.GET.get("year", this_year))
