@@ -82,6 +82,7 @@ REQUIRED = ("full_name", "email")
 # and ignored.
 IGNORED = ("status", "joined")
 CHANNELS = tuple(Channel.values)
+NOT_GIVEN = (False,) * len(CHANNELS)  # a channel the row leaves blank: no consent
 YES = frozenset({"yes", "y", "true"})
 NO = frozenset({"no", "n", "false"})
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -695,7 +696,7 @@ def _write(rows: list[_Row], result: ImportResult, by: Any) -> None:
                     Associate.Status.ACTIVE.value,
                     stamp,
                     stamp,
-                    *(row.consents.get(channel, False) for channel in CHANNELS),
+                    *map(row.consents.get, CHANNELS, NOT_GIVEN),
                     1,
                 )
             )
