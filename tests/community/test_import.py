@@ -389,3 +389,42 @@ def test_membership_counts_ignore_nothing_else(world: Any) -> None:
     counts = dict(CommunityOfPractice.objects.values_list("slug", "member_count"))
     assert counts == {"return-to-work": 2, "home-visits": 1}
     assert Membership.objects.filter(left__isnull=True).count() == 3
+
+
+def test_rows_shorter_or_longer_than_the_header_and_columns_in_any_order(world: Any) -> None:
+    header = ["email", "engage", "full_name", "cops", "organisation"]
+    data = csv_bytes(
+        [
+            ["ada@example.org", "yes", "Ada Short"],  # the last two columns left off
+            ["bea@example.org", "", "Bea Long", "return-to-work", "Trust", "", ""],  # blank extras
+            ["cy@example.org", "no", "Cy Full", "home-visits", "Board"],
+        ],
+        header=header,
+    )
+    result = import_file(io.BytesIO(data), "shapes.csv", by=None)
+    assert result.ok, result.errors
+    people = {
+        a.email: a
+        for a in Associate.objects.filter(
+            email__in=["ada@example.org", "bea@example.org", "cy@example.org"]
+        )
+    }
+    assert [
+        (people[e].full_name, people[e].organisation, people[e].consent_engage)
+        for e in sorted(people)
+    ] == [
+        ("Ada Short", "", True),
+        ("Bea Long", "Trust", False),
+        ("Cy Full", "Board", False),
+    ]
+    assert set(Membership.objects.values_list("associate__email", "cop__slug")) >= {
+        ("bea@example.org", "return-to-work"),
+        ("cy@example.org", "home-visits"),
+    }
+    assert not Membership.objects.filter(associate=people["ada@example.org"]).exists()
+
+    longer = csv_bytes([["dee@example.org", "", "Dee", "", "", "", "surplus"]], header=header)
+    refused = import_file(io.BytesIO(longer), "longer.csv", by=None)
+    assert [(e.row, e.column) for e in refused.errors] == [(2, "")]
+    assert "more cells than the first row" in refused.errors[0].message
+    assert not Associate.objects.filter(email="dee@example.org").exists()

@@ -69,10 +69,40 @@ def test_public_ids_are_random_version_4_uuids(db: Any) -> None:
     import uuid
 
     inserter = importer.BulkInserter()
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite keeps hex; elsewhere the field's own preparation is used")
+    if connection.vendor not in ("sqlite", "postgresql"):
+        pytest.skip("SQLite keeps hex, PostgreSQL's COPY reads it; elsewhere the field's own")
     made = [inserter.uuid() for _ in range(5000)]
     assert len(set(made)) == len(made)
     for value in made[::97]:
         parsed = uuid.UUID(hex=value)
         assert (parsed.version, parsed.variant, parsed.hex) == (4, uuid.RFC_4122, value)
+
+
+def test_member_counts_in_one_query_are_each_communitys_own_count(db: Any) -> None:
+    from django.db.models import F
+
+    from coproduce.community import services
+    from coproduce.community.models import Associate, CommunityOfPractice, Membership
+    from tests.community import helpers
+
+    big, small, emptied, other = (
+        helpers.community(s) for s in ("big", "small", "emptied", "other")
+    )
+    for _ in range(3):
+        helpers.associate(cops=[big, small])
+    helpers.associate(cops=[big], status=Associate.Status.PENDING)  # not counted
+    left = helpers.associate(cops=[big, emptied, other])
+    Membership.objects.filter(associate=left, cop__in=[emptied, other]).update(left=F("joined"))
+    # Counts out of date in both directions, and one community left out of the refresh.
+    CommunityOfPractice.objects.update(member_count=99)
+
+    services.refresh_member_counts([big.pk, small.pk, emptied.pk])
+
+    stored = dict(CommunityOfPractice.objects.values_list("pk", "member_count"))
+    assert (stored[big.pk], stored[small.pk], stored[emptied.pk], stored[other.pk]) == (4, 3, 0, 99)
+    services.refresh_member_counts()
+    for cop in CommunityOfPractice.objects.all():
+        expected = cop.member_count
+        cop.refresh_member_count()
+        assert cop.member_count == expected, cop.slug
+    assert CommunityOfPractice.objects.get(pk=other.pk).member_count == 0
