@@ -74,6 +74,8 @@ FELLOWS = Role("diffusion-fellows", Secondment, ("home_organisation", "study"))
 RESIDENTS = Role(
     "researchers-in-residence", Placement, ("host_organisation", "academic_affiliation", "study")
 )
+# The columns a list shows (a person's email and biography never leave the database here).
+SHOWN = ("start", "end", "person__public_id", "person__full_name")
 ROLES = {role.slug: role for role in (FELLOWS, RESIDENTS)}
 
 GROUPS = (
@@ -150,6 +152,13 @@ def page_of(the_group: Group, today: dt.date, number: Any) -> tuple[Page[Any], l
         the_group.rows(today)
         .filter(person__in=on_page)
         .select_related("person", *the_group.role.related)
+        .only(
+            *SHOWN,
+            *(f"{name}__name" for name in the_group.role.related if name != "study"),
+            "study__slug",
+            "study__title",
+            "study__acronym",
+        )
         .order_by("person__full_name", "person_id", "-start")
     )
     entries: dict[int, PersonEntry] = {}
