@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from coproduce.registry.models import Person, Placement, Secondment
 
@@ -60,14 +60,14 @@ class Group:
             return model.objects.active_on(today)
         return model.objects.filter(start__lte=today)
 
-    def people(self, today: dt.date) -> QuerySet[Person]:
-        """The people on this list, in the order they are listed."""
-        model = self.role.model
-        running = model.objects.active_on(today).filter(person=OuterRef("pk"))
-        people = Person.objects.filter(pk__in=self.rows(today).values("person_id"))
+    def people(self, today: dt.date) -> QuerySet[Any]:
+        """The ids (`person_id`) of the people on this list, in the order they are listed:
+        grouped from the role's rows (a few thousand at national scale), not looked for
+        among everyone in the registry (twenty thousand)."""
+        people = self.rows(today).values("person_id")
         if not self.current:
-            people = people.filter(~Exists(running))
-        return people.order_by("full_name", "pk")
+            people = people.annotate(running=Count("pk", filter=_running(today))).filter(running=0)
+        return people.annotate().order_by("person__full_name", "person_id").distinct()
 
 
 FELLOWS = Role("diffusion-fellows", Secondment, ("home_organisation", "study"))
@@ -114,18 +114,27 @@ def group(role: Role, current: bool) -> Group:
     return next(g for g in GROUPS if g.role is role and g.current is current)
 
 
+def _running(today: dt.date) -> Q:
+    """Of rows that have started: those running today."""
+    return Q(end__isnull=True) | Q(end__gte=today)
+
+
+def role_counts(role: Role, today: dt.date) -> tuple[int, int]:
+    """How many people are in post in a role, and how many are former: one query. Everyone
+    in post has a row that has started, so the former are the people with a started row less
+    those in post."""
+    totals = role.model.objects.filter(start__lte=today).aggregate(
+        started=Count("person", distinct=True),
+        running=Count("person", distinct=True, filter=_running(today)),
+    )
+    return totals["running"], totals["started"] - totals["running"]
+
+
 def counts(today: dt.date) -> dict[Group, int]:
-    """How many people each list holds: one query per role. Everyone in post has a row that
-    has started, so the former are the people with a started row less those in post."""
+    """How many people each list holds: one query per role."""
     found: dict[Group, int] = {}
     for role in (FELLOWS, RESIDENTS):
-        running = Q(end__isnull=True) | Q(end__gte=today)
-        totals = role.model.objects.filter(start__lte=today).aggregate(
-            started=Count("person", distinct=True),
-            running=Count("person", distinct=True, filter=running),
-        )
-        found[group(role, True)] = totals["running"]
-        found[group(role, False)] = totals["started"] - totals["running"]
+        found[group(role, True)], found[group(role, False)] = role_counts(role, today)
     return found
 
 
@@ -145,9 +154,12 @@ def page_of(the_group: Group, today: dt.date, number: Any) -> tuple[Page[Any], l
     """The page `number` of the list (the first or last when out of range), and its people
     with their rows."""
     people = the_group.people(today)
-    page = Paginator(people, PAGE_SIZE).get_page(number)
-    first = page.start_index() - 1 if page.paginator.count else 0
-    on_page = people.values("pk")[first : first + PAGE_SIZE]
+    paginator = Paginator(people, PAGE_SIZE)
+    in_post, former = role_counts(the_group.role, today)
+    paginator.count = in_post if the_group.current else former  # type: ignore[misc]
+    page = paginator.get_page(number)
+    first = page.start_index() - 1 if paginator.count else 0
+    on_page = people.values("person_id")[first : first + PAGE_SIZE]
     rows = (
         the_group.rows(today)
         .filter(person__in=on_page)
@@ -180,10 +192,11 @@ def place_of(person: Person, today: dt.date, prefer: Role | None) -> tuple[Group
         ordered.sort(key=lambda g: not g.current)
     for candidate in ordered:
         people = candidate.people(today)
-        if not people.filter(pk=person.pk).exists():
+        if not people.filter(person_id=person.pk).exists():
             continue
         before = people.filter(
-            Q(full_name__lt=person.full_name) | Q(full_name=person.full_name, pk__lt=person.pk)
+            Q(person__full_name__lt=person.full_name)
+            | Q(person__full_name=person.full_name, person_id__lt=person.pk)
         ).count()
         return candidate, before // PAGE_SIZE + 1
     return None
