@@ -156,7 +156,7 @@ def page_of(the_group: Group, today: dt.date, number: Any) -> tuple[Page[Any], l
     people = the_group.people(today)
     paginator = Paginator(people, PAGE_SIZE)
     in_post, former = role_counts(the_group.role, today)
-    paginator.count = in_post if the_group.current else former  # type: ignore[misc]
+    paginator.count = in_post if the_group.current else former  # counted above, not again
     page = paginator.get_page(number)
     first = page.start_index() - 1 if paginator.count else 0
     on_page = people.values("person_id")[first : first + PAGE_SIZE]
