@@ -420,6 +420,7 @@ def _pages(facts: dict[str, object], priorities: dict[str, object]) -> list[tupl
         ("study page", str(facts["study"]), False),
         ("themes", "/themes/", False),
         ("who is who", "/who-is-who/", False),
+        ("who is who: a list", "/who-is-who/diffusion-fellows/", False),
         ("communities", "/communities/", False),
         ("CoP page", f"/communities/{cop}/", False),
         ("news", "/news/", False),

@@ -17,10 +17,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.community.models import Associate, Channel, CommunityOfPractice
+from coproduce.lib.urls import reverse_once
 from coproduce.registry.models import Theme
 
 
@@ -89,7 +89,7 @@ class Mailing(models.Model):
         return self.subject
 
     def get_absolute_url(self) -> str:
-        return reverse("comms_staff:detail", args=[self.public_id])
+        return reverse_once("comms_staff:detail", self.public_id)
 
     @property
     def is_archived_kind(self) -> bool:

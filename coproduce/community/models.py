@@ -19,11 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.lib.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 from coproduce.lib.identifiers import normalise_email
+from coproduce.lib.urls import reverse_once
 from coproduce.registry.models import Dated, Person, Study, Theme
 
 
@@ -120,7 +120,7 @@ class CommunityOfPractice(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("community:cop", args=[self.slug])
+        return reverse_once("community:cop", self.slug)
 
     def refresh_member_count(self) -> None:
         count = self.memberships.filter(

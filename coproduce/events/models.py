@@ -7,10 +7,10 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.community.models import Associate, CommunityOfPractice
+from coproduce.lib.urls import reverse_once
 
 
 class Event(models.Model):
@@ -68,10 +68,10 @@ class Event(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("events:detail", args=[self.slug])
+        return reverse_once("events:detail", self.slug)
 
     def ical_url(self) -> str:
-        return reverse("events:ical", args=[self.slug])
+        return reverse_once("events:ical", self.slug)
 
     @property
     def is_public(self) -> bool:

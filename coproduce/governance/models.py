@@ -21,8 +21,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
+from coproduce.lib.urls import reverse_once
 from coproduce.registry.models import Dated, Person, Study
 
 # Stages in which a study is running and must meet the governance rules.
@@ -82,7 +82,7 @@ class Panel(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("governance:panel", args=[self.slug])
+        return reverse_once("governance:panel", self.slug)
 
     @property
     def reviews_protocols(self) -> bool:
@@ -218,7 +218,7 @@ class ReviewRound(models.Model):
         return f"{self.panel} review of {self.study} version {self.protocol_version.label}"
 
     def get_absolute_url(self) -> str:
-        return reverse("governance:round", args=[self.public_id])
+        return reverse_once("governance:round", self.public_id)
 
     @property
     def is_released(self) -> bool:

@@ -24,10 +24,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from coproduce.implementation.outcomes import SUBTYPE_CSL, OutcomeType
 from coproduce.lib.references import normalise_title
+from coproduce.lib.urls import reverse_once
 from coproduce.registry.models import Organisation, Person, Study
 
 
@@ -77,7 +77,7 @@ class ImplementationRecord(models.Model):
         return f"{self.title} ({self.site})" if self.site_id else self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("implementation:record", args=[self.public_id])
+        return reverse_once("implementation:record", self.public_id)
 
 
 class StatusEntry(models.Model):
@@ -131,7 +131,7 @@ class Instrument(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("implementation:instrument", args=[self.slug])
+        return reverse_once("implementation:instrument", self.slug)
 
     @property
     def scale_values(self) -> list[int]:
@@ -337,7 +337,7 @@ class Recommendation(models.Model):
         return text
 
     def get_absolute_url(self) -> str:
-        return reverse("implementation:recommendation", args=[self.public_id])
+        return reverse_once("implementation:recommendation", self.public_id)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -401,7 +401,7 @@ class Administration(models.Model):
         return f"{self.label} ({when})" if self.label else when
 
     def get_absolute_url(self) -> str:
-        return reverse("implementation:administration", args=[self.public_id])
+        return reverse_once("implementation:administration", self.public_id)
 
 
 class Response(models.Model):
@@ -515,7 +515,7 @@ class Measure(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("implementation:measure", args=[self.public_id])
+        return reverse_once("implementation:measure", self.public_id)
 
 
 class DataPoint(models.Model):
@@ -638,7 +638,7 @@ class Output(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("implementation:output", args=[self.public_id])
+        return reverse_once("implementation:output", self.public_id)
 
     @property
     def year(self) -> int:

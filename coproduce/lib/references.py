@@ -32,6 +32,7 @@ import html
 import json
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ from django.core.validators import URLValidator
 
 STYLE_PATH = Path(__file__).parent / "csl" / "apa.csl"
 STYLE_NAME = "APA Style 7th edition"
+# Formatted bibliographies kept per process (a study page's outputs, an outputs page's 25).
+CITATIONS_KEPT = 512
 
 # --- identifiers ----------------------------------------------------------------------------
 
@@ -418,10 +421,19 @@ def issued_date(item: dict[str, Any]) -> tuple[dt.date, str] | None:
 def format_bibliography(items: list[dict[str, Any]]) -> dict[str, str]:
     """Each item's reference in the shipped CSL style, as HTML (text escaped), by item id.
 
-    The items are CSL-JSON with an `id`; the result is keyed by that id, in no order.
+    The items are CSL-JSON with an `id`; the result is keyed by that id, in no order. The
+    answer for the same items is kept per process (citeproc takes 20-70 ms for a study's few
+    outputs, every time a public study page is drawn): it depends on the items' text alone,
+    so an edited output is a new key and never answered from an old one.
     """
     if not items:
         return {}
+    return dict(_formatted(json.dumps(items, ensure_ascii=False)))
+
+
+@lru_cache(maxsize=CITATIONS_KEPT)
+def _formatted(items_json: str) -> tuple[tuple[str, str], ...]:
+    items: list[dict[str, Any]] = json.loads(items_json)
     from citeproc import (
         Citation,
         CitationItem,
@@ -440,10 +452,10 @@ def format_bibliography(items: list[dict[str, Any]]) -> dict[str, str]:
         bibliography.register(Citation([CitationItem(item["id"])]))
     keys = [str(item.key) for item in bibliography.items]
     by_id = {str(item["id"]): item for item in safe}
-    return {
-        key: _substituted_once(str(text), by_id.get(key, {}))
+    return tuple(
+        (key, _substituted_once(str(text), by_id.get(key, {})))
         for key, text in zip(keys, bibliography.bibliography(), strict=True)
-    }
+    )
 
 
 def _substituted_once(text: str, item: dict[str, Any]) -> str:

@@ -18,10 +18,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.lib.identifiers import normalise_email, validate_orcid
+from coproduce.lib.urls import reverse_once
 
 
 class Area(models.Model):
@@ -87,7 +87,7 @@ class Theme(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:theme", args=[self.slug])
+        return reverse_once("registry:theme", self.slug)
 
 
 class StudyQuerySet(models.QuerySet["Study"]):
@@ -175,7 +175,7 @@ class Study(models.Model):
         return f"{self.title} ({self.acronym})" if self.acronym else self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:study", args=[self.slug])
+        return reverse_once("registry:study", self.slug)
 
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:

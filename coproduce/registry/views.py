@@ -7,7 +7,8 @@ people appear: never email addresses or anything else from a person's record.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -15,12 +16,13 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from coproduce.registry import reports, study_sections
-from coproduce.registry.models import Person, Placement, Secondment, Study, Theme
+from coproduce.registry import reports, study_sections, whoiswho
+from coproduce.registry.models import Person, Placement, Study, Theme
 
 PAGE_SIZE = 25
 
@@ -157,85 +159,63 @@ def study(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-# Who is who
-
-
-@dataclass
-class PersonEntry:
-    """One person in a section of the who-is-who page, with the rows that put them there."""
-
-    person: Person
-    anchor: bool = False
-    secondments: list[Secondment] = field(default_factory=list)
-    placements: list[Placement] = field(default_factory=list)
-
-    @property
-    def rows(self) -> list[Any]:
-        return [*self.secondments, *self.placements]
-
-    @property
-    def anchor_id(self) -> str:
-        return f"person-{self.person.public_id}"
-
-
-def _group_by_person(rows: list[Any], attr: str) -> list[PersonEntry]:
-    entries: dict[int, PersonEntry] = {}
-    for row in rows:
-        entry = entries.setdefault(row.person_id, PersonEntry(person=row.person))
-        getattr(entry, attr).append(row)
-    return list(entries.values())
-
-
-def _split_current(rows: list[Any], today: dt.date, attr: str) -> tuple[list[Any], list[Any]]:
-    """People with a row running today, and people whose rows have all ended."""
-    current: list[PersonEntry] = []
-    former: list[PersonEntry] = []
-    for entry in _group_by_person(rows, attr):
-        items = getattr(entry, attr)
-        running = [row for row in items if row.is_active(today)]
-        if running:
-            # A current fellow is listed with what they do now, not with what has ended.
-            items[:] = running
-            current.append(entry)
-        else:
-            former.append(entry)
-    return current, former
+# Who is who (the lists and their queries: registry/whoiswho.py)
 
 
 @require_safe
 def who_is_who(request: HttpRequest) -> HttpResponse:
-    # Not paginated: studies link to a person here by anchor, and a collaboration has tens of
-    # fellows and researchers in residence, not thousands. Two queries whatever the numbers.
-    today = timezone.localdate()
-    # Rows that have not started yet are left out: nobody is announced before they begin.
-    secondments = list(
-        Secondment.objects.filter(start__lte=today)
-        .select_related("person", "home_organisation", "study")
-        .order_by("person__full_name", "person_id", "-start")
+    """What each role is, and how many people each list holds, linked to the lists."""
+    counts = whoiswho.counts(timezone.localdate())
+    fellows, former_fellows, residents, former_residents = (
+        {"group": g, "count": counts[g], "count_text": f"{counts[g]:,}"} for g in whoiswho.GROUPS
     )
-    placements = list(
-        Placement.objects.filter(start__lte=today)
-        .select_related("person", "host_organisation", "academic_affiliation", "study")
-        .order_by("person__full_name", "person_id", "-start")
-    )
-    current_dfs, former_dfs = _split_current(secondments, today, "secondments")
-    current_rirs, former_rirs = _split_current(placements, today, "placements")
-    # One element per id on the page: a person listed twice is anchored where first listed.
-    seen: set[int] = set()
-    for entry in (*current_dfs, *current_rirs, *former_dfs, *former_rirs):
-        entry.anchor = entry.person.pk not in seen
-        seen.add(entry.person.pk)
     return render(
         request,
         "registry/who_is_who.html",
         {
-            "today": today,
-            "current_dfs": current_dfs,
-            "former_dfs": former_dfs,
-            "current_rirs": current_rirs,
-            "former_rirs": former_rirs,
+            "fellows": fellows,
+            "former_fellows": former_fellows,
+            "residents": residents,
+            "former_residents": former_residents,
         },
     )
+
+
+@require_safe
+def who_is_who_list(request: HttpRequest, index: int) -> HttpResponse:
+    """One of the four lists, a page of people at a time, in name order."""
+    the_group = whoiswho.GROUPS[index]
+    page, entries = whoiswho.page_of(the_group, timezone.localdate(), request.GET.get("page"))
+    return render(
+        request,
+        "registry/who_is_who_list.html",
+        {
+            "group": the_group,
+            "groups": whoiswho.GROUPS,
+            "page": page,
+            "count_text": f"{page.paginator.count:,}",
+            "entries": entries,
+        },
+    )
+
+
+@require_safe
+def who_is_who_person(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A link to one person's entry: sent to the list and page that has it. `?role=` prefers
+    that role's lists (a study links its fellows as fellows); without it, the first list
+    that has them, as the single who-is-who page used to anchor them. Someone on no list
+    (not started yet) is sent to the who-is-who page."""
+    person = get_object_or_404(
+        Person.objects.only("pk", "full_name", "public_id"), public_id=public_id
+    )
+    place = whoiswho.place_of(
+        person, timezone.localdate(), whoiswho.ROLES.get(request.GET.get("role", ""))
+    )
+    if place is None:
+        return redirect("registry:who_is_who")
+    the_group, number = place
+    query = f"?page={number}" if number > 1 else ""
+    return redirect(f"{reverse(the_group.url_name)}{query}#person-{person.public_id}")
 
 
 # Report: studies by theme (Table 1)

@@ -123,6 +123,26 @@ def test_the_list_runs_the_same_queries_for_2_or_20_communities(client: Client, 
     assert count() == few
 
 
+def test_the_list_is_paged_over_every_community(
+    client: Client, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coproduce.community import views_cops
+
+    monkeypatch.setattr(views_cops, "PAGE_SIZE", 2)
+    factories.StudyFactory.create_batch(3)
+    CommunityOfPractice.objects.create(
+        name="Theme network", slug="theme-network", theme=factories.ThemeFactory()
+    )
+
+    first = client.get(LIST_URL)
+    last = client.get(LIST_URL + "?page=2")
+
+    assert first.context["page"].paginator.count == 4
+    assert first.context["page"].paginator.num_pages == 2
+    assert "Page 2 of 2" in first.content.decode()
+    assert [c.name for g in last.context["groups"] for c in g.cops][-1] == "Theme network"
+
+
 def test_a_community_page_shows_what_it_is_and_who_leads_it(
     client: Client, work: CommunityOfPractice
 ) -> None:

@@ -50,6 +50,7 @@ PUBLIC_PAGES: dict[str, Callable[[], str]] = {
     "studies-filtered-by-theme": lambda: f"/studies/?theme={_theme_slug()}",
     "study": lambda: f"/studies/{_study_slug()}/",
     "who-is-who": lambda: "/who-is-who/",
+    "who-is-who-list": lambda: "/who-is-who/diffusion-fellows/former/",
     "contact": lambda: "/contact/",
     "contact-thanks": lambda: "/contact/thanks/",
     "report-studies-by-theme": lambda: "/reports/studies-by-theme/",

@@ -37,13 +37,14 @@ def test_a_visitor_walks_from_home_to_a_diffusion_fellow_and_a_researcher_update
     expect(page.get_by_role("heading", level=1)).to_contain_text(STUDY_TITLE)
 
     # The study names its diffusion fellows (listed before its researchers in residence);
-    # each links to the fellow's entry in who is who.
+    # each links to the fellow's entry in who is who: the list, and the page of it, that has
+    # them.
     fellow = page.get_by_role("main").locator("a[href*='/who-is-who/']").first
     expect(fellow).to_be_visible()
     fellow_name = fellow.inner_text().strip()
     assert fellow_name, "the diffusion fellow link has no text"
     fellow.click()
-    assert _path(page) == "/who-is-who/", page.url
+    assert _path(page).startswith("/who-is-who/diffusion-fellows/"), page.url
     fragment = unquote(urlsplit(page.url).fragment)
     assert fragment, f"the link should point at the person's entry, not the top: {page.url}"
     entry = page.locator(f"[id='{fragment}']")
@@ -63,6 +64,23 @@ def test_a_visitor_walks_from_home_to_a_diffusion_fellow_and_a_researcher_update
 
     page.goto(study_path)
     expect(page.get_by_role("main")).to_contain_text(new_summary)
+
+
+def test_a_link_to_who_is_who_made_before_its_lists_were_paged_still_finds_the_person(
+    page: Any,
+) -> None:
+    from coproduce.registry.models import Secondment
+
+    person = Secondment.objects.select_related("person").order_by("person__full_name").last()
+    assert person is not None
+    entry_id = f"person-{person.person.public_id}"
+
+    page.goto(f"/who-is-who/#{entry_id}")
+
+    page.wait_for_url(re.compile(r"/who-is-who/diffusion-fellows/"))
+    entry = page.locator(f"[id='{entry_id}']")
+    expect(entry).to_contain_text(person.person.full_name)
+    expect(entry).to_be_in_viewport()
 
 
 def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_main_content(

@@ -206,3 +206,23 @@ def test_a_title_standing_in_for_authors_is_printed_once() -> None:
     )
     assert cited["c"] == "<i>Follow-on groups</i>. (2013, September 1)."
     assert cited["d"] == "Groups &amp; more. (2013). <i>BMJ</i>."
+
+
+def test_a_bibliography_is_formatted_once_for_the_same_items_and_again_when_they_change() -> None:
+    item = {
+        "id": "K",
+        "type": "book",
+        "title": "Kept once",
+        "author": [{"family": "Kay", "given": "Ann"}],
+        "issued": {"date-parts": [[2020]]},
+    }
+    r._formatted.cache_clear()
+    first = r.format_bibliography([item])
+    first["k"] = "changed by the caller"
+    again = r.format_bibliography([dict(item)])
+    assert r._formatted.cache_info().hits == 1
+    assert again["k"].startswith("Kay, A. (2020). <i>Kept once</i>")
+    edited = r.format_bibliography([{**item, "title": "Edited"}])
+    assert "Edited" in edited["k"]
+    assert "Kept once" not in edited["k"]
+    assert r._formatted.cache_info().misses == 2

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.implementation.models import Output
+from coproduce.registry import whoiswho
 from coproduce.registry.models import Organisation, Study, Theme
 from tests import factories
 
@@ -242,11 +245,11 @@ def test_study_page_shows_everything_about_the_study(client: Client) -> None:
     ):
         assert expected in text, expected
     fellows = _section(html, "<h2>Diffusion fellows</h2>", "<h2>Researchers in residence</h2>")
-    assert f'href="/who-is-who/#person-{current.public_id}"' in fellows
+    assert f'href="/who-is-who/people/{current.public_id}/?role=diffusion-fellows"' in fellows
     assert "Asha Current" in fellows
     assert "Ben Ended" not in text
     assert "Cai Future" not in text
-    assert f'href="/who-is-who/#person-{resident.public_id}"' in html
+    assert f'href="/who-is-who/people/{resident.public_id}/?role=researchers-in-residence"' in html
     assert "asha@example.org" not in html
 
 
@@ -290,33 +293,85 @@ def test_unknown_study_is_not_found(client: Client) -> None:
     _html(client, "/studies/no-such-study/", status=404)
 
 
-# Who is who
+# Who is who: a page that counts four lists, and the lists, paged by person
+
+FELLOWS = "/who-is-who/diffusion-fellows/"
+FORMER_FELLOWS = "/who-is-who/diffusion-fellows/former/"
+RESIDENTS = "/who-is-who/researchers-in-residence/"
+FORMER_RESIDENTS = "/who-is-who/researchers-in-residence/former/"
 
 
-def test_who_is_who_lists_current_and_former_diffusion_fellows_apart(client: Client) -> None:
-    study = factories.StudyFactory(title="Home visits after stroke", slug="home-visits")
-    home = factories.OrganisationFactory(name="Lakeside Community Health")
-    current = factories.PersonFactory(full_name="Asha Current", email="asha@example.org")
-    factories.SecondmentFactory(person=current, study=study, home_organisation=home)
-    former = factories.PersonFactory(full_name="Ben Former", email="ben@example.org")
+def test_who_is_who_counts_each_list_and_links_it(client: Client) -> None:
+    study = factories.StudyFactory()
+    for name in ("Asha Current", "Ali Current"):
+        factories.SecondmentFactory(person=factories.PersonFactory(full_name=name), study=study)
+    former = factories.PersonFactory(full_name="Ben Former")
     factories.SecondmentFactory(person=former, study=study, start=LAST_YEAR, end=LAST_MONTH)
-    future = factories.PersonFactory(full_name="Cai Future")
-    factories.SecondmentFactory(person=future, study=study, start=NEXT_MONTH)
+    # In post again: counted once, in post, not as a former fellow as well.
+    again = factories.PersonFactory(full_name="Bo Again")
+    factories.SecondmentFactory(person=again, start=LAST_YEAR, end=LAST_MONTH)
+    factories.SecondmentFactory(person=again)
+    factories.SecondmentFactory(start=NEXT_MONTH)  # not announced before they begin
+    factories.PlacementFactory(start=LAST_YEAR, end=LAST_MONTH)
 
     html = _html(client, reverse("registry:who_is_who"))
 
     _one_h1(html)
-    in_post = _section(html, "Diffusion fellows in post", "Former diffusion fellows")
-    gone = _section(html, "Former diffusion fellows", 'id="researchers-in-residence"')
+    fellows = _text(_section(html, 'id="diffusion-fellows"', 'id="researchers-in-residence"'))
+    residents = _text(_section(html, 'id="researchers-in-residence"'))
+    assert "Diffusion fellows in post (3 people)" in fellows
+    assert "Former diffusion fellows (1 person)" in fellows
+    assert "No researcher in residence is in post at the moment." in residents
+    assert "Former researchers in residence (1 person)" in residents
+    for url in (FELLOWS, FORMER_FELLOWS, FORMER_RESIDENTS):
+        assert f'href="{url}"' in html
+    assert f'href="{RESIDENTS}"' not in html
+    assert "Asha Current" not in html  # the lists have the names, this page the numbers
+
+
+def test_who_is_who_when_nobody_is_in_post(client: Client) -> None:
+    text = _text(_html(client, "/who-is-who/"))
+    assert "No diffusion fellow is in post at the moment." in text
+    assert "No researcher in residence is in post at the moment." in text
+    assert "Former" not in text
+    for group in whoiswho.GROUPS:
+        assert group.empty in _text(_html(client, reverse(group.url_name)))
+
+
+def test_the_lists_of_diffusion_fellows_in_post_and_former(client: Client) -> None:
+    study = factories.StudyFactory(title="Home visits after stroke", slug="home-visits")
+    home = factories.OrganisationFactory(name="Lakeside Community Health")
+    current = factories.PersonFactory(full_name="Asha Current", email="asha@example.org")
+    factories.SecondmentFactory(
+        person=current, study=study, home_organisation=home, start=dt.date(2024, 3, 1)
+    )
+    former = factories.PersonFactory(full_name="Ben Former", email="ben@example.org")
+    factories.SecondmentFactory(
+        person=former, study=study, start=dt.date(2022, 1, 1), end=dt.date(2023, 6, 30)
+    )
+    future = factories.PersonFactory(full_name="Cai Future")
+    factories.SecondmentFactory(person=future, study=study, start=NEXT_MONTH)
+
+    in_post = _html(client, reverse("registry:who_is_who_fellows"))
+    gone = _html(client, reverse("registry:who_is_who_former_fellows"))
+
+    _one_h1(in_post)
+    assert "<h1>Diffusion fellows in post</h1>" in in_post
     assert "Asha Current" in in_post
     assert "Lakeside Community Health" in in_post
     assert 'href="/studies/home-visits/"' in in_post
+    assert "March 2024" in _text(in_post)
     assert f'id="person-{current.public_id}"' in in_post
-    assert "Ben Former" in gone
-    assert f'id="person-{former.public_id}"' in gone
     assert "Ben Former" not in in_post
-    assert "Cai Future" not in html
-    assert "@example.org" not in html
+    assert "<h1>Former diffusion fellows</h1>" in gone
+    assert "Ben Former" in gone
+    assert "January 2022 to June 2023" in _text(gone)
+    assert f'id="person-{former.public_id}"' in gone
+    assert "Asha Current" not in gone
+    for html in (in_post, gone):
+        assert "Cai Future" not in html
+        assert "@example.org" not in html
+        assert 'href="/who-is-who/"' in html  # the breadcrumb
 
 
 def test_a_fellow_who_moved_study_is_listed_with_the_current_one(client: Client) -> None:
@@ -329,14 +384,15 @@ def test_a_fellow_who_moved_study_is_listed_with_the_current_one(client: Client)
     )
     factories.SecondmentFactory(person=person, study=factories.StudyFactory(title="New study"))
 
-    html = _html(client, "/who-is-who/")
+    html = _html(client, FELLOWS)
 
     assert "New study" in html
     assert "Old study" not in html
     assert html.count(f'id="person-{person.public_id}"') == 1
+    assert "Asha Mover" not in _html(client, FORMER_FELLOWS)
 
 
-def test_who_is_who_lists_researchers_in_residence(client: Client) -> None:
+def test_the_lists_of_researchers_in_residence(client: Client) -> None:
     person = factories.PersonFactory(full_name="Dee Resident", email="dee@example.org")
     factories.PlacementFactory(
         person=person,
@@ -345,35 +401,126 @@ def test_who_is_who_lists_researchers_in_residence(client: Client) -> None:
         study=factories.StudyFactory(title="Return to work after stroke"),
     )
     earlier = factories.PersonFactory(full_name="Eve Earlier")
-    factories.PlacementFactory(person=earlier, start=LAST_YEAR, end=LAST_MONTH)
+    factories.PlacementFactory(person=earlier, start=LAST_YEAR, end=LAST_MONTH, study=None)
 
-    html = _html(client, "/who-is-who/")
+    in_post = _html(client, RESIDENTS)
+    gone = _text(_html(client, FORMER_RESIDENTS))
 
-    in_post = _section(html, "Researchers in residence in post", "Former researchers in residence")
-    assert "Dee Resident" in in_post
-    assert "Riverside NHS Trust" in in_post
-    assert "University of the Shires" in in_post
-    assert "Return to work after stroke" in in_post
+    for expected in (
+        "Dee Resident",
+        "Riverside NHS Trust",
+        "University of the Shires",
+        "Return to work after stroke",
+    ):
+        assert expected in in_post
     assert f'id="person-{person.public_id}"' in in_post
-    assert "Eve Earlier" in _section(html, "Former researchers in residence")
-    assert "dee@example.org" not in html
+    assert "Eve Earlier" not in in_post
+    assert "dee@example.org" not in in_post
+    assert "Eve Earlier" in gone
+    assert "Not linked to a study" in gone
 
 
-def test_a_person_in_two_roles_has_one_anchor(client: Client) -> None:
+def test_a_person_in_two_roles_is_on_both_lists(client: Client) -> None:
     person = factories.PersonFactory(full_name="Two Hats")
     factories.SecondmentFactory(person=person)
     factories.PlacementFactory(person=person)
 
+    for url in (FELLOWS, RESIDENTS):
+        html = _html(client, url)
+        assert html.count("Two Hats") == 1
+        assert html.count(f'id="person-{person.public_id}"') == 1
+
+
+def _people(n: int, **dates: Any) -> list[Any]:
+    """n diffusion fellows named in order ("Person 01", "Person 02", ...)."""
+    people = [factories.PersonFactory(full_name=f"Person {i:02d}") for i in range(1, n + 1)]
+    for person in people:
+        factories.SecondmentFactory(person=person, **dates)
+    return people
+
+
+def test_a_list_is_paged_by_person_in_name_order(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whoiswho, "PAGE_SIZE", 2)
+    people = _people(5)
+    # A second running secondment gives one person two rows: still one person on a page.
+    factories.SecondmentFactory(person=people[1], study=factories.StudyFactory(title="Second"))
+
+    first = _html(client, FELLOWS)
+    second = _html(client, FELLOWS + "?page=2")
+    last = _html(client, FELLOWS + "?page=3")
+
+    assert "5 people, in order of name: 1 to 2 on this page." in _text(first)
+    assert re.findall(r"Person \d\d", first) == ["Person 01", "Person 02", "Person 02"]
+    assert "Second" in first
+    assert re.findall(r"Person \d\d", second) == ["Person 03", "Person 04"]
+    assert re.findall(r"Person \d\d", last) == ["Person 05"]
+    # The NHS.UK pagination: next and previous, with the page numbers.
+    assert 'href="?page=2"' in first
+    assert "Page 2 of 3" in _text(first)
+    assert 'rel="prev"' not in first
+    assert 'href="?page=1"' in second
+    assert 'href="?page=3"' in second
+    assert 'rel="next"' not in last
+    assert "(page 2)" in second.split("</title>")[0]
+    # A page past the end shows the last; a word shows the first.
+    assert re.findall(r"Person \d\d", _html(client, FELLOWS + "?page=9")) == ["Person 05"]
+    assert "Person 01" in _html(client, FELLOWS + "?page=last")
+
+
+def test_a_link_to_a_person_goes_to_their_page_of_the_list(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whoiswho, "PAGE_SIZE", 2)
+    people = _people(5)
+    # Two people of one name are ordered by when they were added.
+    twin = factories.PersonFactory(full_name="Person 03")
+    factories.SecondmentFactory(person=twin)
+
+    def target(person: Any, query: str = "") -> str:
+        response = client.get(f"/who-is-who/people/{person.public_id}/{query}")
+        assert response.status_code == 302
+        return str(response["Location"])
+
+    assert target(people[0]) == f"{FELLOWS}#person-{people[0].public_id}"
+    assert target(people[2]) == f"{FELLOWS}?page=2#person-{people[2].public_id}"
+    assert target(twin) == f"{FELLOWS}?page=2#person-{twin.public_id}"
+    assert target(people[4]) == f"{FELLOWS}?page=3#person-{people[4].public_id}"
+    page = _html(client, FELLOWS + "?page=2")
+    assert f'id="person-{people[2].public_id}"' in page
+    assert f'id="person-{twin.public_id}"' in page
+
+
+def test_a_link_to_a_person_prefers_the_role_it_names(client: Client) -> None:
+    both = factories.PersonFactory(full_name="Two Hats")
+    factories.SecondmentFactory(person=both, start=LAST_YEAR, end=LAST_MONTH)
+    factories.PlacementFactory(person=both)
+    anchor = f"#person-{both.public_id}"
+    url = f"/who-is-who/people/{both.public_id}/"
+
+    # As the single page anchored them: in post before former, fellows before residents.
+    assert client.get(url)["Location"] == RESIDENTS + anchor
+    assert client.get(url + "?role=diffusion-fellows")["Location"] == FORMER_FELLOWS + anchor
+    assert client.get(url + "?role=researchers-in-residence")["Location"] == RESIDENTS + anchor
+    assert client.get(url + "?role=nonsense")["Location"] == RESIDENTS + anchor
+
+
+def test_a_link_to_someone_on_no_list(client: Client) -> None:
+    future = factories.PersonFactory()
+    factories.SecondmentFactory(person=future, start=NEXT_MONTH)
+    response = client.get(f"/who-is-who/people/{future.public_id}/")
+    assert response.status_code == 302
+    assert response["Location"] == "/who-is-who/"
+    assert client.get(f"/who-is-who/people/{uuid.uuid4()}/").status_code == 404
+
+
+def test_links_made_before_the_lists_were_paged_are_sent_on(client: Client) -> None:
+    """`/who-is-who/#person-<id>` (the fragment never reaches the server): the page loads a
+    script that sends the browser to the person's link; the browser test follows one."""
     html = _html(client, "/who-is-who/")
-
-    assert html.count("Two Hats") == 2
-    assert html.count(f'id="person-{person.public_id}"') == 1
-
-
-def test_who_is_who_when_nobody_is_in_post(client: Client) -> None:
-    text = _text(_html(client, "/who-is-who/"))
-    assert "No diffusion fellow is in post at the moment." in text
-    assert "No researcher in residence is in post at the moment." in text
+    assert '<script type="module" src="/static/js/whoiswho.mjs"></script>' in html
+    assert "people/" in (settings.BASE_DIR / "static" / "js" / "whoiswho.mjs").read_text()
 
 
 # Query counts: a page costs the same number of queries for 2 rows as for 20.
@@ -450,7 +597,12 @@ def test_study_query_count_is_flat(client: Client, django_assert_num_queries: An
     _assert_flat(client, "/studies/flat/", add, django_assert_num_queries, ceiling=5)
 
 
-def test_who_is_who_query_count_is_flat(client: Client, django_assert_num_queries: Any) -> None:
+@pytest.mark.parametrize(
+    "url", ["/who-is-who/", FELLOWS, FORMER_FELLOWS, RESIDENTS, FORMER_RESIDENTS]
+)
+def test_who_is_who_query_count_is_flat(
+    client: Client, django_assert_num_queries: Any, url: str
+) -> None:
     def add(n: int) -> None:
         for _ in range(n):
             factories.SecondmentFactory()
@@ -458,7 +610,9 @@ def test_who_is_who_query_count_is_flat(client: Client, django_assert_num_querie
             factories.PlacementFactory(study=factories.StudyFactory())
             factories.PlacementFactory(start=LAST_YEAR, end=LAST_MONTH)
 
-    _assert_flat(client, "/who-is-who/", add, django_assert_num_queries, ceiling=2)
+    # Two queries for a list: its count, and its page's rows (the page picked in the same
+    # statement); two for the page that counts all four lists.
+    _assert_flat(client, url, add, django_assert_num_queries, ceiling=2)
 
 
 @pytest.mark.parametrize("rows", [2, 20])
