@@ -34,7 +34,14 @@ from django.db import connections, migrations, router
 from django.db.models import Model, Q
 from django.db.models.expressions import RawSQL
 
-__all__ = ["MIN_LENGTH", "TextIndex", "contains", "migration", "sqlite_flush_sql"]
+__all__ = [
+    "MIN_LENGTH",
+    "TextIndex",
+    "contains",
+    "iexact_migration",
+    "migration",
+    "sqlite_flush_sql",
+]
 
 # Trigrams: a shorter text matches no row of an FTS5 trigram query, and gives pg_trgm nothing.
 MIN_LENGTH = 3
@@ -122,6 +129,41 @@ def migration(table: str, columns: Sequence[str], pk: str = "id") -> migrations.
     """The migration operation that makes (and, reversed, drops) a table's trigram index."""
     index = TextIndex(table, tuple(columns), pk)
     return migrations.RunPython(index.create, index.drop, elidable=False)
+
+
+def _iexact_index(table: str, column: str, *, forward: bool) -> Any:
+    """`field__iexact` (how the personal-data register finds a person's address,
+    lib/personaldata.py `by`) served by an index, the lookup unchanged: SQLite runs it as
+    `col LIKE 'addr' ESCAPE`, which an index in the NOCASE collation serves (LIKE and NOCASE
+    fold the same ASCII letters); PostgreSQL as `UPPER(col::text) = UPPER('addr')`, served by
+    an index on that expression."""
+    name = f"{table}_{column}_ci"[:63]
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if not forward:
+            if vendor in ("sqlite", "postgresql"):
+                schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"', params=None)
+        elif vendor == "sqlite":
+            schema_editor.execute(
+                f'CREATE INDEX "{name}" ON "{table}" ("{column}" COLLATE NOCASE)', params=None
+            )
+        elif vendor == "postgresql":
+            schema_editor.execute(
+                f'CREATE INDEX "{name}" ON "{table}" (UPPER("{column}"::text))', params=None
+            )
+
+    return run
+
+
+def iexact_migration(table: str, column: str) -> migrations.RunPython:
+    """The migration operation that makes (and, reversed, drops) the index serving
+    `column__iexact` on `table`."""
+    return migrations.RunPython(
+        _iexact_index(table, column, forward=True),
+        _iexact_index(table, column, forward=False),
+        elidable=False,
+    )
 
 
 def _phrase(text: str) -> str:

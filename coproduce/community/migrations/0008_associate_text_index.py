@@ -5,7 +5,8 @@ pg_trgm GIN indexes.
 The directory's search also matches the start of an address (`email LIKE 'jo.b%'`). On SQLite
 a range over the unique index on LOWER(email) serves it (forms_directory.py); on PostgreSQL a
 LIKE prefix needs a pattern_ops index (the database's collation is not C), added here, so that
-no arm of the search's OR reads the whole table."""
+no arm of the search's OR reads the whole table. And an index serving `email__iexact`, the
+personal-data register's lookup of a person's rows by address (textindex.iexact_migration)."""
 
 from django.db import migrations
 
@@ -32,4 +33,6 @@ class Migration(migrations.Migration):
     operations = [
         textindex.migration("community_associate", ("full_name", "organisation")),
         migrations.RunPython(_email_index, _drop_email_index, elidable=False),
+        # A person's record finds their associate rows by `email__iexact`.
+        textindex.iexact_migration("community_associate", "email"),
     ]
