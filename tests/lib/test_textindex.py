@@ -231,3 +231,23 @@ def test_a_flush_empties_the_index_too(manager: Any) -> None:
     _associate("Ada Lovelace", "ada@example.org")
     assert _same(Associate, [("full_name", "lovelace")])
     _integrity("community_associate")
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "index"),
+    [
+        ("comms.OutboxMessage", "comms_outboxmessage", "comms_outboxmessage_to_email_ci"),
+        ("community.Associate", "community_associate", "community_associate_email_ci"),
+        ("contacts.Contact", "contacts_contact", "contacts_contact_email_ci"),
+    ],
+)
+def test_the_register_finds_addresses_through_an_index(
+    db: Any, model: str, table: str, index: str
+) -> None:
+    """A person's record looks each table up by their address (`email__iexact`)."""
+    subject = personaldata.Subject("ada@example.org")
+    rule = next(r for r in personaldata.rules() if r.model == model)
+    plan = _plan(personaldata.rows(rule, subject).order_by())
+    assert index in plan
+    assert "Seq Scan" not in plan
+    assert f"SCAN {table}\n" not in plan + "\n"
