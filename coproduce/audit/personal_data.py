@@ -17,25 +17,34 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from coproduce.lib import textindex
 from coproduce.lib.personaldata import Erasure, Rule, Subject, redact, register
 
 
-def _mentioning(subject: Subject) -> models.QuerySet:
-    from coproduce.audit.models import AuditEntry
-
-    q = models.Q(pk__in=[])
+def _where(subject: Subject) -> list[tuple[str, str]]:
+    """(field, text) for each of the person's terms in each text field of an entry."""
+    where: list[tuple[str, str]] = []
     for term in subject.terms:
-        q |= models.Q(actor_label__icontains=term) | models.Q(object_repr__icontains=term)
-        q |= models.Q(changes__icontains=term)
+        where += [("actor_label", term), ("object_repr", term), ("changes", term)]
         # JSON may hold a non-ASCII name \u-escaped.
         escaped = json.dumps(term)[1:-1]
         if escaped != term:
-            q |= models.Q(changes__icontains=escaped)
+            where.append(("changes", escaped))
+    return where
+
+
+def _mentioning(subject: Subject) -> models.QuerySet:
+    """Entries whose text holds one of the person's terms as a whole word. The database finds
+    those holding a term anywhere (through the trigram index: coproduce/lib/textindex.py),
+    Python keeps the whole-word ones."""
+    from coproduce.audit.models import AuditEntry
+
     if not subject.terms:
         return AuditEntry.objects.none()
+    q = textindex.contains(AuditEntry, _where(subject))
     pks = [
         entry.pk
-        for entry in AuditEntry.objects.filter(q)
+        for entry in AuditEntry.objects.filter(q).order_by()
         if subject.mentioned_in(
             " ".join(
                 [

@@ -23,6 +23,7 @@ from coproduce.community.models import (
     ConsentWording,
     Membership,
 )
+from coproduce.lib import textindex
 from coproduce.lib.identifiers import normalise_email
 from coproduce.registry.models import Theme
 from coproduce.security.uploads import validate as validate_upload
@@ -40,33 +41,37 @@ def _prefix_upper_bound(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
+def _address_prefix(prefix: str) -> Q:
+    """Addresses starting with `prefix` (normalised); on SQLite over the `email_lower` alias."""
+    if connection.vendor == "sqlite":
+        upper = _prefix_upper_bound(prefix)
+        return Q(email__isnull=False, email_lower__gte=prefix, email_lower__lt=upper)
+    return Q(email__startswith=prefix)
+
+
 def search_associates(queryset: Any, text: str) -> Any:
     """One box: the start of an address when the text has an @, else name or organisation.
 
     Addresses are stored normalised and uniquely indexed on LOWER(email) where not null. On
     SQLite `startswith` becomes a case-insensitive LIKE that no index serves; a range over the
     indexed expression is served by it (the IS NOT NULL term lets SQLite use the partial
-    index). Other databases keep `startswith` (PostgreSQL wants a text_pattern_ops index).
+    index). PostgreSQL keeps `startswith`, served by a varchar_pattern_ops index (migration
+    community 0008).
     Text without an @ also matches the start of an address ("jo.bloggs" finds
-    jo.bloggs@nhs.net), since people type what they remember.
+    jo.bloggs@nhs.net), since people type what they remember. Names and organisations are
+    found anywhere in them, ignoring case, through the trigram index
+    (coproduce/lib/textindex.py; three characters or more).
     """
     text = " ".join(text.split())
     if not text:
         return queryset
+    if connection.vendor == "sqlite":
+        queryset = queryset.alias(email_lower=Lower("email"))
+    address = _address_prefix(normalise_email(text))
     if "@" in text:
-        prefix = normalise_email(text)
-        if connection.vendor == "sqlite":
-            return queryset.alias(email_lower=Lower("email")).filter(
-                email__isnull=False,
-                email_lower__gte=prefix,
-                email_lower__lt=_prefix_upper_bound(prefix),
-            )
-        return queryset.filter(email__startswith=prefix)
-    return queryset.filter(
-        Q(full_name__icontains=text)
-        | Q(organisation__icontains=text)
-        | Q(email__startswith=normalise_email(text))
-    )
+        return queryset.filter(address)
+    named = textindex.contains(Associate, [("full_name", text), ("organisation", text)])
+    return queryset.filter(named | address)
 
 
 def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:

@@ -7,7 +7,9 @@ tables it empties, deletes, and creates the same triggers again (from the SQL SQ
 all in the one transaction Django runs a flush in: if any step fails nothing changes, and no
 other connection ever sees the table without its triggers. Only a flush, which empties every
 table and is never part of serving a request, gets round them; PostgreSQL's flush uses
-TRUNCATE, which does not fire row triggers.
+TRUNCATE, which does not fire row triggers. A table with a trigram index
+(coproduce/lib/textindex.py) has its index emptied in the same transaction, since the trigger
+that would have kept it in step is dropped with the others.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from itertools import chain
 from typing import Any
 
 from django.db.backends.sqlite3 import operations
+
+from coproduce.lib import textindex
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -39,7 +43,13 @@ class DatabaseOperations(operations.DatabaseOperations):
             return sql
         drop = [f"DROP TRIGGER {self.quote_name(name)};" for name, _ in triggers]
         create = [f"{definition};" for _, definition in triggers]
-        return [*drop, *sql, *create]
+        indexes = textindex.sqlite_flush_sql(names, self._tables())
+        return [*drop, *sql, *indexes, *create]
+
+    def _tables(self) -> list[str]:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return [name for (name,) in cursor.fetchall()]
 
     def _triggers(self, tables: set[str]) -> list[tuple[str, str]]:
         if not tables:
