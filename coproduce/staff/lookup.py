@@ -173,9 +173,25 @@ class LookupField(forms.Field):
         return registered(self.kind)
 
     def prepare_value(self, value: Any) -> Any:
+        """A thing (or, as a model form's initial value, its primary key) as its key; the box
+        shows its name. Text is left as it was typed."""
+        lookup = self.lookup
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = lookup.queryset().only(lookup.key, lookup.label).filter(pk=value).first()
         if isinstance(value, Model):
-            return self.lookup.key_of(value)
+            key = lookup.key_of(value)
+            assert isinstance(self.widget, LookupInput)
+            self.widget.shown[key] = lookup.label_of(value)
+            return key
         return value
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        before = self.prepare_value(initial) or ""
+        try:
+            after = self.clean(data)
+        except forms.ValidationError:
+            return True
+        return (self.lookup.key_of(after) if after is not None else "") != before
 
     def clean(self, value: Any) -> Model | None:
         lookup = self.lookup
