@@ -46,9 +46,11 @@ def no_script_page(browser: Any, live_server: Any, demo: None) -> Iterator[Any]:
     errors: list[str] = []
     page.on(
         "response",
-        lambda response: errors.append(f"{response.status} {response.url}")
-        if response.status >= 400 and response.request.resource_type != "document"
-        else None,
+        lambda response: (
+            errors.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document"
+            else None
+        ),
     )
     page.cp_broken_resources = errors
     try:

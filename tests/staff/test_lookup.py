@@ -79,7 +79,8 @@ def test_several_matches_are_listed_to_choose_from(cops: Any) -> None:
         "home-visits",
         "stroke-care",
     ]
-    assert "<legend" in html and "Communities that match ‘home’" in html
+    assert "<legend" in html
+    assert "Communities that match ‘home’" in html
 
 
 def test_a_chosen_candidate_wins_over_the_ambiguous_text(cops: Any) -> None:
@@ -100,7 +101,8 @@ def test_no_match_is_an_error_and_the_text_is_kept(cops: Any) -> None:
 
 def test_empty_is_none_or_required(cops: Any) -> None:
     optional = PickForm({"cop": "  "})
-    assert optional.is_valid() and optional.cleaned_data["cop"] is None
+    assert optional.is_valid()
+    assert optional.cleaned_data["cop"] is None
     required = RequiredForm({"cop": ""})
     assert not required.is_valid()
     assert required.errors["cop"] == ["This field is required."]
@@ -125,7 +127,8 @@ def test_two_of_one_name_are_told_apart_by_their_key(db: Any) -> None:
     form = PickForm({"cop": "twin"})
     assert not form.is_valid()
     html = str(form["cop"])
-    assert "Twin (twin-a)" in html and "Twin (twin-b)" in html
+    assert "Twin (twin-a)" in html
+    assert "Twin (twin-b)" in html
 
 
 def test_resolving_takes_a_fixed_number_of_queries(cops: Any) -> None:
