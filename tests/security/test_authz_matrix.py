@@ -511,6 +511,7 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     # queue and comparing two contacts need the export grant; merging, managers.
     "staff:contacts": ("GET", ALL_STAFF),
     "staff:lookup_communities": ("GET", ALL_STAFF),
+    "staff:lookup_studies": ("GET", ALL_STAFF),
     "staff:contact": ("GET", (L, L, 403, 404, 200, 403, 200)),
     "staff:contact_download": ("POST", (L, L, 403, 403, 403, 403, R)),
     "staff:contact_duplicates": ("GET", PERSONAL_DATA_EXPORT),
