@@ -29,7 +29,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Model, QuerySet
+from django.db.models import Case, Model, Q, QuerySet, When
 from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_safe
@@ -58,31 +58,30 @@ class Lookup:
     def _named(self) -> QuerySet[Any]:
         return self.queryset().only(self.key, self.label).order_by(self.label, self.key)
 
-    def by_key(self, text: str) -> Model | None:
-        return self._named().filter(**{self.key: text}).first()
-
     def matching(self, text: str, limit: int = SHOWN) -> list[Model]:
-        """Up to `limit` + 1 things whose name holds `text`, names starting with it first."""
-        named = self._named()
-        starting = list(named.filter(**{f"{self.label}__istartswith": text})[: limit + 1])
-        if len(starting) > limit:
-            return starting
-        seen = [thing.pk for thing in starting]
-        inside = named.filter(**{f"{self.label}__icontains": text}).exclude(pk__in=seen)
-        return starting + list(inside[: limit + 1 - len(starting)])
+        """Up to `limit` + 1 things whose name holds `text`, names starting with it first
+        (one query)."""
+        starts = Case(When(**{f"{self.label}__istartswith": text}, then=0), default=1)
+        named = self._named().filter(**{f"{self.label}__icontains": text})
+        return list(
+            named.alias(starts=starts).order_by("starts", self.label, self.key)[: limit + 1]
+        )
 
     def resolve(self, text: str) -> tuple[Model | None, list[Model]]:
-        """(the one thing `text` means, or None and the candidates: up to SHOWN + 1)."""
-        found = self.by_key(text)
-        if found is not None:
-            return found, []
-        exact = list(self._named().filter(**{f"{self.label}__iexact": text})[: SHOWN + 1])
+        """(the one thing `text` means, or None and the candidates: up to SHOWN + 1).
+
+        One query for the key or the whole name, a second only when neither is found."""
+        named = self._named().filter(Q(**{self.key: text}) | Q(**{f"{self.label}__iexact": text}))
+        exact = list(named[: SHOWN + 2])
+        by_key = [thing for thing in exact if self.key_of(thing) == text]
+        if by_key:
+            return by_key[0], []
         if len(exact) == 1:
             return exact[0], []
         candidates = exact or self.matching(text)
         if len(candidates) == 1:
             return candidates[0], []
-        return None, candidates
+        return None, candidates[: SHOWN + 1]
 
     def key_of(self, thing: Model) -> str:
         return str(getattr(thing, self.key))
