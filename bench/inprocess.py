@@ -1,5 +1,5 @@
 """Time staff or public pages in-process: one request at a time through the full middleware,
-signed in as a user, with the query count; the minimum of three requests (the first may fill a
+signed in as a user, with the query count and response size; the minimum of three requests (the first may fill a
 stored figure). Run against an installation (e.g. the national data set):
 
     COPRODUCE_DATA_DIR=<folder> COPRODUCE_BENCH_BARE_PAGE=true \\
@@ -46,7 +46,7 @@ def main(paths: list[str]) -> None:
                 times.append((time.perf_counter() - started) * 1000)
         print(
             f"{path:60s} {response.status_code} {min(times):8.1f} ms "
-            f"{len(queries.captured_queries)} queries",
+            f"{len(queries.captured_queries)} queries {len(response.content):,} bytes",
             flush=True,
         )
         if os.environ.get("PROFILE") and min(times) > 50:

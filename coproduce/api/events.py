@@ -196,7 +196,7 @@ def create_event(
                         }
                     ]
                 )
-            fields["cop"] = pk
+            fields["cop"] = community  # the form's type-ahead field takes the slug
         form = EventForm(form_data(fields))
         if not form.is_valid():
             raise Unprocessable(form_problems(form))
@@ -395,7 +395,7 @@ def update_event(
             raise problem(
                 "community", f"There is no community of practice with the slug '{community}'."
             )
-        fields["cop"] = pk
+        fields["cop"] = community  # the form's type-ahead field takes the slug
     form = EventForm(form_data(fields), instance=event)
     if not form.is_valid():
         raise Unprocessable(form_problems(form))

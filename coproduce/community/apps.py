@@ -31,6 +31,19 @@ class CommunityConfig(AppConfig):
             "associates", "Associates", "associates_staff:directory", area="communities"
         )
         personal_data.declare()
+        from coproduce.community.models import CommunityOfPractice
+        from coproduce.staff.lookup import Lookup
+        from coproduce.staff.lookup import register as register_lookup
+
+        # 3,000 communities at national scale: staff forms ask for one by typing its name.
+        register_lookup(
+            Lookup(
+                "communities",
+                CommunityOfPractice.objects.all,
+                plural="communities",
+                singular="community",
+            )
+        )
         register_section(
             "cops", "Communities of practice", "community_staff:list", area="communities"
         )

@@ -1,7 +1,9 @@
 """Forms for the staff associate directory: filters, bulk add, edit, consent, import.
 
-The filter form loads its community and theme choices once (one query each) and keeps the
-objects, so validating and applying a filter never asks the database again.
+A community is asked for by typing part of its name (`staff/lookup.py`: 3,000 communities at
+national scale are too many for a select); `?cop=<slug>` still names one. The filter form
+loads its theme choices once per data generation and keeps the objects, so applying a theme
+filter never asks the database again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from coproduce import pagecache
 from coproduce.community.models import (
     Associate,
     Channel,
-    CommunityOfPractice,
     ConsentWording,
     Membership,
 )
@@ -27,6 +28,7 @@ from coproduce.lib import textindex
 from coproduce.lib.identifiers import normalise_email
 from coproduce.registry.models import Theme
 from coproduce.security.uploads import validate as validate_upload
+from coproduce.staff.lookup import LookupField
 
 FILTER_NAMES = ("q", "cop", "theme", "role", "consent", "status", "sort")
 CONSENT_LABELS = {
@@ -85,7 +87,12 @@ class DirectoryFilterForm(forms.Form):
         max_length=200,
         help_text="An email address, or its start, finds the quickest.",
     )
-    cop = forms.ChoiceField(label="Community of practice", required=False)
+    cop = LookupField(
+        "communities",
+        label="Community of practice",
+        required=False,
+        help_text="Type part of its name.",
+    )
     theme = forms.ChoiceField(label="Interested in theme", required=False)
     role = forms.ChoiceField(
         label="Role", required=False, choices=[("", "Any role"), *Associate.Role.choices]
@@ -109,19 +116,11 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        # 3,000 communities at national scale: loaded once while the data is unchanged
-        # (coproduce/pagecache/__init__.py); shared between requests, so never changed here.
-        self.cops = pagecache.memo(
-            "directory-cops",
-            lambda: {cop.slug: cop for cop in CommunityOfPractice.objects.only("slug", "name")},
-        )
+        # Loaded once while the data is unchanged (coproduce/pagecache/__init__.py); shared
+        # between requests, so never changed here.
         self.themes = pagecache.memo(
             "directory-themes",
             lambda: {theme.slug: theme for theme in Theme.objects.only("slug", "name")},
-        )
-        _choice_field(self, "cop").choices = pagecache.memo(
-            "directory-cop-choices",
-            lambda: [("", "Any community")] + [(slug, cop.name) for slug, cop in self.cops.items()],
         )
         _choice_field(self, "theme").choices = [("", "Any theme")] + [
             (slug, theme.name) for slug, theme in self.themes.items()
@@ -143,7 +142,7 @@ class DirectoryFilterForm(forms.Form):
         if values.get("q"):
             queryset = search_associates(queryset, values["q"])
         if values.get("cop"):
-            members = Membership.objects.filter(cop=self.cops[values["cop"]], left__isnull=True)
+            members = Membership.objects.filter(cop=values["cop"], left__isnull=True)
             queryset = queryset.filter(pk__in=members.values("associate_id"))
         if values.get("theme"):
             interested = Associate.interests.through.objects.filter(
@@ -162,7 +161,11 @@ class DirectoryFilterForm(forms.Form):
 
     def describe(self) -> dict[str, str]:
         """The filters in force, as stored in the audit log of an export or bulk action."""
-        return {name: str(value) for name, value in self.cleaned().items()}
+        # A community is named by its slug (LookupField.prepare_value), as links carry it.
+        return {
+            name: str(self.fields[name].prepare_value(value))
+            for name, value in self.cleaned().items()
+        }
 
     def querystring(self) -> str:
         query = QueryDict(mutable=True)
@@ -175,7 +178,12 @@ class BulkAddForm(forms.Form):
     SELECTED = "selected"
     ALL = "all"
 
-    target = forms.ChoiceField(label="Add them to this community of practice")
+    target = LookupField(
+        "communities",
+        label="Add them to this community of practice",
+        help_text="Type part of its name.",
+        error_messages={"required": "Enter the name of the community to add them to."},
+    )
     scope = forms.ChoiceField(
         label="Who to add",
         choices=[(SELECTED, "The associates I selected"), (ALL, "Everyone matching the filter")],
@@ -184,15 +192,6 @@ class BulkAddForm(forms.Form):
     )
     # Public ids, checked by hand in clean_selected (a stale or forged id is simply ignored).
     selected = forms.Field(required=False, widget=forms.MultipleHiddenInput)
-
-    def __init__(
-        self, data: Any = None, *, cops: dict[str, CommunityOfPractice], **kwargs: Any
-    ) -> None:
-        super().__init__(data, **kwargs)
-        self.cops = cops
-        _choice_field(self, "target").choices = [("", "Choose a community")] + [
-            (slug, cop.name) for slug, cop in cops.items()
-        ]
 
     def say_how_many(self, matching: str) -> None:
         """Put the number of people "everyone matching" means into its label."""

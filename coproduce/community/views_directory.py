@@ -128,7 +128,7 @@ def _directory(
     page = paginator.get_page(request.GET.get("page"))
     can_change = is_manager(request.user)
     if can_change and bulk is None:
-        bulk = BulkAddForm(cops=filters.cops)
+        bulk = BulkAddForm()
     if bulk is not None:
         bulk.say_how_many(
             f"more than {paginator.CAP:,}" if paginator.over_cap else str(paginator.count)
@@ -183,12 +183,12 @@ def bulk_add(request: HttpRequest) -> HttpResponse:
     require_manager(request.user)
     # The form posts to a URL carrying the directory's filters, so they arrive in request.GET.
     filters = DirectoryFilterForm(request.GET)
-    bulk = BulkAddForm(request.POST, cops=filters.cops)
+    bulk = BulkAddForm(request.POST)
     if bulk.is_valid() and bulk.cleaned_data["scope"] == BulkAddForm.ALL and not filters.is_valid():
         bulk.add_error(None, "Correct the filters first: everyone matching them would be added.")
     if not bulk.is_valid():
         return _directory(request, filters, bulk, status=400)
-    cop = filters.cops[bulk.cleaned_data["target"]]
+    cop = bulk.cleaned_data["target"]
     if bulk.cleaned_data["scope"] == BulkAddForm.ALL:
         chosen = filters.apply(Associate.objects.all())
         scope: Any = filters.describe() or "everyone"

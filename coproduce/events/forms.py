@@ -12,12 +12,12 @@ from typing import Any
 
 from django import forms
 
-from coproduce.community.models import CommunityOfPractice
 from coproduce.events import dates
 from coproduce.events.models import Event
 from coproduce.events.reminders import MAX_REMINDER_HOURS
 from coproduce.lib.identifiers import normalise_email, validate_single_line
 from coproduce.lib.spam import check_form
+from coproduce.staff.lookup import LookupField
 
 
 class BookingForm(forms.Form):
@@ -95,11 +95,6 @@ class _TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M")
 
 
-class _CopChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
-
-
 def _refuse_control_characters(value: str, label: str) -> str:
     """A one-line text (a title, a venue) holds no line break nor other control character: they
     cannot be seen or typed in a one-line box, and reach calendars and feeds."""
@@ -151,11 +146,11 @@ class EventForm(forms.ModelForm):
         help_text="For an online or hybrid event. Sent to people with a place.",
         error_messages={"invalid": "Enter a web address, like https://meet.example.org/event"},
     )
-    cop = _CopChoice(
+    cop = LookupField(
+        "communities",
         label="Community of practice",
-        queryset=CommunityOfPractice.objects.order_by("name"),
         required=False,
-        help_text="For a community's meeting, or an event it hosts.",
+        help_text="For a community's meeting, or an event it hosts. Type part of its name.",
     )
 
     class Meta:

@@ -18,7 +18,7 @@ from coproduce.priorities.models import (
     Workshop,
     WorkshopGroup,
 )
-from coproduce.registry.models import Study
+from coproduce.staff.lookup import LookupField
 
 RESERVED_SLUGS = {"new"}
 
@@ -500,10 +500,13 @@ class PriorityOutcomeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["study"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Study.objects.order_by("title")
-        field.empty_label = "No study"
+        # 3,000 studies at national scale: typed, not chosen from a select (staff/lookup.py).
+        self.fields["study"] = LookupField(
+            "studies",
+            label="Study",
+            required=False,
+            help_text=self.fields["study"].help_text + " Type part of its title.",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

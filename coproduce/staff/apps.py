@@ -13,6 +13,14 @@ class StaffConfig(AppConfig):
         # The registry's seven kinds (organisations ... placements): the registry is a base
         # app below the staff area, so the staff area declares its pages for it.
         register(*KINDS)
+        # Type-ahead fields for the registry's long lists (3,000 studies at national scale).
+        from coproduce.registry.models import Study
+        from coproduce.staff.lookup import Lookup
+        from coproduce.staff.lookup import register as register_lookup
+
+        register_lookup(
+            Lookup("studies", Study.objects.all, label="title", plural="studies", singular="study")
+        )
         # The staff home's count of each kind of record (a count of every table: tens of
         # milliseconds at national scale), as a stored figure.
         from coproduce import figures

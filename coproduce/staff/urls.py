@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from coproduce.security.views import ThrottledLoginView
-from coproduce.staff import contacts, personal_data, views
+from coproduce.staff import contacts, lookup, personal_data, views
 from coproduce.staff.records import registered
 from coproduce.staff.records import urlpatterns as record_patterns
 
@@ -42,6 +42,8 @@ urlpatterns = [
         contacts.contact_not_duplicate,
         name="contact_not_duplicate",
     ),
+    # One JSON endpoint per registered type-ahead kind (staff/lookup.py): lookup/<kind>/.
+    *lookup.urlpatterns(),
     # Five URLs per registered kind of the staff namespace, served by the views of records.py.
     *record_patterns(registered("staff")),
 ]

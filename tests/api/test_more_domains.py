@@ -370,6 +370,21 @@ def test_more_places_move_the_waiting_list_up(client: Client, scene: Scene) -> N
     assert AuditEntry.objects.get(action="events.event.updated").via == "api"
 
 
+def test_an_event_is_given_its_community_by_slug(client: Client, scene: Scene) -> None:
+    """The staff form's community is a type-ahead field (staff/lookup.py) that takes a slug."""
+    event = _full_event()
+    auth = _auth(scene.users["manager"], "write")
+    url = f"/api/events/{event.slug}"
+    tag = client.get(url, **auth)["ETag"]
+    done = client.patch(
+        url, {"community": scene.cop.slug}, content_type=JSON, HTTP_IF_MATCH=tag, **auth
+    )
+    assert done.status_code == 200, done.content
+    assert done.json()["community"] == scene.cop.slug
+    event.refresh_from_db()
+    assert event.cop == scene.cop
+
+
 def test_cancelling_a_booking_gives_the_place_to_the_waiting_list(
     client: Client, scene: Scene
 ) -> None:

@@ -228,6 +228,31 @@ def test_editing_shows_uk_times_and_saves_changes_with_audit(
     assert AuditEntry.objects.filter(action="events.event.updated").count() == 1
 
 
+def test_the_community_is_typed_by_name_and_shown_by_name(manager_client: Client, db: Any) -> None:
+    from tests.community import helpers
+
+    helpers.community("home-visits", "Home visits")
+    hosting = helpers.community("return-to-work", "Return to work")
+    form = manager_client.get(f"{LIST_URL}new/").content.decode()
+    assert '<select name="cop"' not in form
+    assert "Home visits community of practice" not in form
+    assert manager_client.post(f"{LIST_URL}new/", event_data(cop="return to")).status_code == 302
+    event = Event.objects.get()
+    assert event.cop == hosting
+    # The edit form shows the community's name; sending it unchanged keeps it, unaudited.
+    form = manager_client.get(staff_url(event, "edit/")).content.decode()
+    assert 'value="Return to work community of practice"' in form
+    data = event_data(
+        title=event.title, slug=event.slug, cop="Return to work community of practice"
+    )
+    assert manager_client.post(staff_url(event, "edit/"), data).status_code == 302
+    assert not AuditEntry.objects.filter(action="events.event.updated").exists()
+    response = manager_client.post(staff_url(event, "edit/"), {**data, "cop": "community"})
+    assert "2 communities match ‘community’. Choose one of these." in response.content.decode()
+    event.refresh_from_db()
+    assert event.cop == hosting
+
+
 # --- cancelling --------------------------------------------------------------------------------
 
 

@@ -207,7 +207,7 @@ def test_outcomes_need_a_study_or_a_reason(
     assert "Enter the reason it was not taken forward" in page.content.decode()
     priority.refresh_from_db()
     assert priority.outcome == Priority.Outcome.PENDING
-    page = manager_client.post(url, {"outcome": "amended_scope", "study": study.pk,
+    page = manager_client.post(url, {"outcome": "amended_scope", "study": study.slug,
                                      "reason": "Widened to carers."})  # fmt: skip
     assert page.status_code == 302
     priority.refresh_from_db()
@@ -224,7 +224,7 @@ def test_outcomes_need_a_study_or_a_reason(
     ).content.decode()  # fmt: skip
     assert "An amended study scope" in staff
     assert study.title in staff
-    manager_client.post(url, {"outcome": "not_taken_forward", "study": study.pk,
+    manager_client.post(url, {"outcome": "not_taken_forward", "study": study.slug,
                               "reason": "No funding"})  # fmt: skip
     priority.refresh_from_db()
     assert (priority.outcome, priority.study, priority.reason) == (

@@ -516,6 +516,8 @@ TABLE: dict[str, tuple[str, tuple[Any, ...]]] = {
     # the export grant sees no study's contacts (404); the record's download, the duplicates
     # queue and comparing two contacts need the export grant; merging, managers.
     "staff:contacts": ("GET", ALL_STAFF),
+    "staff:lookup_communities": ("GET", ALL_STAFF),
+    "staff:lookup_studies": ("GET", ALL_STAFF),
     "staff:contact": ("GET", (L, L, 403, 404, 200, 403, 200)),
     "staff:contact_download": ("POST", (L, L, 403, 403, 403, 403, R)),
     "staff:contact_duplicates": ("GET", PERSONAL_DATA_EXPORT),

@@ -32,3 +32,67 @@ if ("ResizeObserver" in window) {
   });
   boxes.forEach((box) => watcher.observe(box));
 }
+
+// Type-ahead fields (coproduce/staff/lookup.py): the text box works without JavaScript (the
+// server resolves what was typed when the form is sent); here it also offers suggestions as
+// the person types, in the browser's own list (<datalist>: keyboard and screen reader support
+// come with it), and a status message says how many there are.
+function enhanceLookup(input) {
+  const list = document.getElementById(input.dataset.lookupList);
+  const status = document.getElementById(input.dataset.lookupStatus);
+  if (!list || !status || !("fetch" in window)) return;
+  input.setAttribute("list", list.id);
+  let timer = 0;
+  let asked = "";
+  let controller = null;
+  const ask = async () => {
+    const text = input.value.trim();
+    if (text === asked) return;
+    asked = text;
+    if (controller) controller.abort();
+    if (text.length < 2) {
+      list.replaceChildren();
+      status.textContent = "";
+      return;
+    }
+    controller = new AbortController();
+    let results;
+    try {
+      const url = new URL(input.dataset.lookup, window.location.href);
+      url.searchParams.set("q", text);
+      const response = await fetch(url, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        signal: controller.signal,
+      });
+      if (!response.ok) return;
+      ({ results } = await response.json());
+    } catch {
+      return; // aborted by newer typing, or offline: the form still works when sent
+    }
+    // A suggestion chosen is its whole name; the server finds it by that name.
+    list.replaceChildren(
+      ...results
+        .filter((result) => result.label !== text)
+        .map((result) => {
+          const option = document.createElement("option");
+          option.value = result.label;
+          return option;
+        }),
+    );
+    const count = list.children.length;
+    if (results.some((result) => result.label === text)) {
+      status.textContent = "";
+    } else {
+      status.textContent =
+        count === 0
+          ? "No suggestions"
+          : `${count}${count === 10 ? " or more" : ""} suggestion${count === 1 ? "" : "s"}: press the down arrow to choose`;
+    }
+  };
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, 200);
+  });
+}
+document.querySelectorAll("input[data-lookup]").forEach(enhanceLookup);
