@@ -241,9 +241,9 @@ class Relay:
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         corked = False
+        if sock is None:
+            raise _smtp_error(smtplib.SMTPServerDisconnected("not connected"))
         try:
-            if sock is None:
-                raise smtplib.SMTPServerDisconnected("not connected")
             if self.pipelining:
                 self._pipelined_envelope(smtp, sender, recipients)
             else:
@@ -256,6 +256,13 @@ class Relay:
             if corked:
                 _cork(sock, False)
             raise _smtp_error(exc) from exc
+        # The dot (and, with PIPELINING, the next envelope) is made ready before the commit,
+        # so that after it there is nothing left to do but one write.
+        tail = b".\r\n"
+        announce = None
+        if following is not None and self.pipelining:
+            announce = (plain_address(following[0]), [plain_address(a) for a in following[1]])
+            tail += _envelope_commands(*announce)
         # Everything but the final dot is with the relay. Commit first, then let it accept.
         # The commit may come back as a callable: the commit was sent to the database, and
         # the callable waits for its answer, which we do after the dot (see outbox.py).
@@ -265,14 +272,8 @@ class Relay:
             if corked:
                 _cork(sock, False)
             raise
-        tail = b".\r\n"
-        announce = None
-        if following is not None and self.pipelining:
-            announce = (plain_address(following[0]), [plain_address(a) for a in following[1]])
-            tail += _envelope_commands(*announce)
         try:
             try:
-                assert sock is not None
                 sock.sendall(tail)
                 self.announced = announce
             finally:
