@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import time
 
 from django.conf import settings
 from django.core import signing
@@ -28,7 +29,7 @@ def _keyed(salt: str, secret: str) -> hmac.HMAC:
 def timestamp_sign(salt: str, value: str) -> str:
     """`signing.TimestampSigner(salt=salt).sign(value)`, for the default separator, algorithm
     (SHA-256) and key (SECRET_KEY)."""
-    stamped = f"{value}:{signing.b62_encode(int(signing.time.time()))}"
+    stamped = f"{value}:{signing.b62_encode(int(time.time()))}"
     mac = _keyed(salt, settings.SECRET_KEY).copy()
     mac.update(stamped.encode())
     return f"{stamped}:{signing.b64_encode(mac.digest()).decode()}"
