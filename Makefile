@@ -84,6 +84,7 @@ test-browser: install
 # The bench drops and re-creates this scratch database (never `test`, which CI uses).
 PG_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/bench_coproduce
 PG_BENCH_SERVER := $(patsubst %/bench_coproduce,%/postgres,$(PG_BENCH_URL))
+PG_DISPATCH_URL ?= $(patsubst %/bench_coproduce,%/bench_dispatch,$(PG_BENCH_URL))
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
 		{ echo "!! make bench needs wrk (Debian package wrk): apt-get install wrk" >&2; exit 1; }
@@ -94,7 +95,11 @@ bench: install
 	else \
 		echo "!! SKIPPING the PostgreSQL bench: nothing answers at $(PG_BENCH_SERVER)"; \
 	fi
-	$(BIN)/python bench/dispatch.py
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_BENCH_SERVER)', connect_timeout=3).close()" 2>/dev/null; then \
+		BENCH_DATABASE_URL=$(PG_DISPATCH_URL) $(BIN)/python bench/dispatch.py; \
+	else \
+		$(BIN)/python bench/dispatch.py; \
+	fi
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/network.py
 

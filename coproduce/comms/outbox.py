@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from coproduce.comms.audience import Audience, bounce_suppressions_exist, suppressed_among
 from coproduce.comms.models import Mailing, OutboxMessage
-from coproduce.comms.render import build_outgoing
+from coproduce.comms.render import build_outgoing, envelope
 from coproduce.comms.smtp import AmbiguousDelivery, Relay, SendError
 from coproduce.community.models import Channel, SuppressedAddress, address_hash
 from coproduce.webhooks import outbox as webhooks
@@ -508,7 +508,7 @@ def send_batch(
     answer: Callable[[], None] | None = None  # the relay's answer for pending[0], unread
     try:
         smtp = link.open()
-        for row in rows:
+        for index, row in enumerate(rows):
             outgoing = build_outgoing(row)
             if answer is not None:
                 fit = _settle(pending.pop(0), answer, result)
@@ -523,6 +523,8 @@ def send_batch(
                     outgoing.data,
                     functools.partial(_mark_sent, row.pk, me),
                     as_email=outgoing.as_email,
+                    # With PIPELINING the next row's envelope goes out with this dot.
+                    following=envelope(rows[index + 1]) if index + 1 < len(rows) else None,
                 )
             except (SendError, AmbiguousDelivery) as error:
                 if not _settle(pending.pop(0), functools.partial(_raise, error), result):

@@ -200,6 +200,12 @@ def _header(name: str, value: str) -> bytes:
     return f"{name}: {value}".encode()
 
 
+def envelope(row: Any) -> tuple[str, list[str]]:
+    """The sender and recipients of an outbox row's message, known without building it (the
+    dispatcher announces the next message's envelope before building it, smtp.py)."""
+    return settings.DEFAULT_FROM_EMAIL, [row.to_email]
+
+
 def build_outgoing(row: Any) -> Outgoing:
     """The bytes to send for an outbox row.
 
@@ -214,9 +220,10 @@ def build_outgoing(row: Any) -> Outgoing:
     )
     if skeleton is None:
         message = build_email(row)
+        sender, recipients = envelope(row)
         return Outgoing(
-            sender=message.from_email,
-            recipients=message.recipients(),
+            sender=sender,
+            recipients=recipients,
             data=message.message().as_bytes(linesep="\r\n"),
             as_email=lambda: message,
         )
@@ -241,7 +248,8 @@ def build_outgoing(row: Any) -> Outgoing:
         headers.append(_header("List-Unsubscribe", f"<{unsubscribe}>"))
         headers.append(_header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     data = b"\r\n".join(headers) + b"\r\n\r\n" + fill(text_part, False) + fill(html_part, True)
-    return Outgoing(skeleton.sender, [row.to_email], data, lambda: build_email(row))
+    sender, recipients = envelope(row)
+    return Outgoing(sender, recipients, data, lambda: build_email(row))
 
 
 def _personal_parts(row: Any) -> tuple[str, str, str]:

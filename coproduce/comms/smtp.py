@@ -10,18 +10,25 @@ so that the moment is as short as it can be and its failure mode is known:
    returns at the dot and leaves the reply to be read later, after the dispatcher has built
    the next message; nothing that decides exactly once happens after the dot.)
 
-The body is written with TCP_CORK set and goes out with the dot when it is released, in one
-piece; a killed worker's socket is flushed by the kernel all the same, without a dot if the
-worker died before writing it.
+The body is written held back (`MSG_MORE`, or TCP_CORK where that is not available) and goes
+out with the dot, in one piece; a killed worker's socket is flushed by the kernel all the
+same, without a dot if the worker died before writing it.
+
+When the relay offers PIPELINING (RFC 2920; Postfix does), the envelope (MAIL FROM, RCPT TO
+and DATA) goes in one write instead of three round trips, and the next message's envelope
+goes in the same write as this message's final dot: one round trip a message. The dot is
+still written only after the commit, and the next message's envelope commits the relay to
+nothing: a connection dropped after it, before that message's own dot, delivers nothing.
 
 If the worker dies before step 2 commits, the relay never saw the final "." and drops the
 half-sent message when the connection closes; the row is still "sending" and the sweeper
 queues it again. If it dies after step 3's `send()`, the kernel still delivers the bytes it
 holds and the relay accepts the message; the row already says "sent". The only gap left is
-between the commit returning and the `send()` of five bytes (microseconds of our own code,
-with no I/O wait): a kill landing exactly there leaves a row marked sent that the relay never
-accepted. If the relay answers the "." with an error, the caller records that instead.
-`docs/architecture.md` ("Exactly once") gives the measured figures.
+between the commit returning and the `send()` of five bytes (with PIPELINING, five bytes and
+the next envelope: microseconds of our own code, with no I/O wait): a kill landing exactly
+there leaves a row marked sent that the relay never accepted. If the relay answers the "."
+with an error, the caller records that instead. `docs/architecture.md` ("Exactly once")
+gives the measured figures.
 
 Without EMAIL_HOST (the offline demo writes messages as files) there is no relay and Django's
 configured backend is used: the file is written, then the row is marked sent.
@@ -96,6 +103,10 @@ class Relay:
     def __init__(self) -> None:
         self.smtp: smtplib.SMTP | None = None
         self.fallback = None
+        self.pipelining = False  # the relay offers PIPELINING (RFC 2920)
+        # The envelope of the next message, already written after the last final dot; its
+        # three answers are still to be read (by `start`, for that message).
+        self.announced: tuple[str, list[str]] | None = None
         if (
             not settings.EMAIL_HOST
             or settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend"
@@ -126,6 +137,7 @@ class Relay:
             self.smtp.ehlo_or_helo_if_needed()
             if settings.EMAIL_HOST_USER:
                 self.smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+            self.pipelining = bool(self.smtp.does_esmtp and self.smtp.has_extn("pipelining"))
         except (OSError, smtplib.SMTPException) as exc:
             raise _smtp_error(exc) from exc
         return self
@@ -200,6 +212,7 @@ class Relay:
         before_commit_point: Callable[[], Callable[[], None] | None],
         *,
         as_email: Callable[[], EmailMessage],
+        following: tuple[str, list[str]] | None = None,
     ) -> Callable[[], None]:
         """`send_bytes` up to and including the final dot; returns the rest: a callable that
         reads the relay's answer to the dot (and raises SendError or AmbiguousDelivery).
@@ -208,6 +221,10 @@ class Relay:
         message while the relay takes this one), but must call it before anything else is
         sent on this connection. Everything that decides exactly once has happened by then:
         the row was committed as sent, then the dot was written.
+
+        `following` is the next message's envelope (sender, recipients), if the caller will
+        send it next on this connection: with PIPELINING it goes out with this message's dot,
+        and the next `start` must be for exactly that envelope.
         """
         if self.fallback is not None:
             self.fallback.send_messages([as_email()])
@@ -217,42 +234,35 @@ class Relay:
             return _nothing
         assert self.smtp is not None
         smtp = self.smtp
+        sock = smtp.sock
         sender = plain_address(from_email)
         recipients = [plain_address(a) for a in to]
         body = _LONE_DOT.sub(b"..", data) if b"\n." in data or data[:1] == b"." else data
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         corked = False
+        if sock is None:
+            raise _smtp_error(smtplib.SMTPServerDisconnected("not connected"))
         try:
-            # As smtplib's mail() and rcpt() without options, minus their address parsing.
-            smtp.putcmd("mail", f"FROM:{_envelope(sender)}")
-            code, reply = smtp.getreply()
-            if code != 250:
-                smtp.rset()
-                raise smtplib.SMTPSenderRefused(code, reply, sender)
-            refused = {}
-            for recipient in recipients:
-                smtp.putcmd("rcpt", f"TO:{_envelope(recipient)}")
-                code, reply = smtp.getreply()
-                if code not in (250, 251):
-                    refused[recipient] = (code, reply)
-            if len(refused) == len(recipients):
-                smtp.rset()
-                raise smtplib.SMTPRecipientsRefused(refused)
-            smtp.putcmd("data")
-            code, reply = smtp.getreply()
-            if code != 354:
-                smtp.rset()
-                raise smtplib.SMTPDataError(code, reply)
-            # Corked, the body waits in our socket buffer and goes out with the dot, in one
-            # piece: the relay wakes once per message, not twice. A killed worker's socket is
-            # still flushed when the kernel closes it, without a dot if we died before it.
-            corked = _cork(smtp.sock, True)
-            smtp.send(body)
+            if self.pipelining:
+                self._pipelined_envelope(smtp, sender, recipients)
+            else:
+                self._envelope_step_by_step(smtp, sender, recipients)
+            # Held back, the body waits in our socket buffer and goes out with the dot, in
+            # one piece: the relay wakes once per message, not twice. A killed worker's socket
+            # is still flushed when the kernel closes it, without a dot if we died before it.
+            corked = _send_held(sock, body)
         except (OSError, smtplib.SMTPException) as exc:
             if corked:
-                _cork(smtp.sock, False)
+                _cork(sock, False)
             raise _smtp_error(exc) from exc
+        # The dot (and, with PIPELINING, the next envelope) is made ready before the commit,
+        # so that after it there is nothing left to do but one write.
+        tail = b".\r\n"
+        announce = None
+        if following is not None and self.pipelining:
+            announce = (plain_address(following[0]), [plain_address(a) for a in following[1]])
+            tail += _envelope_commands(*announce)
         # Everything but the final dot is with the relay. Commit first, then let it accept.
         # The commit may come back as a callable: the commit was sent to the database, and
         # the callable waits for its answer, which we do after the dot (see outbox.py).
@@ -260,19 +270,98 @@ class Relay:
             finish = before_commit_point()
         except BaseException:
             if corked:
-                _cork(smtp.sock, False)
+                _cork(sock, False)
             raise
         try:
             try:
-                smtp.send(b".\r\n")
+                sock.sendall(tail)
+                self.announced = announce
             finally:
                 if corked:
-                    _cork(smtp.sock, False)
+                    _cork(sock, False)
                 if finish is not None:
                     finish()
         except (OSError, smtplib.SMTPException) as exc:
             raise AmbiguousDelivery(f"{type(exc).__name__}: {exc}") from exc
         return functools.partial(_read_answer, smtp)
+
+    def _envelope_step_by_step(
+        self, smtp: smtplib.SMTP, sender: str, recipients: list[str]
+    ) -> None:
+        """MAIL, RCPT and DATA, each answered before the next (a relay without PIPELINING).
+        As smtplib's mail() and rcpt() without options, minus their address parsing."""
+        smtp.putcmd("mail", f"FROM:{_envelope(sender)}")
+        code, reply = smtp.getreply()
+        if code != 250:
+            smtp.rset()
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        refused = {}
+        for recipient in recipients:
+            smtp.putcmd("rcpt", f"TO:{_envelope(recipient)}")
+            code, reply = smtp.getreply()
+            if code not in (250, 251):
+                refused[recipient] = (code, reply)
+        if len(refused) == len(recipients):
+            smtp.rset()
+            raise smtplib.SMTPRecipientsRefused(refused)
+        smtp.putcmd("data")
+        code, reply = smtp.getreply()
+        if code != 354:
+            smtp.rset()
+            raise smtplib.SMTPDataError(code, reply)
+
+    def _pipelined_envelope(self, smtp: smtplib.SMTP, sender: str, recipients: list[str]) -> None:
+        """MAIL, RCPT and DATA in one write (unless they went out with the last dot), then
+        their answers, in order (RFC 2920)."""
+        announced, self.announced = self.announced, None
+        if announced is None:
+            assert smtp.sock is not None
+            smtp.sock.sendall(_envelope_commands(sender, recipients))
+        elif announced != (sender, recipients):
+            # The caller said the next message would be another one: a bug. The relay may be
+            # about to take data for the announced envelope; the connection cannot be used.
+            raise smtplib.SMTPServerDisconnected(
+                "the envelope sent ahead is not this message's: connection dropped"
+            )
+        mail = smtp.getreply()
+        refused = {}
+        for recipient in recipients:
+            code, reply = smtp.getreply()
+            if code not in (250, 251):
+                refused[recipient] = (code, reply)
+        code, reply = smtp.getreply()
+        accepted = mail[0] == 250 and len(refused) < len(recipients)
+        if code == 354 and accepted:
+            return
+        if code == 354:
+            # Told to send data for an envelope it refused: anything sent now could be
+            # delivered. Only dropping the connection is safe (no dot, nothing delivered).
+            raise smtplib.SMTPServerDisconnected("relay accepted DATA after refusing the envelope")
+        smtp.rset()
+        if mail[0] != 250:
+            raise smtplib.SMTPSenderRefused(mail[0], mail[1], sender)
+        if not accepted:
+            raise smtplib.SMTPRecipientsRefused(refused)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _envelope_commands(sender: str, recipients: list[str]) -> bytes:
+    """MAIL FROM, RCPT TO for each recipient and DATA, as one piece to write."""
+    rcpts = "".join(f"RCPT TO:{_envelope(recipient)}\r\n" for recipient in recipients)
+    return f"MAIL FROM:{_envelope(sender)}\r\n{rcpts}DATA\r\n".encode()
+
+
+def _send_held(sock: socket.socket, data: bytes) -> bool:
+    """Write `data` but hold it back until the next write (MSG_MORE); where that flag is not
+    available (TLS sockets, other systems) cork the socket instead and return True: the caller
+    then uncorks it after the next write."""
+    more = getattr(socket, "MSG_MORE", 0)
+    if more and type(sock) is socket.socket:
+        sock.sendall(data, more)
+        return False
+    corked = _cork(sock, True)
+    sock.sendall(data)
+    return corked
 
 
 def _envelope(address: str) -> str:

@@ -359,6 +359,10 @@ def test_the_fast_message_is_the_message_django_builds(crowd: dict[str, Any]) ->
     )
     for header in ("From", "To", "Subject", "Message-ID", "List-Unsubscribe", "MIME-Version"):
         assert str(fast[header]).strip() == str(slow[header]).strip(), header
+    # The envelope the dispatcher announces ahead (PIPELINING) is the built message's.
+    built = render.build_email(row)
+    assert render.envelope(row) == (built.from_email, built.recipients())
+    assert render.build_outgoing(row).sender == built.from_email
     assert fast["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     def same(text: str) -> str:
