@@ -530,6 +530,10 @@ def kwargs_rules() -> dict[str, Callable[[Focus], Any]]:
         # public
         "themes/<slug:slug>": lambda f: f.study().theme.slug,
         "studies/<slug:slug>": lambda f: f.study().slug,
+        # a fellow's link: redirects to the list page that has them
+        "who-is-who/people/<uuid:public_id>": lambda f: (
+            f.study().secondments.order_by("pk")[0].person.public_id
+        ),
         "reports/studies-by-theme.<str:fmt>": lambda f: "csv",
         "communities/<slug:slug>": lambda f: f.cop().slug,
         "news/<slug:slug>": lambda f: f.first(model("comms.Mailing"), status="sent").slug,

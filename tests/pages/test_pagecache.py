@@ -145,10 +145,17 @@ def test_governance_dashboard_shows_a_fix_at_once(manager_client: Client, study:
 
 
 def test_directory_offers_a_new_community_at_once(manager_client: Client, study: Study) -> None:
-    """The directory's community choices are memoised; a new study's community shows at once."""
-    assert "Brand new study" not in manager_client.get("/staff/associates/").content.decode()
+    """A new study's community can be picked in the directory at once: suggested, and its
+    name typed into the filter finds it (staff/lookup.py)."""
+    suggest = "/staff/lookup/communities/?q=Brand"
+    assert "Brand new study" not in manager_client.get(suggest).content.decode()
     factories.StudyFactory(title="Brand new study")  # its community comes from a signal
-    assert "Brand new study" in manager_client.get("/staff/associates/").content.decode()
+    assert "Brand new study" in manager_client.get(suggest).content.decode()
+    page = manager_client.get("/staff/associates/", {"cop": "Brand new study"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "nhsuk-error-summary" not in html
+    assert 'value="Brand new study' in html
 
 
 def test_loadsynthetic_bumps_the_generation(client: Client) -> None:
