@@ -433,6 +433,11 @@ def _pages(facts: dict[str, object], priorities: dict[str, object]) -> list[tupl
         ("CoP health", f"/staff/communities/{cop}/health/", True),
         ("governance dashboard", "/staff/governance/", True),
         ("implementation overview", "/staff/implementation/", True),
+        (
+            "evaluation: diffusion fellows",
+            "/staff/implementation/evaluation/diffusion-fellows/",
+            True,
+        ),
         ("evaluation: communities", "/staff/implementation/evaluation/communities/", True),
         ("evaluation: engagement", "/staff/implementation/evaluation/engagement/", True),
         ("priorities: response rates", f"{consultation}/", True),
