@@ -45,7 +45,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -305,22 +304,15 @@ def _offers(port: int) -> bool:
 
 
 def _scratch_postgres(url: str) -> str:
-    """Drop and create the database `url` names (it must contain "bench"); its version."""
-    import psycopg
+    """Drop and create the database `url` names (it must contain "bench"): `make bench`'s own
+    (bench/run.py), so that both refuse the same names."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import run
 
-    parsed = urllib.parse.urlsplit(url)
-    name = parsed.path.lstrip("/")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or "bench" not in name or name == "test":
-        raise SystemExit(
-            f"BENCH_DATABASE_URL names the database {name!r}: the dispatch bench drops and "
-            "re-creates it, so its name must contain 'bench' (e.g. bench_dispatch)"
-        )
-    admin = urllib.parse.urlunsplit(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-        row = conn.execute("SHOW server_version").fetchone()
-    return f"PostgreSQL {str(row[0]).split()[0] if row else '?'}"
+    try:
+        return str(run._scratch_postgres(url))
+    except run.BenchError as error:
+        raise SystemExit(str(error)) from error
 
 
 def _run_database(
